@@ -1,0 +1,48 @@
+import { type INestApplication, type LogLevel, ValidationPipe, BadRequestException } from '@nestjs/common';
+import { type IEntryNestModule, NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import type { ValidationError } from 'class-validator';
+import express from 'express';
+import { requestIdMiddleware } from './common/request-id.middleware.js';
+
+export const BODY_LIMIT = '1mb';
+
+function firstMessage(errors: readonly ValidationError[]): string {
+  for (const error of errors) {
+    const message = Object.values(error.constraints ?? {})[0] ?? firstMessage(error.children ?? []);
+    if (message) return message;
+  }
+  return 'Invalid request body';
+}
+
+/** The pipes and parsers of the application, shared by main.ts and the e2e tests. */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  app.useBodyParser('json', { limit: BODY_LIMIT, strict: false });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      transform: true,
+      whitelist: true,
+      validateCustomDecorators: true,
+      stopAtFirstError: true,
+      transformOptions: { excludeExtraneousValues: true },
+      exceptionFactory: (errors) => new BadRequestException(firstMessage(errors)),
+    }),
+  );
+  return app;
+}
+
+/**
+ * Creates the configured application. The request-id middleware goes on the
+ * Express instance before Nest sees it, so it runs before everything else.
+ */
+export async function createApp(rootModule: IEntryNestModule, logLevels: readonly LogLevel[] | false): Promise<INestApplication> {
+  const server = express();
+  server.disable('x-powered-by');
+  server.use(requestIdMiddleware);
+  const app = await NestFactory.create<NestExpressApplication>(rootModule, new ExpressAdapter(server), {
+    bodyParser: false,
+    abortOnError: false,
+    logger: logLevels === false ? false : [...logLevels],
+  });
+  return configureApp(app);
+}

@@ -1,0 +1,43 @@
+import { ConfigError, DEFAULT_DEV_ORIGINS, DEFAULT_PORT, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it("uses the article's defaults outside production", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(DEFAULT_PORT);
+    expect(config.host).toBeUndefined();
+    expect(config.cors.allowedOrigins).toEqual(DEFAULT_DEV_ORIGINS);
+    expect(config.cors.allowCredentials).toBe(false);
+  });
+
+  it('reads and normalises the allowlist from CORS_ALLOWED_ORIGINS', () => {
+    const config = loadConfig({ CORS_ALLOWED_ORIGINS: ' https://App.example.com , https://*.example.org,', CORS_ALLOW_CREDENTIALS: 'true' });
+    expect(config.cors.allowedOrigins).toEqual(['https://app.example.com', 'https://*.example.org']);
+    expect(config.cors.allowCredentials).toBe(true);
+  });
+
+  it.each([
+    [{ NODE_ENV: 'production' }, /CORS_ALLOWED_ORIGINS is required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:1234' }, /entry "http:\/\/localhost:1234" is a local origin/],
+    [{ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'http://127.0.0.1:8080' }, /is a local origin/],
+    [{ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://*.dev.localhost' }, /is a local origin/],
+    [{ CORS_ALLOWED_ORIGINS: ' , ' }, /CORS_ALLOWED_ORIGINS is empty/],
+    [{ CORS_ALLOWED_ORIGINS: '*' }, /CORS_ALLOWED_ORIGINS must not contain '\*'/],
+    [{ CORS_ALLOWED_ORIGINS: 'http://localhost:1234/' }, /CORS_ALLOWED_ORIGINS entry "http:\/\/localhost:1234\/" has a trailing slash; write it as "http:\/\/localhost:1234"/],
+    [{ CORS_ALLOWED_ORIGINS: 'not a url' }, /CORS_ALLOWED_ORIGINS entry "not a url"/],
+    [{ CORS_ALLOW_CREDENTIALS: 'yes' }, /CORS_ALLOW_CREDENTIALS "yes" must be true or false/],
+    [{ PORT: 'eighty' }, /PORT "eighty"/],
+    [{ PORT: '70000' }, /PORT "70000"/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL "loud" must be one of/],
+  ])('refuses %j, naming the setting', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('lists every problem at once', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/Invalid configuration:\n {2}- PORT.*\n {2}- LOG_LEVEL/);
+  });
+
+  it('accepts production with public origins', () => {
+    expect(loadConfig({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' }).production).toBe(true);
+  });
+});

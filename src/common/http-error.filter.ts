@@ -1,0 +1,59 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { CorsRejectedException, CorsResponder } from '../cors/index.js';
+
+export interface ErrorBody {
+  readonly error: string;
+}
+
+/** Messages we choose ourselves, because the library's would leak internals or be unclear. */
+const FIXED_MESSAGES: Readonly<Partial<Record<number, string>>> = {
+  [HttpStatus.PAYLOAD_TOO_LARGE]: 'Payload too large',
+  [HttpStatus.INTERNAL_SERVER_ERROR]: 'Internal server error',
+};
+
+function messageOf(exception: HttpException): string {
+  const fixed = FIXED_MESSAGES[exception.getStatus()];
+  if (fixed) return fixed;
+  // Express's body parser throws a SyntaxError whose text quotes the parser's internals.
+  if (exception.cause instanceof SyntaxError) return 'Malformed JSON in request body';
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message: unknown = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message) && typeof message[0] === 'string') return message[0];
+  return exception.message;
+}
+
+/**
+ * Every error leaves as `{"error": "<message>"}` with its status; anything
+ * unexpected is a 500 whose details only reach the log. Errors raised before
+ * the CORS interceptor (body parser, other guards) still get the route's CORS
+ * headers, so the page can read them.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  constructor(private readonly cors: CorsResponder) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const known = exception instanceof HttpException;
+    const status = known ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    if (!known || status >= 500) {
+      const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+      this.logger.error(`request=${req.id} ${req.method} ${req.originalUrl} failed: ${detail}`);
+    }
+    if (!(exception instanceof CorsRejectedException)) {
+      await this.cors.respondToError(req, res);
+    }
+    if (res.headersSent) {
+      return;
+    }
+    const body: ErrorBody = { error: known && status < 500 ? messageOf(exception) : 'Internal server error' };
+    res.status(status).json(body);
+  }
+}

@@ -1,0 +1,19 @@
+import type { AppConfig } from './common/app-config.js';
+import type { CorsModuleOptions } from './cors/index.js';
+
+/** The service's named CORS policies, from its validated configuration. */
+export function corsPolicies(config: AppConfig): CorsModuleOptions {
+  return {
+    policies: {
+      frontend: {
+        origins: config.cors.allowedOrigins,
+        methods: ['POST'],
+        allowedHeaders: ['Content-Type'],
+        exposedHeaders: ['X-Request-Id'],
+        credentials: config.cors.allowCredentials,
+        maxAge: 60,
+      },
+      public: { origins: '*', methods: ['GET'], credentials: false },
+    },
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * Parses, validates and normalises a policy once, at start-up. Every problem
+ * is collected and reported in one error that names the policy and the
+ * setting, so a bad configuration stops the service before it listens.
+ */
+import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from './origin-syntax.js';
+import type { CompiledCorsPolicy, CorsPolicyOptions, NormalisedPolicyOptions, OriginPattern } from './policy.js';
+
+export const DEFAULT_METHODS: readonly string[] = ['GET', 'HEAD', 'POST'];
+export const DEFAULT_MAX_AGE = 600;
+/** Firefox caps preflight caching at 24 h (Chromium at 2 h): more is a mistake. */
+export const MAX_MAX_AGE = 86_400;
+
+/** RFC 9110 §5.6.2 token: what a method or a header name may contain. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
+  'origins',
+  'originPredicate',
+  'methods',
+  'allowedHeaders',
+  'exposedHeaders',
+  'credentials',
+  'maxAge',
+  'strict',
+]);
+
+/** A policy that cannot be compiled. `problems` lists each bad setting. */
+export class CorsPolicyError extends Error {
+  constructor(
+    readonly policyName: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid CORS policy '${policyName}': ${problems.join('; ')}`);
+    this.name = 'CorsPolicyError';
+  }
+}
+
+interface OriginRules {
+  anyOrigin: boolean;
+  exact: string[];
+  patterns: OriginPattern[];
+}
+
+function compileOrigins(origins: CorsPolicyOptions['origins'], problems: string[]): OriginRules {
+  const rules: OriginRules = { anyOrigin: false, exact: [], patterns: [] };
+  if (origins === undefined) {
+    return rules;
+  }
+  if (origins === '*') {
+    rules.anyOrigin = true;
+    return rules;
+  }
+  if (!Array.isArray(origins)) {
+    problems.push(`origins must be '*' or a list of origins`);
+    return rules;
+  }
+  for (const entry of origins as readonly unknown[]) {
+    if (typeof entry !== 'string') {
+      problems.push(`origins entry ${JSON.stringify(entry)} is not a string`);
+    } else if (entry === '*') {
+      problems.push(`origins entry '*' must stand alone: write origins: '*'`);
+    } else {
+      try {
+        if (isOriginPattern(entry)) {
+          rules.patterns.push(parseOriginPattern(entry));
+        } else {
+          rules.exact.push(normaliseOrigin(entry));
+        }
+      } catch (error) {
+        if (!(error instanceof OriginSyntaxError)) throw error;
+        problems.push(`origins entry ${error.message}`);
+      }
+    }
+  }
+  return rules;
+}
+
+/** Validates a list of tokens; duplicates (case-insensitive) keep the first spelling. */
+function compileTokens(setting: string, values: readonly string[] | undefined, problems: string[]): string[] {
+  if (values === undefined) {
+    return [];
+  }
+  if (!Array.isArray(values)) {
+    problems.push(`${setting} must be a list`);
+    return [];
+  }
+  const seen = new Set<string>();
+  const tokens: string[] = [];
+  for (const value of values as readonly unknown[]) {
+    if (value === '*') {
+      problems.push(`${setting} entry '*' is not supported: list the names explicitly`);
+    } else if (typeof value !== 'string' || !TOKEN.test(value)) {
+      problems.push(`${setting} entry ${JSON.stringify(value)} is not a valid HTTP token`);
+    } else if (!seen.has(value.toLowerCase())) {
+      seen.add(value.toLowerCase());
+      tokens.push(value);
+    }
+  }
+  return tokens;
+}
+
+function compileMethods(values: readonly string[] | undefined, problems: string[]): string[] {
+  const methods = compileTokens('methods', values ?? DEFAULT_METHODS, problems).map((m) => m.toUpperCase());
+  // Express serves HEAD with the GET handler, so a GET policy covers HEAD.
+  if (methods.includes('GET') && !methods.includes('HEAD')) {
+    methods.splice(methods.indexOf('GET') + 1, 0, 'HEAD');
+  }
+  return methods;
+}
+
+function compileBoolean(setting: string, value: boolean | undefined, problems: string[]): boolean {
+  if (value !== undefined && typeof value !== 'boolean') {
+    problems.push(`${setting} must be true or false`);
+  }
+  return value === true;
+}
+
+function compileMaxAge(value: number | undefined, problems: string[]): number {
+  if (value === undefined) {
+    return DEFAULT_MAX_AGE;
+  }
+  if (!Number.isInteger(value) || value < 0 || value > MAX_MAX_AGE) {
+    problems.push(`maxAge ${JSON.stringify(value)} must be a whole number of seconds from 0 to ${MAX_MAX_AGE}`);
+  }
+  return value;
+}
+
+/**
+ * Validates `options` and returns the compiled policy, or throws a
+ * {@link CorsPolicyError} naming every bad setting. Never mutates `options`.
+ */
+export function compilePolicy(name: string, options: CorsPolicyOptions): CompiledCorsPolicy {
+  const problems: string[] = [];
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_SETTINGS.has(key)) {
+      problems.push(`unknown setting '${key}' (known: ${[...KNOWN_SETTINGS].join(', ')})`);
+    }
+  }
+  const origins = compileOrigins(options.origins, problems);
+  const methods = compileMethods(options.methods, problems);
+  const allowedHeaders = compileTokens('allowedHeaders', options.allowedHeaders, problems);
+  const exposedHeaders = compileTokens('exposedHeaders', options.exposedHeaders, problems);
+  const credentials = compileBoolean('credentials', options.credentials, problems);
+  const strict = compileBoolean('strict', options.strict, problems);
+  const maxAge = compileMaxAge(options.maxAge, problems);
+  const predicate = options.originPredicate;
+  if (predicate !== undefined && typeof predicate !== 'function') {
+    problems.push('originPredicate must be a function');
+  }
+  if (origins.anyOrigin && credentials) {
+    // Fetch standard §3.2.5: browsers refuse `*` on credentialed responses, and
+    // reflecting any origin instead would hand every site the user's session.
+    problems.push(`origins '*' cannot be combined with credentials: true; list the allowed origins`);
+  }
+  if (origins.anyOrigin && predicate !== undefined) {
+    problems.push(`origins '*' already allows every origin; remove originPredicate`);
+  }
+  if (problems.length > 0) {
+    throw new CorsPolicyError(name, problems);
+  }
+
+  const declared: NormalisedPolicyOptions = {
+    origins: origins.anyOrigin ? '*' : [...origins.exact, ...origins.patterns.map((p) => p.source)],
+    hasOriginPredicate: predicate !== undefined,
+    methods,
+    allowedHeaders,
+    exposedHeaders,
+    credentials,
+    maxAge,
+    strict,
+  };
+  return {
+    name,
+    anyOrigin: origins.anyOrigin,
+    exactOrigins: new Set(origins.exact),
+    patterns: origins.patterns,
+    originPredicate: predicate,
+    methods: new Set(methods),
+    allowedHeaders: new Set(allowedHeaders.map((h) => h.toLowerCase())),
+    credentials,
+    strict,
+    allowMethodsValue: methods.join(', '),
+    allowHeadersValue: allowedHeaders.length > 0 ? allowedHeaders.join(', ') : undefined,
+    exposeHeadersValue: exposedHeaders.length > 0 ? exposedHeaders.join(', ') : undefined,
+    maxAgeValue: String(maxAge),
+    declared,
+  };
+}
+
+function union(a: readonly string[] | undefined, b: readonly string[] | undefined): readonly string[] | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return [...a, ...b];
+}
+
+/**
+ * Combines a controller's policy with a handler's when the handler asks for a
+ * merge: lists are united (`'*'` absorbs any list), the handler's scalars win.
+ */
+export function mergePolicyOptions(base: CorsPolicyOptions, override: CorsPolicyOptions): CorsPolicyOptions {
+  const origins =
+    base.origins === '*' || override.origins === '*'
+      ? '*'
+      : union(base.origins, override.origins);
+  return {
+    ...base,
+    ...override,
+    origins,
+    methods: union(base.methods, override.methods),
+    allowedHeaders: union(base.allowedHeaders, override.allowedHeaders),
+    exposedHeaders: union(base.exposedHeaders, override.exposedHeaders),
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * The one place that decides the CORS answer for a request: preflights and
+ * actual requests both come here, whether from the running service, its error
+ * path or the `cors:explain` command. Decision order follows Spring's
+ * DefaultCorsProcessor: not CORS → pass; preflight → origin, method, headers.
+ */
+import { checkOrigin, isSingleOrigin, type OriginVerdict } from './origin-matcher.js';
+import type { CompiledCorsPolicy } from './policy.js';
+
+/** What the decision needs from a request; the adapters fill it in. */
+export interface CorsRequestFacts {
+  readonly method: string;
+  /** The `Origin` header, if any (joined with ", " when sent several times). */
+  readonly origin: string | undefined;
+  /** The request's own `scheme://host[:port]`, to recognise same-origin requests. */
+  readonly selfOrigin: string | undefined;
+  readonly requestMethod: string | undefined;
+  readonly requestHeaders: string | undefined;
+}
+
+export type CorsRejection =
+  | { readonly code: 'origin-not-allowed'; readonly origin: string }
+  | { readonly code: 'multiple-origins'; readonly origin: string }
+  | { readonly code: 'origin-predicate-failed'; readonly origin: string; readonly error: unknown }
+  | { readonly code: 'method-not-allowed'; readonly method: string }
+  | { readonly code: 'header-not-allowed'; readonly header: string }
+  /** A preflight for a method that no handler serves at the path. */
+  | { readonly code: 'method-not-served'; readonly method: string; readonly path: string }
+  /** A preflight for a method whose handler has no CORS policy (or opted out). */
+  | { readonly code: 'handler-without-policy'; readonly method: string; readonly path: string };
+
+export type CorsDecisionKind = 'preflight' | 'actual' | 'not-cors';
+
+export interface CorsDecision {
+  readonly kind: CorsDecisionKind;
+  readonly allowed: boolean;
+  readonly rejection?: CorsRejection;
+  /** `Access-Control-*` headers to set; empty whenever the request is refused. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** Values to append to `Vary` (never replace it: other layers add theirs). */
+  readonly vary: readonly string[];
+}
+
+export type Awaitable<T> = T | Promise<T>;
+
+const ORIGIN_VARY: readonly string[] = ['Origin'];
+const REQUEST_VARY: readonly string[] = ['Access-Control-Request-Method', 'Access-Control-Request-Headers'];
+/** What a preflight answer depends on, hence what shared caches must key it by. */
+export const PREFLIGHT_VARY: readonly string[] = ['Origin', ...REQUEST_VARY];
+
+/** Fetch standard §3.2.2: a preflight is OPTIONS with Origin and Access-Control-Request-Method. */
+export function isPreflight(facts: CorsRequestFacts): boolean {
+  return facts.method === 'OPTIONS' && facts.origin !== undefined && facts.requestMethod !== undefined;
+}
+
+/** `Access-Control-Request-Headers` as lower-case names (HTTP header names are case-insensitive). */
+export function parseHeaderList(value: string | undefined): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  const names: string[] = [];
+  for (const part of value.split(',')) {
+    const name = part.trim().toLowerCase();
+    if (name !== '') {
+      names.push(name);
+    }
+  }
+  return names;
+}
+
+function allowOrigin(policy: CompiledCorsPolicy, origin: string): readonly [string, string] {
+  return ['Access-Control-Allow-Origin', policy.anyOrigin ? '*' : origin];
+}
+
+function allowCredentials(policy: CompiledCorsPolicy): Array<readonly [string, string]> {
+  return policy.credentials ? [['Access-Control-Allow-Credentials', 'true']] : [];
+}
+
+function exposeHeaders(policy: CompiledCorsPolicy): Array<readonly [string, string]> {
+  return policy.exposeHeadersValue === undefined ? [] : [['Access-Control-Expose-Headers', policy.exposeHeadersValue]];
+}
+
+function allowHeaders(policy: CompiledCorsPolicy): Array<readonly [string, string]> {
+  return policy.allowHeadersValue === undefined ? [] : [['Access-Control-Allow-Headers', policy.allowHeadersValue]];
+}
+
+/** Headers of an allowed actual request. */
+export function actualRequestHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
+  return [allowOrigin(policy, origin), ...allowCredentials(policy), ...exposeHeaders(policy)];
+}
+
+/** Headers of an allowed preflight. */
+export function preflightHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
+  return [
+    allowOrigin(policy, origin),
+    ...allowCredentials(policy),
+    ['Access-Control-Allow-Methods', policy.allowMethodsValue],
+    ...allowHeaders(policy),
+    ['Access-Control-Max-Age', policy.maxAgeValue],
+  ];
+}
+
+function refused(kind: CorsDecisionKind, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
+  return { kind, allowed: false, rejection, headers: [], vary };
+}
+
+function originRejection(origin: string, verdict: OriginVerdict): CorsRejection {
+  if (!isSingleOrigin(origin)) {
+    return { code: 'multiple-origins', origin };
+  }
+  if (!verdict.allowed && verdict.predicateError !== undefined) {
+    return { code: 'origin-predicate-failed', origin, error: verdict.predicateError };
+  }
+  return { code: 'origin-not-allowed', origin };
+}
+
+/** Runs `then` on the origin verdict without a promise when the verdict is synchronous. */
+function withOriginVerdict(
+  policy: CompiledCorsPolicy,
+  origin: string,
+  then: (verdict: OriginVerdict) => CorsDecision,
+): Awaitable<CorsDecision> {
+  const verdict = checkOrigin(policy, origin);
+  return verdict instanceof Promise ? verdict.then(then) : then(verdict);
+}
+
+function decidePreflight(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string): Awaitable<CorsDecision> {
+  const vary = policy.anyOrigin ? REQUEST_VARY : PREFLIGHT_VARY;
+  const requestMethod = facts.requestMethod ?? '';
+  return withOriginVerdict(policy, origin, (verdict) => {
+    if (!verdict.allowed) {
+      return refused('preflight', originRejection(origin, verdict), vary);
+    }
+    // Methods are case-sensitive (Fetch §2.2.1); browsers upper-case the standard ones.
+    if (!policy.methods.has(requestMethod)) {
+      return refused('preflight', { code: 'method-not-allowed', method: requestMethod }, vary);
+    }
+    for (const header of parseHeaderList(facts.requestHeaders)) {
+      if (!policy.allowedHeaders.has(header)) {
+        return refused('preflight', { code: 'header-not-allowed', header }, vary);
+      }
+    }
+    return { kind: 'preflight', allowed: true, headers: preflightHeaders(policy, origin), vary };
+  });
+}
+
+function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awaitable<CorsDecision> {
+  const vary = policy.anyOrigin ? [] : ORIGIN_VARY;
+  const { origin } = facts;
+  if (facts.method === 'OPTIONS') {
+    // An OPTIONS that is not a preflight is not CORS.
+    return { kind: 'not-cors', allowed: true, headers: [], vary };
+  }
+  // A same-origin request or a client without Origin (curl) is not CORS: it
+  // passes, and gets no CORS headers except a public policy's `*`, which is
+  // the same for everyone so that shared caches may serve it to anyone.
+  if (origin === undefined || origin === facts.selfOrigin) {
+    return { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : [], vary };
+  }
+  if (!policy.methods.has(facts.method)) {
+    return refused('actual', { code: 'method-not-allowed', method: facts.method }, vary);
+  }
+  if (policy.anyOrigin) {
+    return { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, '*'), vary };
+  }
+  return withOriginVerdict(policy, origin, (verdict) =>
+    verdict.allowed
+      ? { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, origin), vary }
+      : refused('actual', originRejection(origin, verdict), vary),
+  );
+}
+
+/**
+ * Decides the CORS answer of `policy` to a request. Synchronous unless an
+ * origin predicate has to be awaited.
+ */
+export function decideCors(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awaitable<CorsDecision> {
+  if (isPreflight(facts) && facts.origin !== undefined) {
+    return decidePreflight(policy, facts, facts.origin);
+  }
+  return decideActual(policy, facts);
+}
+
+/**
+ * Appends `values` to an existing `Vary` header value, once each
+ * (case-insensitively); `*` already covers everything.
+ */
+export function appendVary(existing: string | undefined, values: readonly string[]): string | undefined {
+  if (values.length === 0) {
+    return existing;
+  }
+  const current = existing === undefined ? [] : existing.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (current.includes('*')) {
+    return existing;
+  }
+  const seen = new Set(current.map((v) => v.toLowerCase()));
+  const merged = [...current];
+  for (const value of values) {
+    if (!seen.has(value.toLowerCase())) {
+      seen.add(value.toLowerCase());
+      merged.push(value);
+    }
+  }
+  return merged.join(', ');
+}
+
+function quoted(value: string): string {
+  // Untrusted values reach logs and terminals: keep them on one line and short.
+  const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
+  return JSON.stringify(shown);
+}
+
+function listed(values: '*' | readonly string[]): string {
+  if (values === '*') return '*';
+  return values.length === 0 ? 'none' : values.join(', ');
+}
+
+/** One plain sentence saying which rule refused the request. */
+export function describeRejection(rejection: CorsRejection, policy: CompiledCorsPolicy | undefined): string {
+  if (rejection.code === 'method-not-served') {
+    return `no handler serves method ${quoted(rejection.method)} at ${rejection.path}`;
+  }
+  if (rejection.code === 'handler-without-policy') {
+    return `the ${rejection.method} handler at ${rejection.path} has no CORS policy`;
+  }
+  if (policy === undefined) {
+    return `refused by CORS (${rejection.code})`;
+  }
+  const name = `'${policy.name}'`;
+  switch (rejection.code) {
+    case 'origin-not-allowed':
+      return `origin ${quoted(rejection.origin)} is not in policy ${name} (allowed: ${listed(policy.declared.origins)}${
+        policy.declared.hasOriginPredicate ? ', and origins accepted by its originPredicate' : ''
+      })`;
+    case 'multiple-origins':
+      return `the request carries several Origin values (${quoted(rejection.origin)}); browsers send exactly one`;
+    case 'origin-predicate-failed':
+      return `origin ${quoted(rejection.origin)} was refused because the originPredicate of policy ${name} failed: ${
+        rejection.error instanceof Error ? rejection.error.message : String(rejection.error)
+      }`;
+    case 'method-not-allowed':
+      return `method ${quoted(rejection.method)} is not in the allowed methods of ${name} (allowed: ${listed(
+        policy.declared.methods,
+      )})`;
+    case 'header-not-allowed':
+      return `header ${quoted(rejection.header)} is not in the allowed headers of ${name} (allowed: ${listed(
+        policy.declared.allowedHeaders,
+      )})`;
+  }
+}

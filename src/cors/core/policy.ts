@@ -1,0 +1,105 @@
+/**
+ * A CORS policy as an application declares it, and the compiled form the
+ * request path uses. Framework-free: nothing here imports Nest.
+ */
+
+/**
+ * Decides an origin that the static allowlist does not contain, e.g. with a
+ * database lookup. A throw or a rejection refuses the origin (never a 500).
+ */
+export type OriginPredicate = (origin: string) => boolean | Promise<boolean>;
+
+/** A policy as written by the application author. */
+export interface CorsPolicyOptions {
+  /**
+   * Exact origins (`https://app.example.com`), subdomain patterns
+   * (`https://*.example.com`: one or more labels, same scheme and port), the
+   * literal `null`, or `'*'` alone for a public resource.
+   * @default [] (no origin is allowed)
+   */
+  readonly origins?: '*' | readonly string[];
+  /** Consulted for origins the list does not contain. */
+  readonly originPredicate?: OriginPredicate;
+  /**
+   * Methods a cross-origin request may use. `GET` implies `HEAD`.
+   * @default ['GET', 'HEAD', 'POST']
+   */
+  readonly methods?: readonly string[];
+  /**
+   * Request headers a preflight may ask for (compared case-insensitively).
+   * @default []
+   */
+  readonly allowedHeaders?: readonly string[];
+  /**
+   * Response headers the page's JavaScript may read.
+   * @default []
+   */
+  readonly exposedHeaders?: readonly string[];
+  /**
+   * Whether cookies and HTTP authentication may accompany requests.
+   * Never together with `origins: '*'`.
+   * @default false
+   */
+  readonly credentials?: boolean;
+  /**
+   * How long (seconds) a browser may cache a preflight answer.
+   * @default 600
+   */
+  readonly maxAge?: number;
+  /**
+   * Refuse actual requests from a disallowed origin with 403 before the
+   * handler runs, instead of running it and withholding the CORS headers.
+   * Protects handlers with side effects from "simple" cross-origin requests,
+   * which browsers send without a preflight.
+   * @default false
+   */
+  readonly strict?: boolean;
+}
+
+/** A `*.example.com` style pattern, split once at start-up. */
+export interface OriginPattern {
+  /** As written (normalised), for reports and error messages. */
+  readonly source: string;
+  /** `https://` */
+  readonly schemePrefix: string;
+  /** `.example.com` or `.example.com:8443`: what must follow the labels. */
+  readonly hostSuffix: string;
+}
+
+/** A policy validated and normalised once, ready for the request path. */
+export interface CompiledCorsPolicy {
+  readonly name: string;
+  readonly anyOrigin: boolean;
+  readonly exactOrigins: ReadonlySet<string>;
+  readonly patterns: readonly OriginPattern[];
+  readonly originPredicate: OriginPredicate | undefined;
+  readonly methods: ReadonlySet<string>;
+  readonly allowedHeaders: ReadonlySet<string>;
+  readonly credentials: boolean;
+  readonly strict: boolean;
+  /** Header values computed once, so the request path only copies them. */
+  readonly allowMethodsValue: string;
+  readonly allowHeadersValue: string | undefined;
+  readonly exposeHeadersValue: string | undefined;
+  readonly maxAgeValue: string;
+  /** The options after normalisation, for reports (`cors:routes`) and merges. */
+  readonly declared: NormalisedPolicyOptions;
+}
+
+/** What a policy allows, in the normalised form reports print. */
+export interface NormalisedPolicyOptions {
+  readonly origins: '*' | readonly string[];
+  readonly hasOriginPredicate: boolean;
+  readonly methods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposedHeaders: readonly string[];
+  readonly credentials: boolean;
+  readonly maxAge: number;
+  readonly strict: boolean;
+}
+
+/** What `@Cors()` declares on a controller or a handler. */
+export type CorsDeclaration =
+  | { readonly kind: 'named'; readonly name: string; readonly merge: boolean }
+  | { readonly kind: 'inline'; readonly options: CorsPolicyOptions; readonly merge: boolean }
+  | { readonly kind: 'disabled' };

@@ -1,0 +1,114 @@
+/**
+ * Turns the `@Cors()` declarations of a controller and one of its handlers
+ * into the route's effective compiled policy, once, at start-up.
+ */
+import { compilePolicy, CorsPolicyError, mergePolicyOptions } from './compile-policy.js';
+import type { CompiledCorsPolicy, CorsDeclaration, CorsPolicyOptions } from './policy.js';
+
+/** Every problem found in the CORS configuration, reported at once. */
+export class CorsConfigurationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid CORS configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'CorsConfigurationError';
+  }
+}
+
+export interface NamedPolicy {
+  readonly options: CorsPolicyOptions;
+  readonly compiled: CompiledCorsPolicy;
+}
+
+/** Compiles every named policy, collecting all problems before throwing. */
+export function compileNamedPolicies(
+  policies: Readonly<Record<string, CorsPolicyOptions>>,
+): ReadonlyMap<string, NamedPolicy> {
+  const named = new Map<string, NamedPolicy>();
+  const problems: string[] = [];
+  for (const [name, options] of Object.entries(policies)) {
+    try {
+      named.set(name, { options, compiled: compilePolicy(name, options) });
+    } catch (error) {
+      if (!(error instanceof CorsPolicyError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  if (problems.length > 0) {
+    throw new CorsConfigurationError(problems);
+  }
+  return named;
+}
+
+/** Where a declaration was found, for names and error messages. */
+export interface DeclarationSite {
+  readonly controller: string;
+  readonly handler: string;
+  readonly classDeclaration: CorsDeclaration | undefined;
+  readonly handlerDeclaration: CorsDeclaration | undefined;
+}
+
+type ActiveDeclaration = Exclude<CorsDeclaration, { kind: 'disabled' }>;
+
+function declarationLabel(declaration: ActiveDeclaration, location: string): string {
+  return declaration.kind === 'named' ? declaration.name : `inline@${location}`;
+}
+
+function declaredOptions(
+  declaration: ActiveDeclaration,
+  location: string,
+  named: ReadonlyMap<string, NamedPolicy>,
+): CorsPolicyOptions {
+  if (declaration.kind === 'inline') {
+    return declaration.options;
+  }
+  const policy = named.get(declaration.name);
+  if (!policy) {
+    const known = [...named.keys()].join(', ') || 'none';
+    throw new CorsConfigurationError([
+      `@Cors('${declaration.name}') on ${location} names an unknown policy (known: ${known})`,
+    ]);
+  }
+  return policy.options;
+}
+
+function compileDeclaration(
+  declaration: ActiveDeclaration,
+  location: string,
+  named: ReadonlyMap<string, NamedPolicy>,
+): CompiledCorsPolicy {
+  if (declaration.kind === 'named') {
+    declaredOptions(declaration, location, named);
+    // Shared by every route that names it: compiled once.
+    return (named.get(declaration.name) as NamedPolicy).compiled;
+  }
+  return compilePolicy(declarationLabel(declaration, location), declaration.options);
+}
+
+/**
+ * The effective policy of a handler: its own declaration replaces the
+ * controller's, unless it asks for a merge; `@Cors(false)` opts out.
+ * Returns `undefined` when the route has no CORS policy.
+ */
+export function resolveRoutePolicy(
+  site: DeclarationSite,
+  named: ReadonlyMap<string, NamedPolicy>,
+): CompiledCorsPolicy | undefined {
+  const controllerLocation = site.controller;
+  const handlerLocation = `${site.controller}.${site.handler}`;
+  const own = site.handlerDeclaration;
+  const inherited = site.classDeclaration?.kind === 'disabled' ? undefined : site.classDeclaration;
+  if (own?.kind === 'disabled') {
+    return undefined;
+  }
+  if (own && own.merge && inherited) {
+    const options = mergePolicyOptions(
+      declaredOptions(inherited, controllerLocation, named),
+      declaredOptions(own, handlerLocation, named),
+    );
+    const name = `${declarationLabel(inherited, controllerLocation)}+${declarationLabel(own, handlerLocation)}`;
+    return compilePolicy(name, options);
+  }
+  if (own) {
+    return compileDeclaration(own, handlerLocation, named);
+  }
+  return inherited ? compileDeclaration(inherited, controllerLocation, named) : undefined;
+}

@@ -1,0 +1,38 @@
+import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
+import type { Request } from 'express';
+import type { CorsDecisionKind, CorsPolicyOptions, CorsRejection } from './core/index.js';
+
+/** What `onReject` learns about a refused request. */
+export interface CorsRejectionEvent {
+  readonly kind: CorsDecisionKind;
+  readonly policy: string;
+  readonly rejection: CorsRejection;
+  /** The rejection as one plain sentence, as logged. */
+  readonly reason: string;
+  readonly method: string;
+  readonly path: string;
+  readonly origin: string | undefined;
+}
+
+export interface CorsModuleOptions {
+  /**
+   * Named policies, used as `@Cors('name')`. Each is validated at start-up.
+   * @default {}
+   */
+  readonly policies?: Readonly<Record<string, CorsPolicyOptions>>;
+  /**
+   * Called once for every refused preflight or actual request, e.g. to count
+   * rejections as a metric. A throwing hook is logged and ignored.
+   */
+  readonly onReject?: (event: CorsRejectionEvent, request: Request) => void;
+  /**
+   * Log the table of routes and their policies at start-up.
+   * @default true
+   */
+  readonly logRoutes?: boolean;
+}
+
+export interface CorsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  readonly inject?: Array<InjectionToken | OptionalFactoryDependency>;
+  readonly useFactory: (...args: never[]) => CorsModuleOptions | Promise<CorsModuleOptions>;
+}

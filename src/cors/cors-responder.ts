@@ -1,0 +1,129 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import {
+  appendVary,
+  type Awaitable,
+  type CompiledCorsPolicy,
+  type CorsDecision,
+  type CorsRequestFacts,
+  type CorsRejection,
+  decideCors,
+  describeRejection,
+  pathOf,
+  routeForMethod,
+} from './core/index.js';
+import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
+import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
+import { CorsRouteTable } from './cors-route-table.js';
+
+/** Runs `then` now when `value` is ready, after it settles otherwise. */
+export function whenReady<T, R>(value: Awaitable<T>, then: (ready: T) => R): Awaitable<R> {
+  return value instanceof Promise ? value.then(then) : then(value);
+}
+
+/** The facts the core decides on, read from an Express request. */
+export function requestFacts(req: Request): CorsRequestFacts {
+  const headers = req.headers;
+  return {
+    method: req.method,
+    origin: headers.origin,
+    selfOrigin: headers.host === undefined ? undefined : `${req.protocol}://${headers.host}`,
+    requestMethod: headers['access-control-request-method'],
+    requestHeaders: headers['access-control-request-headers'],
+  };
+}
+
+function headerText(value: number | string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+/**
+ * Applies core decisions to Express responses and reports refusals. Shared by
+ * the preflight middleware, the interceptor and the error path, so there is
+ * one way a decision reaches the wire.
+ */
+@Injectable()
+export class CorsResponder {
+  private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
+  /** Requests whose CORS answer is already decided, so the error path leaves them alone. */
+  private readonly decided = new WeakSet<Request>();
+
+  constructor(
+    private readonly routes: CorsRouteTable,
+    @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
+  ) {}
+
+  /** Decides `policy`'s answer to `req` and writes its headers on `res`. */
+  respond(req: Request, res: Response, policy: CompiledCorsPolicy): Awaitable<CorsDecision> {
+    this.decided.add(req);
+    return whenReady(decideCors(policy, requestFacts(req)), (decision) => {
+      this.write(res, decision);
+      if (decision.rejection) {
+        this.report(req, res, decision.kind, decision.rejection, policy);
+      }
+      return decision;
+    });
+  }
+
+  /** Writes the `Vary` of a refusal that no policy decided, and reports it. */
+  refuseWithoutPolicy(req: Request, res: Response, rejection: CorsRejection, vary: readonly string[]): void {
+    this.decided.add(req);
+    this.write(res, { kind: 'preflight', allowed: false, rejection, headers: [], vary });
+    this.report(req, res, 'preflight', rejection, undefined);
+  }
+
+  /**
+   * Gives an error response the CORS headers of its route when the
+   * interceptor never ran: body-parser errors (before routing) and
+   * rejections by other guards (guards run before interceptors). Without
+   * them the page could not read why its request failed.
+   */
+  respondToError(req: Request, res: Response): Awaitable<void> {
+    if (this.decided.has(req) || res.headersSent) {
+      return;
+    }
+    const entry = this.routes.routesAt(req.originalUrl);
+    const route = entry && routeForMethod(entry, req.method);
+    if (route?.served && route.policy) {
+      return whenReady(this.respond(req, res, route.policy), () => undefined);
+    }
+  }
+
+  private write(res: Response, decision: CorsDecision): void {
+    for (const [name, value] of decision.headers) {
+      res.setHeader(name, value);
+    }
+    const vary = appendVary(headerText(res.getHeader('Vary')), decision.vary);
+    if (vary !== undefined) {
+      res.setHeader('Vary', vary);
+    }
+  }
+
+  private report(
+    req: Request,
+    res: Response,
+    kind: CorsDecision['kind'],
+    rejection: CorsRejection,
+    policy: CompiledCorsPolicy | undefined,
+  ): void {
+    const event: CorsRejectionEvent = {
+      kind,
+      policy: policy?.name ?? '(none)',
+      rejection,
+      reason: describeRejection(rejection, policy),
+      method: req.method,
+      path: pathOf(req.originalUrl),
+      origin: req.headers.origin,
+    };
+    const requestId = headerText(res.getHeader('X-Request-Id')) ?? '-';
+    this.logger.debug(
+      `refused ${kind} ${event.method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`,
+    );
+    try {
+      this.options.onReject?.(event, req);
+    } catch (error) {
+      this.logger.error(`onReject hook failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

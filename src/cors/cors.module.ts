@@ -1,0 +1,53 @@
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_INTERCEPTOR, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { CORS_MODULE_OPTIONS } from './cors.constants.js';
+import { CorsInterceptor } from './cors.interceptor.js';
+import type { CorsModuleAsyncOptions, CorsModuleOptions } from './cors-module-options.interface.js';
+import { CorsPreflightMiddleware } from './cors-preflight.middleware.js';
+import { CorsResponder } from './cors-responder.js';
+import { CorsRouteTable } from './cors-route-table.js';
+
+const SHARED_PROVIDERS: Provider[] = [
+  CorsRouteTable,
+  CorsResponder,
+  CorsPreflightMiddleware,
+  { provide: APP_INTERCEPTOR, useClass: CorsInterceptor },
+];
+const EXPORTS = [CorsRouteTable, CorsResponder];
+
+/**
+ * Decorator-driven CORS: register named policies here, declare them on
+ * controllers and handlers with `@Cors()`. Import once, in the root module.
+ */
+@Module({})
+export class CorsModule {
+  constructor(adapterHost: HttpAdapterHost, preflight: CorsPreflightMiddleware) {
+    // Installed while the application is being created, hence ahead of the
+    // body parser, Nest middleware and guards that `init()` adds later. An
+    // application context without HTTP (e.g. `cors:explain`) has no adapter.
+    adapterHost.httpAdapter?.use(preflight.use.bind(preflight));
+  }
+
+  static forRoot(options: CorsModuleOptions): DynamicModule {
+    return {
+      module: CorsModule,
+      global: true,
+      imports: [DiscoveryModule],
+      providers: [{ provide: CORS_MODULE_OPTIONS, useValue: options }, ...SHARED_PROVIDERS],
+      exports: EXPORTS,
+    };
+  }
+
+  static forRootAsync(options: CorsModuleAsyncOptions): DynamicModule {
+    return {
+      module: CorsModule,
+      global: true,
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
+      providers: [
+        { provide: CORS_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        ...SHARED_PROVIDERS,
+      ],
+      exports: EXPORTS,
+    };
+  }
+}

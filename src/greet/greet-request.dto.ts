@@ -1,0 +1,36 @@
+import { Expose, Transform } from 'class-transformer';
+import { IsDefined, IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import { LANGUAGE_CODES } from './languages.js';
+
+function trimmed(value: unknown): unknown {
+  return typeof value === 'string' ? value.trim() : value;
+}
+
+/** Echoed values are cut short: an error message must not grow with the payload. */
+function shown(value: unknown): string {
+  const text = String(value);
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+}
+
+/**
+ * `POST /greet` body. Only `@Expose()`d fields are copied from the JSON, so
+ * unknown fields, `__proto__` and `constructor` never reach the instance.
+ */
+export class GreetRequestDto {
+  @Expose()
+  @Transform(({ value }) => trimmed(value))
+  @IsDefined({ message: "Missing required field: 'name'" })
+  @IsString({ message: "Field 'name' must be a string" })
+  @IsNotEmpty({ message: "Field 'name' cannot be empty" })
+  name!: string;
+
+  @Expose()
+  @Transform(({ value }) => {
+    const text = trimmed(value);
+    return typeof text === 'string' ? text.toLowerCase() : text;
+  })
+  @IsOptional()
+  @IsString({ message: "Field 'lang' must be a string" })
+  @IsIn(LANGUAGE_CODES, { message: ({ value }) => `Invalid or unsupported language selection: '${shown(value)}'` })
+  lang?: string;
+}

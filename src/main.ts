@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory.js';
+import { AppModule } from './app.module.js';
+import { type AppConfig, ConfigError, loadConfig } from './common/app-config.js';
+import { CorsConfigurationError } from './cors/index.js';
+
+const logger = new Logger('Bootstrap');
+
+/** Configuration mistakes stop the service with their message, not a stack trace. */
+function exitOnConfigurationError(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof CorsConfigurationError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    exitOnConfigurationError(error);
+  }
+  const app = await createApp(AppModule.forConfig(config), config.logLevels).catch(exitOnConfigurationError);
+  await app.listen(config.port, config.host ?? '::');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  logger.log(`Listening on http://${config.host ?? 'localhost'}:${port}${config.host ? '' : ' (all interfaces)'}`);
+
+  // Stop accepting, let in-flight requests finish, then exit 0.
+  const shutdown = (signal: NodeJS.Signals): void => {
+    logger.log(`${signal} received: finishing in-flight requests`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
+void main();
