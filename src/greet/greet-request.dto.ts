@@ -15,13 +15,16 @@ function shown(value: unknown): string {
 /**
  * `POST /greet` body. Only `@Expose()`d fields are copied from the JSON, so
  * unknown fields, `__proto__` and `constructor` never reach the instance.
+ * class-validator runs a property's checks bottom-up and, with
+ * `stopAtFirstError`, reports the first failure: the type check sits below
+ * the checks that assume a string.
  */
 export class GreetRequestDto {
   @Expose()
   @Transform(({ value }) => trimmed(value))
   @IsDefined({ message: "Missing required field: 'name'" })
-  @IsString({ message: "Field 'name' must be a string" })
   @IsNotEmpty({ message: "Field 'name' cannot be empty" })
+  @IsString({ message: "Field 'name' must be a string" })
   name!: string;
 
   @Expose()
@@ -30,7 +33,7 @@ export class GreetRequestDto {
     return typeof text === 'string' ? text.toLowerCase() : text;
   })
   @IsOptional()
-  @IsString({ message: "Field 'lang' must be a string" })
   @IsIn(LANGUAGE_CODES, { message: ({ value }) => `Invalid or unsupported language selection: '${shown(value)}'` })
+  @IsString({ message: "Field 'lang' must be a string" })
   lang?: string;
 }
