@@ -4,6 +4,8 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import type { IEntryNestModule } from '@nestjs/core';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
 import { createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/app-config.js';
@@ -17,4 +19,29 @@ export async function startModule(rootModule: IEntryNestModule): Promise<INestAp
   const app = await createApp(rootModule, false);
   await app.init();
   return app;
+}
+
+/**
+ * Starts the app before the suite and closes it after; `server()` is the
+ * HTTP server for supertest.
+ */
+export function useApp(start: () => Promise<INestApplication>): { app: () => INestApplication; server: () => App } {
+  let app: INestApplication | undefined;
+  beforeAll(async () => {
+    app = await start();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  const current = (): INestApplication => {
+    if (!app) throw new Error('the app is not started yet');
+    return app;
+  };
+  return { app: current, server: () => current().getHttpServer() as App };
+}
+
+/** A preflight as a browser sends it. */
+export function preflight(server: App, path: string, origin: string, method: string, headers?: string): request.Test {
+  const test = request(server).options(path).set('Origin', origin).set('Access-Control-Request-Method', method);
+  return headers === undefined ? test : test.set('Access-Control-Request-Headers', headers);
 }

@@ -1,31 +1,22 @@
 /** The greet API's contract and error table (issue 3), through real HTTP on the real app. */
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { startApp } from './app.harness.js';
+import { startApp, useApp } from './app.harness.js';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('greet API', () => {
-  let app: INestApplication;
-  let server: App;
-
-  beforeAll(async () => {
-    app = await startApp();
-    server = app.getHttpServer() as App;
-  });
-  afterAll(async () => {
-    await app.close();
-  });
+  const running = useApp(() => startApp());
+  const server = (): App => running.server();
 
   const postJson = (body: string, type = 'application/json') =>
-    request(server).post('/greet').set('Content-Type', type).send(body);
+    request(server()).post('/greet').set('Content-Type', type).send(body);
 
   describe('POST /greet', () => {
     it('answers the greeting in the requested language with a UTC timestamp ending in Z', async () => {
       const before = Date.now();
-      const res = await request(server).post('/greet').send({ name: 'Alice', lang: 'es' });
+      const res = await request(server()).post('/greet').send({ name: 'Alice', lang: 'es' });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^application\/json/);
       expect(res.body.greeting).toBe('Hola, Alice!');
@@ -41,7 +32,7 @@ describe('greet API', () => {
       [{ name: 'Eve', lang: null }, 'Hello, Eve!'],
       [{ name: 'Finn', extra: 'ignored', admin: true }, 'Hello, Finn!'],
     ])('%j → %s', async (body, greeting) => {
-      const res = await request(server).post('/greet').send(body);
+      const res = await request(server()).post('/greet').send(body);
       expect(res.status).toBe(200);
       expect(res.body.greeting).toBe(greeting);
     });
@@ -69,8 +60,8 @@ describe('greet API', () => {
 
   describe('error table', () => {
     it.each<[string, () => request.Test, number, string | RegExp]>([
-      ['an empty body', () => request(server).post('/greet').set('Content-Type', 'application/json'), 400, 'Missing request body'],
-      ['no body and no Content-Type', () => request(server).post('/greet'), 400, 'Missing request body'],
+      ['an empty body', () => request(server()).post('/greet').set('Content-Type', 'application/json'), 400, 'Missing request body'],
+      ['no body and no Content-Type', () => request(server()).post('/greet'), 400, 'Missing request body'],
       ['{}', () => postJson('{}'), 400, "Missing required field: 'name'"],
       ['no name', () => postJson('{"lang":"es"}'), 400, "Missing required field: 'name'"],
       ['an empty name', () => postJson('{"name":""}'), 400, "Field 'name' cannot be empty"],
@@ -88,8 +79,8 @@ describe('greet API', () => {
       ['a body over 1 MB', () => postJson(JSON.stringify({ name: 'x'.repeat(1024 * 1024) })), 413, 'Payload too large'],
       ['a text/plain body', () => postJson('{"name":"A"}', 'text/plain'), 415, 'Request body must be JSON (Content-Type: application/json)'],
       ['a form body', () => postJson('name=A', 'application/x-www-form-urlencoded'), 415, /must be JSON/],
-      ['an unknown route', () => request(server).get('/nope'), 404, /GET \/nope/],
-      ['a wrong method', () => request(server).get('/greet'), 404, /GET \/greet/],
+      ['an unknown route', () => request(server()).get('/nope'), 404, /GET \/nope/],
+      ['a wrong method', () => request(server()).get('/greet'), 404, /GET \/greet/],
     ])('%s gets its status and a JSON error', async (_label, send, status, message) => {
       const res = await send();
       expect(res.status).toBe(status);
@@ -114,13 +105,13 @@ describe('greet API', () => {
 
   describe('other routes', () => {
     it('GET /greet/languages lists the languages and the default', async () => {
-      const res = await request(server).get('/greet/languages');
+      const res = await request(server()).get('/greet/languages');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ default: 'en', languages: { en: 'Hello', es: 'Hola', fr: 'Bonjour' } });
     });
 
     it('GET /health answers ok', async () => {
-      const res = await request(server).get('/health');
+      const res = await request(server()).get('/health');
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'ok' });
     });
@@ -128,18 +119,18 @@ describe('greet API', () => {
 
   describe('request ids', () => {
     it('keeps an acceptable incoming X-Request-Id', async () => {
-      const res = await request(server).get('/health').set('X-Request-Id', 'abc-123_x.y:z');
+      const res = await request(server()).get('/health').set('X-Request-Id', 'abc-123_x.y:z');
       expect(res.headers['x-request-id']).toBe('abc-123_x.y:z');
     });
 
     it.each(['has space', 'x'.repeat(129), 'semi;colon', '<script>'])('replaces %j with a fresh UUID', async (id) => {
-      const res = await request(server).get('/health').set('X-Request-Id', id);
+      const res = await request(server()).get('/health').set('X-Request-Id', id);
       expect(res.headers['x-request-id']).toMatch(UUID);
     });
 
     it('puts an id on errors and preflights too', async () => {
       const error = await postJson('{');
-      const preflight = await request(server)
+      const preflight = await request(server())
         .options('/greet')
         .set('Origin', 'http://localhost:1234')
         .set('Access-Control-Request-Method', 'POST');
@@ -148,7 +139,7 @@ describe('greet API', () => {
     });
 
     it('gives 200 concurrent requests 200 distinct ids', async () => {
-      const responses = await Promise.all(Array.from({ length: 200 }, () => request(server).get('/health')));
+      const responses = await Promise.all(Array.from({ length: 200 }, () => request(server()).get('/health')));
       const ids = new Set(responses.map((r) => r.headers['x-request-id']));
       expect(responses.every((r) => r.status === 200)).toBe(true);
       expect(ids.size).toBe(200);

@@ -52,22 +52,21 @@ function declarationLabel(declaration: ActiveDeclaration, location: string): str
   return declaration.kind === 'named' ? declaration.name : `inline@${location}`;
 }
 
+function namedPolicy(name: string, location: string, named: ReadonlyMap<string, NamedPolicy>): NamedPolicy {
+  const policy = named.get(name);
+  if (!policy) {
+    const known = [...named.keys()].join(', ') || 'none';
+    throw new CorsConfigurationError([`@Cors('${name}') on ${location} names an unknown policy (known: ${known})`]);
+  }
+  return policy;
+}
+
 function declaredOptions(
   declaration: ActiveDeclaration,
   location: string,
   named: ReadonlyMap<string, NamedPolicy>,
 ): CorsPolicyOptions {
-  if (declaration.kind === 'inline') {
-    return declaration.options;
-  }
-  const policy = named.get(declaration.name);
-  if (!policy) {
-    const known = [...named.keys()].join(', ') || 'none';
-    throw new CorsConfigurationError([
-      `@Cors('${declaration.name}') on ${location} names an unknown policy (known: ${known})`,
-    ]);
-  }
-  return policy.options;
+  return declaration.kind === 'inline' ? declaration.options : namedPolicy(declaration.name, location, named).options;
 }
 
 function compileDeclaration(
@@ -75,12 +74,10 @@ function compileDeclaration(
   location: string,
   named: ReadonlyMap<string, NamedPolicy>,
 ): CompiledCorsPolicy {
-  if (declaration.kind === 'named') {
-    declaredOptions(declaration, location, named);
-    // Shared by every route that names it: compiled once.
-    return (named.get(declaration.name) as NamedPolicy).compiled;
-  }
-  return compilePolicy(declarationLabel(declaration, location), declaration.options);
+  // A named policy is compiled once and shared by every route that names it.
+  return declaration.kind === 'named'
+    ? namedPolicy(declaration.name, location, named).compiled
+    : compilePolicy(declarationLabel(declaration, location), declaration.options);
 }
 
 /**

@@ -1,0 +1,164 @@
+/**
+ * The CORS module's features beyond the greet service (issue 9): auth guards,
+ * merge and opt-out, strict mode, origin predicates, Vary, onReject.
+ */
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { preflight, startModule, useApp } from './app.harness.js';
+import { accessControlHeaders } from './cors-headers.js';
+import { ALLOWED, FixtureModule, observed, PARTNER } from './fixtures/fixture.module.js';
+
+const EVIL = 'https://evil.com';
+
+describe('CORS module features (fixture app)', () => {
+  const running = useApp(() => startModule(FixtureModule));
+  const server = (): App => running.server();
+  beforeEach(() => observed.reset());
+
+  const preflightTo = (path: string, origin: string, method: string, headers?: string) =>
+    preflight(server(), path, origin, method, headers);
+
+  describe('with a global auth guard', () => {
+    it('answers preflights before any other guard, without credentials', async () => {
+      const res = await preflightTo('/account/profile', ALLOWED, 'POST', 'authorization, content-type');
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
+    });
+
+    it("gives the auth guard's 401 the CORS headers, so the page can read it", async () => {
+      const res = await request(server()).post('/account/profile').set('Origin', ALLOWED).send({});
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ error: 'Authentication required' });
+      expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
+      expect(res.headers.vary).toBe('Origin');
+    });
+
+    it('does not give a disallowed origin the headers of the 401', async () => {
+      const res = await request(server()).post('/account/profile').set('Origin', EVIL).send({});
+      expect(res.status).toBe(401);
+      expect(accessControlHeaders(res.headers)).toEqual({});
+    });
+
+    it('passes an authenticated request', async () => {
+      const res = await request(server()).post('/account/profile').set('Origin', ALLOWED).set('Authorization', 'Bearer secret').send({});
+      expect(res.status).toBe(201);
+      expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    });
+  });
+
+  describe('errors inside a CORS route', () => {
+    it('a 404 thrown by the handler keeps its message and the CORS headers', async () => {
+      const res = await request(server()).get('/faults/missing').set('Origin', ALLOWED);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: 'Item not found' });
+      expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    });
+
+    it('a 500 says only "Internal server error" and carries the CORS headers', async () => {
+      const res = await request(server()).get('/faults/boom').set('Origin', ALLOWED);
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: 'Internal server error' });
+      expect(res.text).not.toContain('secret');
+      expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    });
+
+    it('keeps a Vary set by another layer and adds Origin', async () => {
+      const res = await request(server()).get('/faults/vary').set('Origin', ALLOWED);
+      expect(res.headers.vary).toBe('Accept-Encoding, Origin');
+    });
+  });
+
+  describe('handler policies', () => {
+    it("inherits the controller's policy", async () => {
+      const res = await preflightTo('/items/7', ALLOWED, 'GET');
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-methods']).toBe('GET, HEAD, PUT');
+      expect(res.headers['access-control-max-age']).toBe('600');
+    });
+
+    it("merges when asked: lists united, the handler's scalars win", async () => {
+      const res = await preflightTo('/items/7', ALLOWED, 'PUT', 'content-type, x-trace');
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-headers']).toBe('Content-Type, X-Trace');
+      expect(res.headers['access-control-max-age']).toBe('5');
+      const actual = await request(server()).put('/items/7').set('Origin', ALLOWED);
+      expect(actual.headers['access-control-expose-headers']).toBe('X-Trace');
+    });
+
+    it('lets a handler opt out: its preflight is refused and its answers carry no CORS headers', async () => {
+      const pre = await preflightTo('/items/7', ALLOWED, 'DELETE');
+      expect(pre.status).toBe(403);
+      expect(accessControlHeaders(pre.headers)).toEqual({});
+      const actual = await request(server()).delete('/items/7').set('Origin', ALLOWED);
+      expect(actual.status).toBe(200);
+      expect(accessControlHeaders(actual.headers)).toEqual({});
+    });
+
+    it('refuses a preflight for a method no handler serves at the path', async () => {
+      const res = await preflightTo('/items/7', ALLOWED, 'PATCH');
+      expect(res.status).toBe(403);
+      expect(accessControlHeaders(res.headers)).toEqual({});
+      expect(observed.rejections[0]?.rejection.code).toBe('method-not-served');
+    });
+  });
+
+  describe('strict policies', () => {
+    it('refuse a disallowed origin with 403 JSON before the handler runs', async () => {
+      const res = await request(server()).post('/bank/transfer').set('Origin', EVIL).send({});
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: 'Cross-origin request not allowed' });
+      expect(accessControlHeaders(res.headers)).toEqual({});
+      expect(observed.transfers).toBe(0);
+    });
+
+    it('let allowed, same-origin and Origin-less requests through', async () => {
+      const allowed = await request(server()).post('/bank/transfer').set('Origin', ALLOWED).send({});
+      const curl = await request(server()).post('/bank/transfer').send({});
+      expect(allowed.status).toBe(201);
+      expect(allowed.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(curl.status).toBe(201);
+      expect(observed.transfers).toBe(2);
+    });
+  });
+
+  describe('origin predicates', () => {
+    it('allow what the predicate accepts, after the list', async () => {
+      const partner = await request(server()).get('/partner').set('Origin', PARTNER);
+      const listed = await request(server()).get('/partner').set('Origin', ALLOWED);
+      expect(partner.headers['access-control-allow-origin']).toBe(PARTNER);
+      expect(listed.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(observed.predicateCalls).toBe(1);
+    });
+
+    it('refuse, never 500, when the predicate throws, and report why', async () => {
+      const res = await request(server()).get('/partner').set('Origin', 'https://broken.example.net');
+      expect(res.status).toBe(200);
+      expect(accessControlHeaders(res.headers)).toEqual({});
+      expect(observed.rejections[0]?.reason).toContain('partner lookup failed');
+      const pre = await preflightTo('/partner', 'https://broken.example.net', 'GET');
+      expect(pre.status).toBe(403);
+    });
+  });
+
+  describe('onReject', () => {
+    it('reports each refusal once with the policy, route and reason', async () => {
+      await preflightTo('/account/profile', ALLOWED, 'POST', 'x-evil');
+      await request(server()).post('/bank/transfer').set('Origin', EVIL).send({});
+      expect(observed.rejections.map((e) => [e.kind, e.policy, e.method, e.path, e.rejection.code])).toEqual([
+        ['preflight', 'frontend', 'OPTIONS', '/account/profile', 'header-not-allowed'],
+        ['actual', 'strict', 'POST', '/bank/transfer', 'origin-not-allowed'],
+      ]);
+      expect(observed.rejections[0]?.reason).toBe(
+        `header "x-evil" is not in the allowed headers of 'frontend' (allowed: Content-Type, Authorization)`,
+      );
+    });
+
+    it('is not called for allowed requests', async () => {
+      await preflightTo('/account/profile', ALLOWED, 'POST');
+      await request(server()).get('/partner').set('Origin', ALLOWED);
+      expect(observed.rejections).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,38 @@
+/** The CORS module refuses to start on a bad declaration, naming it (issue 9). */
+import { Controller, Get, Module } from '@nestjs/common';
+import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions } from '../src/cors/index.js';
+import { startModule } from './app.harness.js';
+
+function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors>[0]) {
+  @Controller('thing')
+  class ThingController {
+    @Get()
+    @Cors(declaration)
+    get(): string {
+      return 'thing';
+    }
+  }
+  @Module({ imports: [CorsModule.forRoot({ ...options, logRoutes: false })], controllers: [ThingController] })
+  class ThingModule {}
+  return startModule(ThingModule);
+}
+
+describe('refusing to start', () => {
+  it.each<[string, CorsModuleOptions, Parameters<typeof Cors>[0], RegExp]>([
+    ['an unknown policy name', { policies: { frontend: {} } }, 'frontedn', /@Cors\('frontedn'\) on ThingController\.get names an unknown policy \(known: frontend\)/],
+    ["'*' with credentials", { policies: { p: { origins: '*', credentials: true } } }, 'p', /Invalid CORS policy 'p': origins '\*' cannot be combined with credentials/],
+    ['a malformed origin', { policies: { p: { origins: ['not a url'] } } }, 'p', /origins entry "not a url"/],
+    ['a trailing slash', {}, { origins: ['http://localhost:1234/'] }, /Invalid CORS policy 'inline@ThingController\.get': origins entry "http:\/\/localhost:1234\/" has a trailing slash/],
+    ['a mid-label wildcard', {}, { origins: ['https://*example.com'] }, /whole leftmost label/],
+    ['a TLD wildcard', {}, { origins: ['https://*.com'] }, /top-level domain/],
+  ])('refuses %s with a message naming it', async (_label, options, declaration, message) => {
+    const started = appWith(options, declaration);
+    await expect(started).rejects.toThrow(CorsConfigurationError);
+    await expect(appWith(options, declaration)).rejects.toThrow(message);
+  });
+
+  it('starts with a valid declaration', async () => {
+    const app = await appWith({ policies: { p: { origins: ['https://a.test'] } } }, 'p');
+    await app.close();
+  });
+});
