@@ -37,6 +37,22 @@ describe('greet API', () => {
       expect(res.body.greeting).toBe(greeting);
     });
 
+    it('remembers the language in a cookie and uses it when lang is omitted', async () => {
+      const first = await request(server()).post('/greet').send({ name: 'Alice', lang: 'FR' });
+      expect(first.headers['set-cookie']).toEqual(['greet_lang=fr; Path=/greet; Max-Age=31536000; HttpOnly; SameSite=Lax']);
+      const second = await request(server()).post('/greet').set('Cookie', 'other=1; greet_lang=fr').send({ name: 'Alice' });
+      expect(second.body.greeting).toBe('Bonjour, Alice!');
+      expect(second.headers['set-cookie']).toBeUndefined();
+      const explicit = await request(server()).post('/greet').set('Cookie', 'greet_lang=fr').send({ name: 'Alice', lang: 'es' });
+      expect(explicit.body.greeting).toBe('Hola, Alice!');
+    });
+
+    it.each(['greet_lang=xx', 'greet_lang=__proto__', 'greet_lang=constructor', 'greet_lang'])('ignores the cookie %s', async (cookie) => {
+      const res = await request(server()).post('/greet').set('Cookie', cookie).send({ name: 'Alice' });
+      expect(res.status).toBe(200);
+      expect(res.body.greeting).toBe('Hello, Alice!');
+    });
+
     it('accepts application/json with a charset', async () => {
       const res = await postJson('{"name":"Alice"}', 'application/json; charset=utf-8');
       expect(res.status).toBe(200);

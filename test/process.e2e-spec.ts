@@ -2,47 +2,10 @@
  * The built service as it runs in production (`node dist/main.js`): start-up
  * line, configuration refusals, debug logging of rejections, graceful stop.
  */
-import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { ensureBuilt, listeningPort, runService } from './support/service-process.js';
 
-const ROOT = join(import.meta.dirname, '..');
-const MAIN = join(ROOT, 'dist', 'main.js');
-
-interface Running {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function run(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function listening(service: Running): Promise<number> {
-  for (let i = 0; i < 200; i += 1) {
-    const port = /Listening on http:\/\/localhost:(\d+)/.exec(service.output())?.[1];
-    if (port) return Number(port);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`service did not start:\n${service.output()}`);
-}
-
-beforeAll(() => {
-  if (!existsSync(MAIN)) {
-    execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
-  }
-}, 120_000);
+beforeAll(ensureBuilt, 120_000);
 
 describe('node dist/main.js', () => {
   it.each([
@@ -51,16 +14,16 @@ describe('node dist/main.js', () => {
     [{ CORS_ALLOWED_ORIGINS: 'http://localhost:1234/' }, 'has a trailing slash; write it as "http://localhost:1234"'],
     [{ CORS_ALLOWED_ORIGINS: 'https://app.example.com', CORS_ALLOW_CREDENTIALS: 'maybe' }, 'CORS_ALLOW_CREDENTIALS "maybe" must be true or false'],
   ])('refuses to start with %j, exit 1 and a message naming the setting', async (env, message) => {
-    const service = run({ PORT: '0', ...env });
+    const service = runService({ PORT: '0', ...env });
     expect(await service.exited).toBe(1);
     expect(service.output()).toContain(message);
     expect(service.output()).not.toMatch(/\n\s+at /);
   });
 
   it('logs its URL and route table, logs rejections at debug level, and stops gracefully on SIGTERM', async () => {
-    const service = run({ PORT: '0', LOG_LEVEL: 'debug' });
+    const service = runService({ PORT: '0', LOG_LEVEL: 'debug' });
     try {
-      const port = await listening(service);
+      const port = await listeningPort(service);
       expect(service.output()).toMatch(/POST\s+\/greet\s+frontend/);
       const base = `http://127.0.0.1:${port}`;
       const refused = await fetch(`${base}/greet`, {

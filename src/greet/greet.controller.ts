@@ -1,7 +1,9 @@
-import { Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { JsonBody } from '../common/json-body.decorator.js';
 import { Cors } from '../cors/index.js';
 import { GreetRequestDto } from './greet-request.dto.js';
+import { languageCookie, rememberedLanguage } from './language-cookie.js';
 import { type Greeting, type LanguageList, GreetService } from './greet.service.js';
 
 /** The article's API: only the configured front ends may read greetings. */
@@ -12,8 +14,15 @@ export class GreetController {
 
   @Post()
   @HttpCode(HttpStatus.OK)
-  greet(@JsonBody() request: GreetRequestDto): Greeting {
-    return this.greetService.greet(request.name, request.lang);
+  greet(
+    @JsonBody() request: GreetRequestDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Greeting {
+    if (request.lang !== undefined) {
+      res.setHeader('Set-Cookie', languageCookie(request.lang));
+    }
+    return this.greetService.greet(request.name, request.lang ?? rememberedLanguage(req.headers.cookie));
   }
 
   /** Public, credential-free data: any site may read it. */

@@ -1,0 +1,46 @@
+/**
+ * Runs the built service (`node dist/main.js`) as a child process, as
+ * production does, building it first when `dist/` is missing.
+ */
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+const MAIN = join(ROOT, 'dist', 'main.js');
+
+export interface ServiceProcess {
+  readonly child: ChildProcess;
+  /** Everything the service printed so far (stdout and stderr). */
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+export function ensureBuilt(): void {
+  if (!existsSync(MAIN)) {
+    execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
+  }
+}
+
+export function runService(env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Waits for the start-up line and returns the port the service listens on. */
+export async function listeningPort(service: ServiceProcess): Promise<number> {
+  for (let i = 0; i < 200; i += 1) {
+    const port = /Listening on http:\/\/localhost:(\d+)/.exec(service.output())?.[1];
+    if (port) return Number(port);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`service did not start:\n${service.output()}`);
+}
