@@ -1,6 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { isPreflight, PREFLIGHT_VARY, routeForMethod } from './core/index.js';
+import { isPreflight, PREFLIGHT_VARY, preflightTarget } from './core/index.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
 import { CorsResponder, requestFacts, whenReady } from './cors-responder.js';
 import { CorsRouteTable } from './cors-route-table.js';
@@ -30,16 +30,16 @@ export class CorsPreflightMiddleware implements NestMiddleware<Request, Response
     }
     const facts = requestFacts(req);
     const entry = isPreflight(facts) ? this.routes.routesAt(req.url) : undefined;
-    if (!entry || facts.requestMethod === undefined) {
+    // Paths where no route has a policy are not ours: no CORS headers, whatever Nest answers.
+    if (!entry?.hasPolicy || facts.requestMethod === undefined) {
       return next();
     }
-    const route = routeForMethod(entry, facts.requestMethod);
-    if (!route.served || route.policy === undefined) {
-      const code = route.served ? 'handler-without-policy' : 'method-not-served';
-      this.responder.refuseWithoutPolicy(req, res, { code, method: facts.requestMethod, path: entry.path }, PREFLIGHT_VARY);
+    const target = preflightTarget(entry, facts.requestMethod);
+    if (target.rejection) {
+      this.responder.refuseWithoutPolicy(req, res, target.rejection, PREFLIGHT_VARY);
       return next(new CorsRejectedException());
     }
-    const answered = whenReady(this.responder.respond(req, res, route.policy), (decision) => {
+    const answered = whenReady(this.responder.respond(req, res, target.policy), (decision) => {
       if (!decision.allowed) {
         return next(new CorsRejectedException());
       }

@@ -16,10 +16,7 @@ import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { CorsMetadata } from './cors.decorator.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
 
-export type CorsRoute = IndexedRoute<CompiledCorsPolicy> & {
-  readonly controller: string;
-  readonly handler: string;
-};
+export type CorsRoute = IndexedRoute<CompiledCorsPolicy>;
 
 function asList(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
@@ -29,10 +26,6 @@ function asList(value: unknown): string[] {
 function joinPath(controllerPath: string, methodPath: string): string {
   const segments = [controllerPath, methodPath].map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '');
   return `/${segments.join('/')}`;
-}
-
-function pathHasPolicy(routes: readonly CorsRoute[], path: string): boolean {
-  return routes.some((r) => r.path === path && r.policy !== undefined);
 }
 
 /**
@@ -67,8 +60,7 @@ export class CorsRouteTable implements OnModuleInit {
       throw new CorsConfigurationError(problems);
     }
     this.routeList = routes;
-    // Paths where no route has a policy stay out: their preflights are not ours.
-    this.paths = new RoutePathIndex(routes.filter((r) => pathHasPolicy(routes, r.path)));
+    this.paths = new RoutePathIndex(routes);
   }
 
   onModuleInit(): void {
@@ -87,7 +79,7 @@ export class CorsRouteTable implements OnModuleInit {
     return this.byHandler.get(handler);
   }
 
-  /** The routes at the path of `url`, when at least one of them has a policy. */
+  /** The routes registered at the path of `url`, if any. */
   routesAt(url: string): PathRoutes<CompiledCorsPolicy> | undefined {
     return this.paths.lookup(url);
   }
@@ -128,7 +120,7 @@ export class CorsRouteTable implements OnModuleInit {
       const method = RequestMethod[requestMethod] ?? 'ALL';
       for (const controllerPath of controllerPaths) {
         for (const methodPath of asList(Reflect.getMetadata(PATH_METADATA, handler))) {
-          routes.push({ method, path: joinPath(controllerPath, methodPath), policy, controller: controller.name, handler: handlerName });
+          routes.push({ method, path: joinPath(controllerPath, methodPath), policy, handler: `${controller.name}.${handlerName}` });
         }
       }
     }

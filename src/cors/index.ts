@@ -9,3 +9,4 @@ export { CorsPreflightMiddleware } from './cors-preflight.middleware.js';
 export { CorsRejectedException } from './cors-rejected.exception.js';
 export { CorsResponder } from './cors-responder.js';
 export { CorsRouteTable, type CorsRoute } from './cors-route-table.js';
+export { CorsExplainInputError, explainCorsRequest, formatExplanation, type CorsExplainInput, type CorsExplanation } from './cors-explainer.js';

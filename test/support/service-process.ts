@@ -8,6 +8,8 @@ import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
+/** Every entry point the tests run from dist/. */
+const BUILT = [MAIN, join(ROOT, 'dist', 'cli', 'cors-explain.js'), join(ROOT, 'dist', 'cli', 'cors-routes.js')];
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
@@ -17,7 +19,7 @@ export interface ServiceProcess {
 }
 
 export function ensureBuilt(): void {
-  if (!existsSync(MAIN)) {
+  if (!BUILT.every((file) => existsSync(file))) {
     execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
   }
 }

@@ -1,11 +1,11 @@
-import { type IndexedRoute, pathOf, RoutePathIndex, routeForMethod } from './path-index.js';
+import { type IndexedRoute, pathOf, preflightTarget, RoutePathIndex, routeForMethod } from './path-index.js';
 
 const routes: Array<IndexedRoute<string>> = [
-  { method: 'POST', path: '/greet', policy: 'frontend' },
-  { method: 'GET', path: '/greet/languages', policy: 'public' },
-  { method: 'GET', path: '/items/:id', policy: 'items' },
-  { method: 'DELETE', path: '/items/:id', policy: undefined },
-  { method: 'ALL', path: '/any', policy: 'any' },
+  { method: 'POST', path: '/greet', policy: 'frontend', handler: 'Greet.greet' },
+  { method: 'GET', path: '/greet/languages', policy: 'public', handler: 'Greet.languages' },
+  { method: 'GET', path: '/items/:id', policy: 'items', handler: 'Items.find' },
+  { method: 'DELETE', path: '/items/:id', policy: undefined, handler: 'Items.remove' },
+  { method: 'ALL', path: '/any', policy: 'any', handler: 'Any.all' },
 ];
 const index = new RoutePathIndex(routes);
 
@@ -32,17 +32,35 @@ describe('routeForMethod', () => {
   const any = index.lookup('/any');
 
   it('finds the policy of the handler serving the method', () => {
-    expect(greet && routeForMethod(greet, 'POST')).toEqual({ served: true, policy: 'frontend' });
+    expect(greet && routeForMethod(greet, 'POST')).toEqual({ served: true, policy: 'frontend', handler: 'Greet.greet' });
   });
 
   it('tells an unserved method from a handler without policy', () => {
     expect(greet && routeForMethod(greet, 'DELETE')).toEqual({ served: false });
-    expect(items && routeForMethod(items, 'DELETE')).toEqual({ served: true, policy: undefined });
+    expect(items && routeForMethod(items, 'DELETE')).toEqual({ served: true, policy: undefined, handler: 'Items.remove' });
   });
 
   it('serves HEAD with the GET handler and any method with @All', () => {
-    expect(items && routeForMethod(items, 'HEAD')).toEqual({ served: true, policy: 'items' });
-    expect(any && routeForMethod(any, 'PATCH')).toEqual({ served: true, policy: 'any' });
+    expect(items && routeForMethod(items, 'HEAD')).toEqual({ served: true, policy: 'items', handler: 'Items.find' });
+    expect(any && routeForMethod(any, 'PATCH')).toEqual({ served: true, policy: 'any', handler: 'Any.all' });
+  });
+});
+
+describe('preflightTarget', () => {
+  const items = index.lookup('/items/1');
+
+  it('answers with the policy of the handler serving the requested method', () => {
+    expect(items && preflightTarget(items, 'GET')).toEqual({ policy: 'items' });
+  });
+
+  it('refuses a method without handler, or whose handler has no policy', () => {
+    expect(items && preflightTarget(items, 'PATCH')).toEqual({ rejection: { code: 'method-not-served', method: 'PATCH', path: '/items/:id' } });
+    expect(items && preflightTarget(items, 'DELETE')).toEqual({ rejection: { code: 'handler-without-policy', method: 'DELETE', path: '/items/:id' } });
+  });
+
+  it('knows whether a path has any policy', () => {
+    expect(items?.hasPolicy).toBe(true);
+    expect(new RoutePathIndex([{ method: 'GET', path: '/health', policy: undefined, handler: 'Health.check' }]).lookup('/health')?.hasPolicy).toBe(false);
   });
 });
 

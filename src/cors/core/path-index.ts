@@ -6,21 +6,28 @@
  * trailing slash); static paths are a Map lookup.
  */
 import { match } from 'path-to-regexp';
+import type { CorsRejection } from './cors-headers.js';
 
 export interface IndexedRoute<P> {
   /** Upper-case method, or `ALL` for a handler serving every method. */
   readonly method: string;
   readonly path: string;
   readonly policy: P | undefined;
+  /** Who serves it, e.g. `GreetController.greet`, for reports. */
+  readonly handler: string;
 }
 
 /** The routes registered at one path, in registration order. */
 export interface PathRoutes<P> {
   readonly path: string;
   readonly routes: ReadonlyArray<IndexedRoute<P>>;
+  /** Whether any route at the path has a policy, i.e. whether its preflights are ours to answer. */
+  readonly hasPolicy: boolean;
 }
 
-export type MethodLookup<P> = { readonly served: false } | { readonly served: true; readonly policy: P | undefined };
+export type MethodLookup<P> =
+  | { readonly served: false }
+  | { readonly served: true; readonly policy: P | undefined; readonly handler: string };
 
 const DYNAMIC_SEGMENT = /[:*{}()]/;
 
@@ -48,7 +55,7 @@ export class RoutePathIndex<P> {
       byPath.set(route.path, list);
     }
     for (const [path, list] of byPath) {
-      const entry: PathRoutes<P> = { path, routes: list };
+      const entry: PathRoutes<P> = { path, routes: list, hasPolicy: list.some((r) => r.policy !== undefined) };
       if (DYNAMIC_SEGMENT.test(path)) {
         this.dynamicPaths.push({ matches: match(path, { sensitive: false, end: true, trailing: true }), entry });
       } else {
@@ -83,5 +90,23 @@ export function routeForMethod<P>(entry: PathRoutes<P>, method: string): MethodL
   const route =
     entry.routes.find((r) => r.method === method || r.method === 'ALL') ??
     (method === 'HEAD' ? entry.routes.find((r) => r.method === 'GET') : undefined);
-  return route ? { served: true, policy: route.policy } : { served: false };
+  return route ? { served: true, policy: route.policy, handler: route.handler } : { served: false };
+}
+
+export type PreflightTarget<P> =
+  | { readonly policy: P; readonly rejection?: undefined }
+  | { readonly policy?: undefined; readonly rejection: CorsRejection };
+
+/**
+ * The policy a preflight is answered by: the one of the handler serving the
+ * requested method at the path (Fetch §4.8: the preflight asks about the
+ * actual request). No such handler, or one without policy, refuses it.
+ */
+export function preflightTarget<P>(entry: PathRoutes<P>, requestMethod: string): PreflightTarget<P> {
+  const route = routeForMethod(entry, requestMethod);
+  if (route.served && route.policy !== undefined) {
+    return { policy: route.policy };
+  }
+  const code = route.served ? 'handler-without-policy' : 'method-not-served';
+  return { rejection: { code, method: requestMethod, path: entry.path } };
 }

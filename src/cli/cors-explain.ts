@@ -1,0 +1,65 @@
+/**
+ * `npm run cors:explain -- --origin https://evil.com --method POST --path /greet --header content-type`
+ * Prints what the service would answer the browser's preflight and actual
+ * request, and why. Exit 0: allowed; 1: refused; 2: bad input.
+ */
+import { parseArgs } from 'node:util';
+import { CorsExplainInputError, CorsRouteTable, explainCorsRequest, formatExplanation } from '../cors/index.js';
+import { createAppContext, EXIT_BAD_INPUT } from './app-context.js';
+
+const USAGE = `Usage: npm run cors:explain -- --origin <origin> --path <path> [--method POST] [--header name[:value]]... [--credentials]
+
+  --origin       the page's origin, e.g. https://app.example.com (or null)
+  --path         the API path the page calls, e.g. /greet
+  --method       the method of the page's request (default GET)
+  --header       a header the page sets; repeat it. A content-type without value counts as application/json
+  --credentials  the page uses fetch(..., { credentials: 'include' })
+
+Exit code: 0 allowed, 1 refused, 2 bad input.`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(EXIT_BAD_INPUT);
+}
+
+function parseInput() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        origin: { type: 'string' },
+        path: { type: 'string' },
+        method: { type: 'string', default: 'GET' },
+        header: { type: 'string', multiple: true, default: [] },
+        credentials: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    if (!values.origin || !values.path) fail('--origin and --path are required.');
+    const headers = values.header.map((entry) => {
+      const colon = entry.indexOf(':');
+      return colon === -1 ? { name: entry.trim() } : { name: entry.slice(0, colon).trim(), value: entry.slice(colon + 1).trim() };
+    });
+    return { origin: values.origin, path: values.path, method: values.method, headers, credentials: values.credentials };
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
+const input = parseInput();
+const context = await createAppContext();
+try {
+  const explanation = await explainCorsRequest(context.get(CorsRouteTable), input);
+  console.log(formatExplanation(explanation));
+  process.exitCode = explanation.allowed ? 0 : 1;
+} catch (error) {
+  if (!(error instanceof CorsExplainInputError)) throw error;
+  console.error(error.message);
+  process.exitCode = EXIT_BAD_INPUT;
+} finally {
+  await context.close();
+}

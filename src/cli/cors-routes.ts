@@ -1,0 +1,7 @@
+/** `npm run cors:routes`: every route, its methods and its effective CORS policy. */
+import { CorsRouteTable, formatRouteTable } from '../cors/index.js';
+import { createAppContext } from './app-context.js';
+
+const context = await createAppContext();
+console.log(formatRouteTable(context.get(CorsRouteTable).routes));
+await context.close();

@@ -1,0 +1,188 @@
+/**
+ * "Why was this blocked?": what the service would answer a browser's
+ * preflight and actual request, and whether the page could read the answer.
+ * Uses the route table and the core decisions of the running service, so the
+ * explanation cannot drift from the behaviour.
+ */
+import {
+  type CompiledCorsPolicy,
+  type CorsDecision,
+  type CorsRejection,
+  decideCors,
+  describeRejection,
+  normaliseOrigin,
+  OriginSyntaxError,
+  preflightTarget,
+  routeForMethod,
+} from './core/index.js';
+import type { CorsRouteTable } from './cors-route-table.js';
+
+export interface RequestHeaderInput {
+  readonly name: string;
+  readonly value?: string;
+}
+
+export interface CorsExplainInput {
+  readonly origin: string;
+  readonly method: string;
+  readonly path: string;
+  /** Headers the page's code sets on the request. */
+  readonly headers: readonly RequestHeaderInput[];
+  /** `fetch(..., { credentials: 'include' })`. */
+  readonly credentials: boolean;
+}
+
+/** Input that does not describe a request the service could receive. */
+export class CorsExplainInputError extends Error {}
+
+export interface ExplainedResponse {
+  /** Undefined when the handler decides it. */
+  readonly status: number | undefined;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly vary: readonly string[];
+}
+
+export interface CorsExplanation {
+  readonly route: { readonly method: string; readonly path: string; readonly handler: string; readonly policy: string | undefined };
+  readonly preflight: { readonly needed: boolean; readonly why: string; readonly response?: ExplainedResponse; readonly allowed: boolean };
+  readonly actual: { readonly sent: boolean; readonly response?: ExplainedResponse; readonly readable: boolean };
+  readonly allowed: boolean;
+  /** One plain sentence: which rule allowed or refused the request. */
+  readonly verdict: string;
+}
+
+/** Fetch §2.2.1: browsers upper-case these methods and send others as written. */
+const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+const SIMPLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
+const SAFELISTED_HEADERS = new Set(['accept', 'accept-language', 'content-language', 'content-type']);
+const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
+
+function browserMethod(method: string): string {
+  return NORMALISED_METHODS.has(method.toUpperCase()) ? method.toUpperCase() : method;
+}
+
+/** Fetch §4.1: the headers that make a request need a preflight ("unsafe" headers). */
+function unsafeHeaders(headers: readonly RequestHeaderInput[]): string[] {
+  return headers
+    .filter(({ name, value }) => {
+      const lower = name.toLowerCase();
+      if (lower === 'content-type') {
+        const mime = (value ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+        return !SIMPLE_CONTENT_TYPES.has(mime);
+      }
+      return !SAFELISTED_HEADERS.has(lower);
+    })
+    .map(({ name }) => name.toLowerCase());
+}
+
+function validOrigin(origin: string): string {
+  try {
+    return normaliseOrigin(origin);
+  } catch (error) {
+    if (error instanceof OriginSyntaxError) throw new CorsExplainInputError(`--origin ${error.message}`);
+    throw error;
+  }
+}
+
+function responseOf(decision: CorsDecision, status: number | undefined): ExplainedResponse {
+  return { status, headers: decision.headers, vary: decision.vary };
+}
+
+function header(response: ExplainedResponse | undefined, name: string): string | undefined {
+  return response?.headers.find(([key]) => key === name)?.[1];
+}
+
+/** What the browser itself checks on top of the server's answer (Fetch §4.9 "CORS check"). */
+function credentialProblem(response: ExplainedResponse, input: CorsExplainInput, policy: CompiledCorsPolicy): string | undefined {
+  if (!input.credentials) return undefined;
+  if (header(response, 'Access-Control-Allow-Origin') === '*') {
+    return `policy '${policy.name}' answers '*', which browsers refuse for credentialed requests`;
+  }
+  if (header(response, 'Access-Control-Allow-Credentials') !== 'true') {
+    return `policy '${policy.name}' does not allow credentials, so a request with credentials: 'include' is blocked`;
+  }
+  return undefined;
+}
+
+function rejectionSentence(rejection: CorsRejection | undefined, policy: CompiledCorsPolicy | undefined): string | undefined {
+  return rejection && describeRejection(rejection, policy);
+}
+
+export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExplainInput): Promise<CorsExplanation> {
+  const origin = validOrigin(input.origin);
+  const method = browserMethod(input.method);
+  const entry = routes.routesAt(input.path);
+  const served = entry && routeForMethod(entry, method);
+  if (!entry || !served?.served) {
+    const known = entry ? ` (methods there: ${entry.routes.map((r) => r.method).join(', ')})` : '';
+    throw new CorsExplainInputError(`no route serves ${method} ${input.path}${known}`);
+  }
+  const policy = served.policy;
+  const routeInfo = { method, path: entry.path, handler: served.handler, policy: policy?.name };
+
+  const unsafe = unsafeHeaders(input.headers);
+  const needed = !SIMPLE_METHODS.has(method) || unsafe.length > 0;
+  const why = !SIMPLE_METHODS.has(method)
+    ? `${method} is not a CORS-safelisted method`
+    : unsafe.length > 0
+      ? `the request sets ${unsafe.join(', ')}, which ${unsafe.length > 1 ? 'are' : 'is'} not CORS-safelisted`
+      : 'a simple request (safelisted method and headers): browsers send no preflight';
+
+  let blockedBy: string | undefined;
+  let preflight: CorsExplanation['preflight'] = { needed, why, allowed: true };
+  if (needed) {
+    if (!entry.hasPolicy) {
+      preflight = { needed, why, allowed: false, response: { status: 404, headers: [], vary: [] } };
+      blockedBy = `${entry.path} has no CORS policy, so its preflight gets no CORS headers`;
+    } else {
+      const target = preflightTarget(entry, method);
+      const decision = target.policy
+        ? await decideCors(target.policy, { method: 'OPTIONS', origin, selfOrigin: undefined, requestMethod: method, requestHeaders: unsafe.join(', ') || undefined })
+        : undefined;
+      const response = decision ? responseOf(decision, decision.allowed ? 204 : 403) : { status: 403, headers: [], vary: [] };
+      blockedBy =
+        rejectionSentence(target.rejection ?? decision?.rejection, target.policy) ??
+        (target.policy && credentialProblem(response, input, target.policy));
+      preflight = { needed, why, allowed: blockedBy === undefined, response };
+    }
+  }
+
+  let actual: CorsExplanation['actual'] = { sent: false, readable: false };
+  if (preflight.allowed) {
+    if (!policy) {
+      actual = { sent: true, readable: false, response: { status: undefined, headers: [], vary: [] } };
+      blockedBy = `the ${method} handler at ${entry.path} has no CORS policy, so its answer carries no Access-Control-Allow-Origin`;
+    } else {
+      const decision = await decideCors(policy, { method, origin, selfOrigin: undefined, requestMethod: undefined, requestHeaders: undefined });
+      const response = responseOf(decision, !decision.allowed && policy.strict ? 403 : undefined);
+      blockedBy = rejectionSentence(decision.rejection, policy) ?? credentialProblem(response, input, policy);
+      actual = { sent: true, readable: blockedBy === undefined, response };
+    }
+  }
+
+  const allowed = blockedBy === undefined;
+  const verdict = allowed
+    ? `allowed: ${origin} may ${method} ${entry.path} under policy '${policy?.name ?? '-'}' and read the answer`
+    : `refused: ${blockedBy}`;
+  return { route: routeInfo, preflight, actual, allowed, verdict };
+}
+
+function formatResponse(response: ExplainedResponse): string[] {
+  const lines = [`  status: ${response.status ?? "the handler's"}`];
+  for (const [name, value] of response.headers) lines.push(`  ${name}: ${value}`);
+  if (response.vary.length > 0) lines.push(`  Vary: ${response.vary.join(', ')}`);
+  if (response.headers.length === 0) lines.push('  (no Access-Control-* header)');
+  return lines;
+}
+
+/** The explanation as the `cors:explain` command prints it. */
+export function formatExplanation(explanation: CorsExplanation): string {
+  const { route, preflight, actual } = explanation;
+  const lines = [`Route: ${route.method} ${route.path} → ${route.handler}, policy ${route.policy ? `'${route.policy}'` : '(none)'}`, ''];
+  lines.push(`Preflight (OPTIONS ${route.path}): ${preflight.needed ? `sent, because ${preflight.why}` : `none, ${preflight.why}`}`);
+  if (preflight.response) lines.push(...formatResponse(preflight.response));
+  lines.push('', `Actual request (${route.method} ${route.path}): ${actual.sent ? 'sent' : 'not sent: the browser stops at the refused preflight'}`);
+  if (actual.response) lines.push(...formatResponse(actual.response), `  readable by the page: ${actual.readable ? 'yes' : 'no'}`);
+  lines.push('', explanation.verdict);
+  return lines.join('\n');
+}
