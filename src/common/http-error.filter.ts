@@ -1,4 +1,4 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CorsRejectedException, CorsResponder } from '../cors/index.js';
 
@@ -35,7 +35,8 @@ function messageOf(exception: HttpException): string {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  constructor(private readonly cors: CorsResponder) {}
+  /** Optional: the filter also serves applications without the CORS module. */
+  constructor(@Optional() private readonly cors?: CorsResponder) {}
 
   async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const http = host.switchToHttp();
@@ -47,7 +48,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`request=${req.id} ${req.method} ${req.originalUrl} failed: ${detail}`);
     }
-    if (!(exception instanceof CorsRejectedException)) {
+    if (this.cors && !(exception instanceof CorsRejectedException)) {
       await this.cors.respondToError(req, res);
     }
     if (res.headersSent) {

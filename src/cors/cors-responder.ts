@@ -27,7 +27,10 @@ export function requestFacts(req: Request): CorsRequestFacts {
   return {
     method: req.method,
     origin: headers.origin,
-    selfOrigin: headers.host === undefined ? undefined : `${req.protocol}://${headers.host}`,
+    // A getter: `req.protocol` runs Express's trust-proxy logic, needed only for refusals.
+    get selfOrigin() {
+      return headers.host === undefined ? undefined : `${req.protocol}://${headers.host}`;
+    },
     requestMethod: headers['access-control-request-method'],
     requestHeaders: headers['access-control-request-headers'],
   };

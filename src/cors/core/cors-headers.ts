@@ -12,7 +12,11 @@ export interface CorsRequestFacts {
   readonly method: string;
   /** The `Origin` header, if any (joined with ", " when sent several times). */
   readonly origin: string | undefined;
-  /** The request's own `scheme://host[:port]`, to recognise same-origin requests. */
+  /**
+   * The request's own `scheme://host[:port]`, to recognise same-origin
+   * requests. Read only when a request would be refused, so adapters may
+   * compute it lazily (a getter).
+   */
   readonly selfOrigin: string | undefined;
   readonly requestMethod: string | undefined;
   readonly requestHeaders: string | undefined;
@@ -151,14 +155,19 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
     // An OPTIONS that is not a preflight is not CORS.
     return { kind: 'not-cors', allowed: true, headers: [], vary };
   }
-  // A same-origin request or a client without Origin (curl) is not CORS: it
-  // passes, and gets no CORS headers except a public policy's `*`, which is
-  // the same for everyone so that shared caches may serve it to anyone.
-  if (origin === undefined || origin === facts.selfOrigin) {
-    return { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : [], vary };
+  // A client without Origin (curl) is not CORS: it passes, and gets no CORS
+  // headers except a public policy's `*`, which is the same for everyone so
+  // that shared caches may serve it to anyone.
+  const notCors: CorsDecision = { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : [], vary };
+  if (origin === undefined) {
+    return notCors;
   }
+  // A same-origin request always passes too. Only a refusal needs to know,
+  // so the request's own origin is looked at only then.
+  const refuse = (rejection: CorsRejection): CorsDecision =>
+    origin === facts.selfOrigin ? notCors : refused('actual', rejection, vary);
   if (!policy.methods.has(facts.method)) {
-    return refused('actual', { code: 'method-not-allowed', method: facts.method }, vary);
+    return refuse({ code: 'method-not-allowed', method: facts.method });
   }
   if (policy.anyOrigin) {
     return { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, '*'), vary };
@@ -166,7 +175,7 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
   return withOriginVerdict(policy, origin, (verdict) =>
     verdict.allowed
       ? { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, origin), vary }
-      : refused('actual', originRejection(origin, verdict), vary),
+      : refuse(originRejection(origin, verdict)),
   );
 }
 
@@ -181,6 +190,18 @@ export function decideCors(policy: CompiledCorsPolicy, facts: CorsRequestFacts):
   return decideActual(policy, facts);
 }
 
+const joined = new WeakMap<readonly string[], string>();
+
+/** The decisions reuse a few constant Vary lists: join each once. */
+function joinedVary(values: readonly string[]): string {
+  let value = joined.get(values);
+  if (value === undefined) {
+    value = values.join(', ');
+    joined.set(values, value);
+  }
+  return value;
+}
+
 /**
  * Appends `values` to an existing `Vary` header value, once each
  * (case-insensitively); `*` already covers everything.
@@ -189,7 +210,10 @@ export function appendVary(existing: string | undefined, values: readonly string
   if (values.length === 0) {
     return existing;
   }
-  const current = existing === undefined ? [] : existing.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (existing === undefined) {
+    return joinedVary(values);
+  }
+  const current = existing.split(',').map((v) => v.trim()).filter((v) => v !== '');
   if (current.includes('*')) {
     return existing;
   }

@@ -32,6 +32,8 @@ describe('isListedOrigin', () => {
     ['https://a_b.example.org', false, 'underscore'],
     ['https://a.example.org.', false, 'trailing dot'],
     ['http://localhost:4321', false, 'other port'],
+    [`https://${'a.'.repeat(121)}example.org`, true, 'a host name of 253 characters'],
+    [`https://${'a.'.repeat(122)}example.org`, false, 'a host name over 253 characters'],
     ['*', false, 'a literal star'],
     ['', false, 'empty origin'],
   ])('%s → %s (%s)', (origin, expected) => {

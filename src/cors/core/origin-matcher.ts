@@ -20,7 +20,8 @@ export function matchesPattern(pattern: OriginPattern, origin: string): boolean 
     return false;
   }
   const labels = origin.slice(pattern.schemePrefix.length, origin.length - pattern.hostSuffix.length);
-  return SUBDOMAIN_LABELS.test(labels);
+  // The length bound comes first: it also keeps the regular expression's input short.
+  return labels.length <= pattern.maxLabelsLength && SUBDOMAIN_LABELS.test(labels);
 }
 
 /** Whether the static part of the policy (list and patterns) allows the origin. */

@@ -37,6 +37,7 @@ describe('parseOriginPattern', () => {
       source: 'https://*.example.com',
       schemePrefix: 'https://',
       hostSuffix: '.example.com',
+      maxLabelsLength: 241,
     });
   });
 

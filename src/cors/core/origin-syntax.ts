@@ -11,6 +11,8 @@ export class OriginSyntaxError extends Error {}
 const ORIGIN_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
 const PATTERN_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/\*\.(.*)$/s;
 const IP_HOST = /^(\d+(\.\d+){3}|\[.*\])$/;
+/** RFC 1035 §2.3.4: a host name has at most 253 characters. */
+const MAX_HOST_LENGTH = 253;
 
 /**
  * Returns the entry as browsers serialise an origin (lower-case scheme and
@@ -80,5 +82,10 @@ export function parseOriginPattern(entry: string): OriginPattern {
     throw new OriginSyntaxError(`"${entry}" covers the whole top-level domain "${hostname}"; name a registered domain`);
   }
   const schemePrefix = base.slice(0, base.indexOf('://') + 3);
-  return { source: `${schemePrefix}*.${hostAndPort}`, schemePrefix, hostSuffix: `.${hostAndPort}` };
+  return {
+    source: `${schemePrefix}*.${hostAndPort}`,
+    schemePrefix,
+    hostSuffix: `.${hostAndPort}`,
+    maxLabelsLength: MAX_HOST_LENGTH - hostname.length - 1,
+  };
 }

@@ -64,6 +64,8 @@ export interface OriginPattern {
   readonly schemePrefix: string;
   /** `.example.com` or `.example.com:8443`: what must follow the labels. */
   readonly hostSuffix: string;
+  /** Longest the labels before the domain may be: a host name has at most 253 characters (RFC 1035). */
+  readonly maxLabelsLength: number;
 }
 
 /** A policy validated and normalised once, ready for the request path. */
