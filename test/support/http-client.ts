@@ -1,0 +1,39 @@
+/** A small HTTP client over node:http for load and fault tests (no per-request overhead of fetch). */
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
+
+export interface Sent {
+  readonly method: string;
+  readonly path: string;
+  readonly headers?: Record<string, string | string[]>;
+  readonly body?: string | Buffer;
+}
+
+export interface Received {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+export function keepAliveAgent(maxSockets: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets });
+}
+
+export function send(port: number, sent: Sent, agent?: Agent): Promise<Received> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: sent.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(sent.body);
+  });
+}
+
+/** Resident memory of a process, MiB. */
+export async function rssMiB(pid: number | undefined): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+}
