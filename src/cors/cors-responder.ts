@@ -16,6 +16,14 @@ import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 import { CorsRouteTable } from './cors-route-table.js';
 
+/**
+ * Marks a request whose CORS answer is decided, so the error path leaves it
+ * alone. A symbol property rather than a WeakSet: weak collections make
+ * every garbage collection process one entry per live request.
+ */
+const DECIDED = Symbol('cors:decided');
+type MarkedRequest = Request & { [DECIDED]?: true };
+
 /** Runs `then` now when `value` is ready, after it settles otherwise. */
 export function whenReady<T, R>(value: Awaitable<T>, then: (ready: T) => R): Awaitable<R> {
   return value instanceof Promise ? value.then(then) : then(value);
@@ -49,8 +57,6 @@ function headerText(value: number | string | string[] | undefined): string | und
 @Injectable()
 export class CorsResponder {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
-  /** Requests whose CORS answer is already decided, so the error path leaves them alone. */
-  private readonly decided = new WeakSet<Request>();
 
   constructor(
     private readonly routes: CorsRouteTable,
@@ -58,8 +64,8 @@ export class CorsResponder {
   ) {}
 
   /** Decides `policy`'s answer to `req` and writes its headers on `res`. */
-  respond(req: Request, res: Response, policy: CompiledCorsPolicy): Awaitable<CorsDecision> {
-    this.decided.add(req);
+  respond(req: MarkedRequest, res: Response, policy: CompiledCorsPolicy): Awaitable<CorsDecision> {
+    req[DECIDED] = true;
     return whenReady(decideCors(policy, requestFacts(req)), (decision) => {
       this.write(res, decision);
       if (decision.rejection) {
@@ -70,8 +76,8 @@ export class CorsResponder {
   }
 
   /** Writes the `Vary` of a refusal that no policy decided, and reports it. */
-  refuseWithoutPolicy(req: Request, res: Response, rejection: CorsRejection, vary: readonly string[]): void {
-    this.decided.add(req);
+  refuseWithoutPolicy(req: MarkedRequest, res: Response, rejection: CorsRejection, vary: readonly string[]): void {
+    req[DECIDED] = true;
     this.write(res, { kind: 'preflight', allowed: false, rejection, headers: [], vary });
     this.report(req, res, 'preflight', rejection, undefined);
   }
@@ -82,8 +88,8 @@ export class CorsResponder {
    * rejections by other guards (guards run before interceptors). Without
    * them the page could not read why its request failed.
    */
-  respondToError(req: Request, res: Response): Awaitable<void> {
-    if (this.decided.has(req) || res.headersSent) {
+  respondToError(req: MarkedRequest, res: Response): Awaitable<void> {
+    if (req[DECIDED] === true || res.headersSent) {
       return;
     }
     const entry = this.routes.routesAt(req.originalUrl);

@@ -175,6 +175,7 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     anyOrigin: origins.anyOrigin,
     exactOrigins: new Set(origins.exact),
     patterns: origins.patterns,
+    patternIndex: new Map(origins.patterns.map((p) => [p.schemePrefix + p.hostSuffix, p])),
     originPredicate: predicate,
     methods: new Set(methods),
     allowedHeaders: new Set(allowedHeaders.map((h) => h.toLowerCase())),

@@ -24,17 +24,39 @@ export function matchesPattern(pattern: OriginPattern, origin: string): boolean 
   return labels.length <= pattern.maxLabelsLength && SUBDOMAIN_LABELS.test(labels);
 }
 
-/** Whether the static part of the policy (list and patterns) allows the origin. */
-export function isListedOrigin(policy: CompiledCorsPolicy, origin: string): boolean {
-  if (policy.anyOrigin || policy.exactOrigins.has(origin)) {
-    return true;
+/** A host name has at most 253 characters (RFC 1035): longer ones match nothing. */
+const MAX_HOST_LENGTH = 253;
+
+/**
+ * Tries each domain the origin's host ends with (`a.b.example.com` →
+ * `.b.example.com`, `.example.com`, `.com`) against the pattern index: the
+ * cost grows with the origin's labels, never with the number of patterns.
+ */
+function matchesAnyPattern(policy: CompiledCorsPolicy, origin: string): boolean {
+  const schemeEnd = origin.indexOf('://');
+  if (policy.patternIndex.size === 0 || schemeEnd === -1) {
+    return false;
   }
-  for (const pattern of policy.patterns) {
-    if (matchesPattern(pattern, origin)) {
+  const hostStart = schemeEnd + 3;
+  const portStart = origin.indexOf(':', hostStart);
+  const hostEnd = portStart === -1 ? origin.length : portStart;
+  if (hostEnd - hostStart > MAX_HOST_LENGTH) {
+    return false;
+  }
+  const scheme = origin.slice(0, hostStart);
+  const port = origin.slice(hostEnd);
+  for (let dot = origin.indexOf('.', hostStart); dot !== -1 && dot < hostEnd; dot = origin.indexOf('.', dot + 1)) {
+    const pattern = policy.patternIndex.get(scheme + origin.slice(dot, hostEnd) + port);
+    if (pattern && matchesPattern(pattern, origin)) {
       return true;
     }
   }
   return false;
+}
+
+/** Whether the static part of the policy (list and patterns) allows the origin. */
+export function isListedOrigin(policy: CompiledCorsPolicy, origin: string): boolean {
+  return policy.anyOrigin || policy.exactOrigins.has(origin) || matchesAnyPattern(policy, origin);
 }
 
 export type OriginVerdict =

@@ -74,6 +74,8 @@ export interface CompiledCorsPolicy {
   readonly anyOrigin: boolean;
   readonly exactOrigins: ReadonlySet<string>;
   readonly patterns: readonly OriginPattern[];
+  /** The patterns by `schemePrefix + hostSuffix`, so matching costs a lookup per label, not per pattern. */
+  readonly patternIndex: ReadonlyMap<string, OriginPattern>;
   readonly originPredicate: OriginPredicate | undefined;
   readonly methods: ReadonlySet<string>;
   readonly allowedHeaders: ReadonlySet<string>;
