@@ -31,13 +31,20 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   return app;
 }
 
+export interface AppOptions {
+  readonly logLevels: readonly LogLevel[] | false;
+  /** Express's `trust proxy` (see AppConfig.trustProxy). */
+  readonly trustProxy?: boolean | number | string;
+}
+
 /**
  * Creates the configured application. The request-id middleware goes on the
  * Express instance before Nest sees it, so it runs before everything else.
  */
-export async function createApp(rootModule: IEntryNestModule, logLevels: readonly LogLevel[] | false): Promise<INestApplication> {
+export async function createApp(rootModule: IEntryNestModule, { logLevels, trustProxy = false }: AppOptions): Promise<INestApplication> {
   const server = express();
   server.disable('x-powered-by');
+  server.set('trust proxy', trustProxy);
   server.use(requestIdMiddleware);
   const app = await NestFactory.create<NestExpressApplication>(rootModule, new ExpressAdapter(server), {
     bodyParser: false,

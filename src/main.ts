@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { AppModule } from './app.module.js';
 import { type AppConfig, ConfigError, loadConfig } from './common/app-config.js';
+import { stopGracefully } from './common/graceful-shutdown.js';
 import { CorsConfigurationError } from './cors/index.js';
 
 const logger = new Logger('Bootstrap');
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   } catch (error) {
     exitOnConfigurationError(error);
   }
-  const app = await createApp(AppModule.forConfig(config), config.logLevels).catch(exitOnConfigurationError);
+  const app = await createApp(AppModule.forConfig(config), config).catch(exitOnConfigurationError);
   await app.listen(config.port, config.host ?? '::');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   // Stop accepting, let in-flight requests finish, then exit 0.
   const shutdown = (signal: NodeJS.Signals): void => {
     logger.log(`${signal} received: finishing in-flight requests`);
-    app.close().then(
+    stopGracefully(app).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error(`shutdown failed: ${String(error)}`);

@@ -12,11 +12,11 @@ import { loadConfig } from '../src/common/app-config.js';
 
 export async function startApp(env: Record<string, string> = {}): Promise<INestApplication> {
   const config = loadConfig(env);
-  return startModule(AppModule.forConfig(config));
+  return startModule(AppModule.forConfig(config), config.trustProxy);
 }
 
-export async function startModule(rootModule: IEntryNestModule): Promise<INestApplication> {
-  const app = await createApp(rootModule, false);
+export async function startModule(rootModule: IEntryNestModule, trustProxy: boolean | number | string = false): Promise<INestApplication> {
+  const app = await createApp(rootModule, { logLevels: false, trustProxy });
   await app.init();
   return app;
 }

@@ -126,6 +126,16 @@ describe('CORS on the greet service (default configuration)', () => {
       expect(accessControlHeaders(res.headers)).toEqual({});
     });
 
+    it("merges GET into the controller's policy for GET /greet, varying on Origin", async () => {
+      const allowed = await request(server()).get('/greet?name=A').set('Origin', FRONTEND);
+      const refused = await request(server()).get('/greet?name=A').set('Origin', EVIL);
+      expect(allowed.headers['access-control-allow-origin']).toBe(FRONTEND);
+      expect(allowed.headers['access-control-expose-headers']).toBe('X-Request-Id');
+      expect(refused.status).toBe(200);
+      expect(accessControlHeaders(refused.headers)).toEqual({});
+      expect(refused.headers.vary).toBe('Origin');
+    });
+
     it("answers the public route with '*' for any origin, without Vary", async () => {
       const res = await request(server()).get('/greet/languages').set('Origin', EVIL);
       expect(res.status).toBe(200);
@@ -179,6 +189,7 @@ describe('CORS on the greet service (default configuration)', () => {
       expect.arrayContaining([
         ['POST', '/greet', 'frontend'],
         ['GET', '/greet/languages', 'public'],
+        ['GET', '/greet', 'frontend+inline@GreetController.greetByQuery'],
         ['GET', '/health', null],
       ]),
     );

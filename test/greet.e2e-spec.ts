@@ -96,7 +96,9 @@ describe('greet API', () => {
       ['a text/plain body', () => postJson('{"name":"A"}', 'text/plain'), 415, 'Request body must be JSON (Content-Type: application/json)'],
       ['a form body', () => postJson('name=A', 'application/x-www-form-urlencoded'), 415, /must be JSON/],
       ['an unknown route', () => request(server()).get('/nope'), 404, /GET \/nope/],
-      ['a wrong method', () => request(server()).get('/greet'), 404, /GET \/greet/],
+      ['a wrong method', () => request(server()).delete('/greet'), 404, /DELETE \/greet/],
+      ['GET /greet without name', () => request(server()).get('/greet'), 400, "Missing required field: 'name'"],
+      ['GET /greet with an unsupported lang', () => request(server()).get('/greet?name=A&lang=Klingon'), 400, "Invalid or unsupported language selection: 'klingon'"],
     ])('%s gets its status and a JSON error', async (_label, send, status, message) => {
       const res = await send();
       expect(res.status).toBe(status);
@@ -116,6 +118,22 @@ describe('greet API', () => {
       const res = await postJson(JSON.stringify({ name: 'A', lang: 'x'.repeat(10_000) }));
       expect(res.status).toBe(400);
       expect(res.body.error.length).toBeLessThan(120);
+    });
+  });
+
+  describe('GET /greet', () => {
+    it('answers the same greeting from the query string, cacheable for 10 s', async () => {
+      const res = await request(server()).get('/greet?name=%20Alice%20&lang=ES');
+      expect(res.status).toBe(200);
+      expect(res.body.greeting).toBe('Hola, Alice!');
+      expect(res.body.timestamp).toMatch(ISO_UTC);
+      expect(res.headers['cache-control']).toBe('public, max-age=10');
+    });
+
+    it('marks its errors uncacheable', async () => {
+      const res = await request(server()).get('/greet');
+      expect(res.status).toBe(400);
+      expect(res.headers['cache-control']).toBe('no-store');
     });
   });
 

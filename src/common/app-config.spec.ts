@@ -28,9 +28,19 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, /PORT "eighty"/],
     [{ PORT: '70000' }, /PORT "70000"/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL "loud" must be one of/],
+    [{ TRUST_PROXY: 'yes please' }, /TRUST_PROXY "yes please" must be true, false, a number of hops/],
   ])('refuses %j, naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it.each([
+    [undefined, false],
+    ['true', true],
+    ['2', 2],
+    ['loopback, 10.0.0.0/8', 'loopback, 10.0.0.0/8'],
+  ])('reads TRUST_PROXY=%s as %j', (value, expected) => {
+    expect(loadConfig(value === undefined ? {} : { TRUST_PROXY: value }).trustProxy).toBe(expected);
   });
 
   it('lists every problem at once', () => {

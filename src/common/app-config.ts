@@ -18,6 +18,11 @@ export interface AppConfig {
   readonly host: string | undefined;
   readonly production: boolean;
   readonly logLevels: readonly LogLevel[];
+  /**
+   * Express's `trust proxy` setting: which proxies' X-Forwarded-* headers to
+   * believe (the request's scheme decides what counts as same-origin).
+   */
+  readonly trustProxy: boolean | number | string;
   readonly cors: {
     readonly allowedOrigins: readonly string[];
     readonly allowCredentials: boolean;
@@ -69,6 +74,16 @@ function parseLogLevels(value: string | undefined, problems: string[]): readonly
   return levels;
 }
 
+/** `false` (default), `true`, a hop count, or Express's list of addresses/subnets (`loopback`, `10.0.0.0/8`). */
+function parseTrustProxy(value: string | undefined, problems: string[]): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^[\w.:/]+(\s*,\s*[\w.:/]+)*$/.test(value)) return value;
+  problems.push(`TRUST_PROXY "${value}" must be true, false, a number of hops, or a comma-separated list of addresses`);
+  return false;
+}
+
 function hostOf(origin: string): string {
   return origin.slice(origin.indexOf('://') + 3).replace(/^\*\./, '').replace(/:\d+$/, '');
 }
@@ -115,6 +130,7 @@ export function loadConfig(env: Env): AppConfig {
     host,
     production,
     logLevels: parseLogLevels(env.LOG_LEVEL, problems),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
     cors: {
       allowedOrigins: parseAllowedOrigins(env.CORS_ALLOWED_ORIGINS, production, problems),
       allowCredentials: parseBoolean('CORS_ALLOW_CREDENTIALS', env.CORS_ALLOW_CREDENTIALS, problems),

@@ -26,7 +26,8 @@ function messageOf(exception: HttpException): string {
 }
 
 /**
- * Every error leaves as `{"error": "<message>"}` with its status; anything
+ * Every error leaves as `{"error": "<message>"}` with its status, never
+ * cacheable; anything
  * unexpected is a 500 whose details only reach the log. Errors raised before
  * the CORS interceptor (body parser, other guards) still get the route's CORS
  * headers, so the page can read them.
@@ -55,6 +56,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       return;
     }
     const body: ErrorBody = { error: known && status < 500 ? messageOf(exception) : 'Internal server error' };
+    // A route's @Header('Cache-Control', 'public, ...') is set before its handler runs: no cache may keep an error.
+    res.setHeader('Cache-Control', 'no-store');
     res.status(status).json(body);
   }
 }

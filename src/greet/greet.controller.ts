@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, HttpCode, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { JsonBody } from '../common/json-body.decorator.js';
 import { Cors } from '../cors/index.js';
@@ -25,9 +25,21 @@ export class GreetController {
     return this.greetService.greet(request.name, request.lang ?? rememberedLanguage(req.headers.cookie));
   }
 
-  /** Public, credential-free data: any site may read it. */
+  /**
+   * The same greeting as a cacheable GET (`?name=Alice&lang=es`): shared caches
+   * may keep it briefly, one copy per Origin (the answer varies on it).
+   */
+  @Get()
+  @Cors({ methods: ['GET'] }, { merge: true })
+  @Header('Cache-Control', 'public, max-age=10')
+  greetByQuery(@Query() query: GreetRequestDto): Greeting {
+    return this.greetService.greet(query.name, query.lang);
+  }
+
+  /** Public, credential-free data: any site may read it, any cache may share it. */
   @Get('languages')
   @Cors('public')
+  @Header('Cache-Control', 'public, max-age=60')
   languages(): LanguageList {
     return this.greetService.languages();
   }
