@@ -1,0 +1,12 @@
+/**
+ * Deployment tests (`npm run test:deploy`): two built instances behind nginx
+ * with a shared cache, all on loopback. Same ESM set-up as jest.config.js.
+ * @type {import('jest').Config}
+ */
+import base from './jest.config.js';
+
+export default {
+  ...base,
+  testRegex: ['test/deploy/.*\\.deploy-spec\\.ts$'],
+  testTimeout: 60_000,
+};
