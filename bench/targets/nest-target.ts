@@ -1,0 +1,65 @@
+/**
+ * One Nest target of the benchmark, started as its own process:
+ *   node dist-bench/bench/targets/nest-target.js <variant>
+ * variants: cors-module (this service), no-cors (the floor), enable-cors
+ * (Nest's built-in expressjs/cors), empty-interceptor (the floor plus a global
+ * interceptor that does nothing: the cost of Nest's interceptor machinery).
+ * The allowlist comes from CORS_ALLOWED_ORIGINS, as in the service. Prints
+ * `ready <port> <start-up ms>` once listening.
+ */
+import 'reflect-metadata';
+import { type CallHandler, type ExecutionContext, Injectable, Module, type NestInterceptor } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, type IEntryNestModule } from '@nestjs/core';
+import type { Observable } from 'rxjs';
+import { createApp } from '../../src/app.factory.js';
+import { AppModule } from '../../src/app.module.js';
+import { loadConfig } from '../../src/common/app-config.js';
+import { HttpErrorFilter } from '../../src/common/http-error.filter.js';
+import { isOriginPattern } from '../../src/cors/index.js';
+import { GreetModule } from '../../src/greet/greet.module.js';
+import { HealthController } from '../../src/health/health.controller.js';
+import { patternToRegExp } from '../policies.js';
+
+const FILTER = { provide: APP_FILTER, useClass: HttpErrorFilter };
+
+/** The same API and error filter without any CORS layer. */
+@Module({ imports: [GreetModule], controllers: [HealthController], providers: [FILTER] })
+class NoCorsModule {}
+
+@Injectable()
+class EmptyInterceptor implements NestInterceptor {
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next.handle();
+  }
+}
+
+@Module({ imports: [GreetModule], controllers: [HealthController], providers: [FILTER, { provide: APP_INTERCEPTOR, useClass: EmptyInterceptor }] })
+class EmptyInterceptorModule {}
+
+const variant = process.argv[2] ?? '';
+const started = performance.now();
+const config = loadConfig(process.env);
+const modules: Record<string, IEntryNestModule> = {
+  'cors-module': AppModule.forConfig(config),
+  'no-cors': NoCorsModule,
+  'enable-cors': NoCorsModule,
+  'empty-interceptor': EmptyInterceptorModule,
+};
+const rootModule = modules[variant];
+if (!rootModule) throw new Error(`unknown variant "${variant}" (known: ${Object.keys(modules).join(', ')})`);
+const app = await createApp(rootModule, { logLevels: ['error'] });
+if (variant === 'enable-cors') {
+  // What a Nest user writes today for the same policy (expressjs/cors underneath).
+  app.enableCors({
+    origin: config.cors.allowedOrigins.map((origin) => (isOriginPattern(origin) ? patternToRegExp(origin) : origin)),
+    methods: ['POST'],
+    allowedHeaders: ['Content-Type'],
+    exposedHeaders: ['X-Request-Id'],
+    maxAge: 60,
+  });
+}
+await app.listen(0, '127.0.0.1');
+const address = app.getHttpServer().address() as { port: number };
+process.stdout.write(`ready ${address.port} ${(performance.now() - started).toFixed(1)}\n`);
+// Exit normally on SIGTERM, so that `--cpu-prof` can write its profile.
+process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
