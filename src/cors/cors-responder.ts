@@ -29,19 +29,34 @@ export function whenReady<T, R>(value: Awaitable<T>, then: (ready: T) => R): Awa
   return value instanceof Promise ? value.then(then) : then(value);
 }
 
-/** The facts the core decides on, read from an Express request. */
+/**
+ * The facts the core decides on, read from an Express request. A class, so
+ * that the lazy `selfOrigin` getter lives on the prototype: an object literal
+ * with a getter costs V8 a new accessor pair per request (measured ~20× slower).
+ */
+class ExpressRequestFacts implements CorsRequestFacts {
+  readonly method: string;
+  readonly origin: string | undefined;
+  readonly requestMethod: string | undefined;
+  readonly requestHeaders: string | undefined;
+
+  constructor(private readonly req: Request) {
+    const headers = req.headers;
+    this.method = req.method;
+    this.origin = headers.origin;
+    this.requestMethod = headers['access-control-request-method'];
+    this.requestHeaders = headers['access-control-request-headers'];
+  }
+
+  /** `req.protocol` runs Express's trust-proxy logic: only refusals need it. */
+  get selfOrigin(): string | undefined {
+    const host = this.req.headers.host;
+    return host === undefined ? undefined : `${this.req.protocol}://${host}`;
+  }
+}
+
 export function requestFacts(req: Request): CorsRequestFacts {
-  const headers = req.headers;
-  return {
-    method: req.method,
-    origin: headers.origin,
-    // A getter: `req.protocol` runs Express's trust-proxy logic, needed only for refusals.
-    get selfOrigin() {
-      return headers.host === undefined ? undefined : `${req.protocol}://${headers.host}`;
-    },
-    requestMethod: headers['access-control-request-method'],
-    requestHeaders: headers['access-control-request-headers'],
-  };
+  return new ExpressRequestFacts(req);
 }
 
 function headerText(value: number | string | string[] | undefined): string | undefined {
@@ -66,13 +81,18 @@ export class CorsResponder {
   /** Decides `policy`'s answer to `req` and writes its headers on `res`. */
   respond(req: MarkedRequest, res: Response, policy: CompiledCorsPolicy): Awaitable<CorsDecision> {
     req[DECIDED] = true;
-    return whenReady(decideCors(policy, requestFacts(req)), (decision) => {
-      this.write(res, decision);
-      if (decision.rejection) {
-        this.report(req, res, decision.kind, decision.rejection, policy);
-      }
-      return decision;
-    });
+    const decision = decideCors(policy, requestFacts(req));
+    return decision instanceof Promise
+      ? decision.then((settled) => this.apply(req, res, settled, policy))
+      : this.apply(req, res, decision, policy);
+  }
+
+  private apply(req: Request, res: Response, decision: CorsDecision, policy: CompiledCorsPolicy): CorsDecision {
+    this.write(res, decision);
+    if (decision.rejection) {
+      this.report(req, res, decision.kind, decision.rejection, policy);
+    }
+    return decision;
   }
 
   /** Writes the `Vary` of a refusal that no policy decided, and reports it. */

@@ -47,6 +47,7 @@ export interface CorsDecision {
 
 export type Awaitable<T> = T | Promise<T>;
 
+const NO_VARY: readonly string[] = [];
 const ORIGIN_VARY: readonly string[] = ['Origin'];
 const REQUEST_VARY: readonly string[] = ['Access-Control-Request-Method', 'Access-Control-Request-Headers'];
 /** What a preflight answer depends on, hence what shared caches must key it by. */
@@ -80,17 +81,16 @@ function allowCredentials(policy: CompiledCorsPolicy): Array<readonly [string, s
   return policy.credentials ? [['Access-Control-Allow-Credentials', 'true']] : [];
 }
 
-function exposeHeaders(policy: CompiledCorsPolicy): Array<readonly [string, string]> {
-  return policy.exposeHeadersValue === undefined ? [] : [['Access-Control-Expose-Headers', policy.exposeHeadersValue]];
-}
-
 function allowHeaders(policy: CompiledCorsPolicy): Array<readonly [string, string]> {
   return policy.allowHeadersValue === undefined ? [] : [['Access-Control-Allow-Headers', policy.allowHeadersValue]];
 }
 
 /** Headers of an allowed actual request. */
 export function actualRequestHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
-  return [allowOrigin(policy, origin), ...allowCredentials(policy), ...exposeHeaders(policy)];
+  const headers: Array<readonly [string, string]> = [allowOrigin(policy, origin)];
+  if (policy.credentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
+  if (policy.exposeHeadersValue !== undefined) headers.push(['Access-Control-Expose-Headers', policy.exposeHeadersValue]);
+  return headers;
 }
 
 /** Headers of an allowed preflight. */
@@ -148,35 +148,38 @@ function decidePreflight(policy: CompiledCorsPolicy, facts: CorsRequestFacts, or
   });
 }
 
+/** A request that is not CORS passes; a public policy still answers `*` (the same for everyone). */
+function notCors(policy: CompiledCorsPolicy, vary: readonly string[]): CorsDecision {
+  return { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : [], vary };
+}
+
+/** A refusal, unless the request is same-origin (which always passes); only then is its own origin read. */
+function refusedActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
+  return facts.origin === facts.selfOrigin ? notCors(policy, vary) : refused('actual', rejection, vary);
+}
+
 function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awaitable<CorsDecision> {
-  const vary = policy.anyOrigin ? [] : ORIGIN_VARY;
+  const vary = policy.anyOrigin ? NO_VARY : ORIGIN_VARY;
   const { origin } = facts;
+  // An OPTIONS that is not a preflight, or a client without Origin (curl), is not CORS.
   if (facts.method === 'OPTIONS') {
-    // An OPTIONS that is not a preflight is not CORS.
     return { kind: 'not-cors', allowed: true, headers: [], vary };
   }
-  // A client without Origin (curl) is not CORS: it passes, and gets no CORS
-  // headers except a public policy's `*`, which is the same for everyone so
-  // that shared caches may serve it to anyone.
-  const notCors: CorsDecision = { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : [], vary };
   if (origin === undefined) {
-    return notCors;
+    return notCors(policy, vary);
   }
-  // A same-origin request always passes too. Only a refusal needs to know,
-  // so the request's own origin is looked at only then.
-  const refuse = (rejection: CorsRejection): CorsDecision =>
-    origin === facts.selfOrigin ? notCors : refused('actual', rejection, vary);
   if (!policy.methods.has(facts.method)) {
-    return refuse({ code: 'method-not-allowed', method: facts.method });
+    return refusedActual(policy, facts, { code: 'method-not-allowed', method: facts.method }, vary);
   }
   if (policy.anyOrigin) {
     return { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, '*'), vary };
   }
-  return withOriginVerdict(policy, origin, (verdict) =>
-    verdict.allowed
+  const verdict = checkOrigin(policy, origin);
+  const settle = (settled: OriginVerdict): CorsDecision =>
+    settled.allowed
       ? { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, origin), vary }
-      : refuse(originRejection(origin, verdict)),
-  );
+      : refusedActual(policy, facts, originRejection(origin, settled), vary);
+  return verdict instanceof Promise ? verdict.then(settle) : settle(verdict);
 }
 
 /**
