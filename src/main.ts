@@ -2,15 +2,14 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { AppModule } from './app.module.js';
-import { type AppConfig, ConfigError, loadConfig } from './common/app-config.js';
+import { type AppConfig, isConfigurationError, loadConfig } from './common/app-config.js';
 import { stopGracefully } from './common/graceful-shutdown.js';
-import { CorsConfigurationError } from './cors/index.js';
 
 const logger = new Logger('Bootstrap');
 
 /** Configuration mistakes stop the service with their message, not a stack trace. */
 function exitOnConfigurationError(error: unknown): never {
-  if (error instanceof ConfigError || error instanceof CorsConfigurationError) {
+  if (isConfigurationError(error)) {
     console.error(error.message);
     process.exit(1);
   }

@@ -6,8 +6,7 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module.js';
-import { ConfigError, loadConfig } from '../common/app-config.js';
-import { CorsConfigurationError } from '../cors/index.js';
+import { isConfigurationError, loadConfig } from '../common/app-config.js';
 
 /** Exit code for input the command cannot work with. */
 export const EXIT_BAD_INPUT = 2;
@@ -19,7 +18,7 @@ export async function createAppContext(): Promise<INestApplicationContext> {
       abortOnError: false,
     });
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof CorsConfigurationError) {
+    if (isConfigurationError(error)) {
       console.error(error.message);
       process.exit(EXIT_BAD_INPUT);
     }

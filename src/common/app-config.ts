@@ -4,7 +4,7 @@
  * Every problem is reported at once, each naming its variable.
  */
 import type { LogLevel } from '@nestjs/common';
-import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from '../cors/index.js';
+import { CorsConfigurationError, isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from '../cors/index.js';
 
 export const APP_CONFIG = 'APP:CONFIG';
 
@@ -34,6 +34,11 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** A start-up error meant for people (a bad setting), as opposed to a bug: print its message, no stack. */
+export function isConfigurationError(error: unknown): error is ConfigError | CorsConfigurationError {
+  return error instanceof ConfigError || error instanceof CorsConfigurationError;
 }
 
 const LOG_LEVELS: Readonly<Record<string, readonly LogLevel[]>> = {

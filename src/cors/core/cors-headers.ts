@@ -77,31 +77,27 @@ function allowOrigin(policy: CompiledCorsPolicy, origin: string): readonly [stri
   return ['Access-Control-Allow-Origin', policy.anyOrigin ? '*' : origin];
 }
 
-function allowCredentials(policy: CompiledCorsPolicy): Array<readonly [string, string]> {
-  return policy.credentials ? [['Access-Control-Allow-Credentials', 'true']] : [];
-}
-
-function allowHeaders(policy: CompiledCorsPolicy): Array<readonly [string, string]> {
-  return policy.allowHeadersValue === undefined ? [] : [['Access-Control-Allow-Headers', policy.allowHeadersValue]];
+/** Allow-Origin, then Allow-Credentials when enabled: how both kinds of answer begin. */
+function originHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
+  const headers: Array<readonly [string, string]> = [allowOrigin(policy, origin)];
+  if (policy.credentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
+  return headers;
 }
 
 /** Headers of an allowed actual request. */
 export function actualRequestHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
-  const headers: Array<readonly [string, string]> = [allowOrigin(policy, origin)];
-  if (policy.credentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
+  const headers = originHeaders(policy, origin);
   if (policy.exposeHeadersValue !== undefined) headers.push(['Access-Control-Expose-Headers', policy.exposeHeadersValue]);
   return headers;
 }
 
 /** Headers of an allowed preflight. */
 export function preflightHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
-  return [
-    allowOrigin(policy, origin),
-    ...allowCredentials(policy),
-    ['Access-Control-Allow-Methods', policy.allowMethodsValue],
-    ...allowHeaders(policy),
-    ['Access-Control-Max-Age', policy.maxAgeValue],
-  ];
+  const headers = originHeaders(policy, origin);
+  headers.push(['Access-Control-Allow-Methods', policy.allowMethodsValue]);
+  if (policy.allowHeadersValue !== undefined) headers.push(['Access-Control-Allow-Headers', policy.allowHeadersValue]);
+  headers.push(['Access-Control-Max-Age', policy.maxAgeValue]);
+  return headers;
 }
 
 function refused(kind: CorsDecisionKind, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
