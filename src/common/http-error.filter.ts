@@ -1,6 +1,5 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger, Optional } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { CorsRejectedException, CorsResponder } from '../cors/index.js';
 
 export interface ErrorBody {
   readonly error: string;
@@ -27,19 +26,15 @@ function messageOf(exception: HttpException): string {
 
 /**
  * Every error leaves as `{"error": "<message>"}` with its status, never
- * cacheable; anything
- * unexpected is a 500 whose details only reach the log. Errors raised before
- * the CORS interceptor (body parser, other guards) still get the route's CORS
- * headers, so the page can read them.
+ * cacheable; anything unexpected is a 500 whose details only reach the log.
+ * The CORS headers are already on the response (the CORS middleware runs
+ * first), so the page can read why its request failed.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  /** Optional: the filter also serves applications without the CORS module. */
-  constructor(@Optional() private readonly cors?: CorsResponder) {}
-
-  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+  catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
@@ -48,9 +43,6 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (!known || status >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
       this.logger.error(`request=${req.id} ${req.method} ${req.originalUrl} failed: ${detail}`);
-    }
-    if (this.cors && !(exception instanceof CorsRejectedException)) {
-      await this.cors.respondToError(req, res);
     }
     if (res.headersSent) {
       return;

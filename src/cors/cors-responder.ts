@@ -10,24 +10,9 @@ import {
   decideCors,
   describeRejection,
   pathOf,
-  routeForMethod,
 } from './core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
-import { CorsRouteTable } from './cors-route-table.js';
-
-/**
- * Marks a request whose CORS answer is decided, so the error path leaves it
- * alone. A symbol property rather than a WeakSet: weak collections make
- * every garbage collection process one entry per live request.
- */
-const DECIDED = Symbol('cors:decided');
-type MarkedRequest = Request & { [DECIDED]?: true };
-
-/** Runs `then` now when `value` is ready, after it settles otherwise. */
-export function whenReady<T, R>(value: Awaitable<T>, then: (ready: T) => R): Awaitable<R> {
-  return value instanceof Promise ? value.then(then) : then(value);
-}
 
 /**
  * The facts the core decides on, read from an Express request. A class, so
@@ -65,23 +50,18 @@ function headerText(value: number | string | string[] | undefined): string | und
 }
 
 /**
- * Applies core decisions to Express responses and reports refusals. Shared by
- * the preflight middleware, the interceptor and the error path, so there is
- * one way a decision reaches the wire.
+ * Applies core decisions to Express responses and reports refusals: the one
+ * way a decision reaches the wire.
  */
 @Injectable()
 export class CorsResponder {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
 
-  constructor(
-    private readonly routes: CorsRouteTable,
-    @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
-  ) {}
+  constructor(@Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions) {}
 
-  /** Decides `policy`'s answer to `req` and writes its headers on `res`. */
-  respond(req: MarkedRequest, res: Response, policy: CompiledCorsPolicy): Awaitable<CorsDecision> {
-    req[DECIDED] = true;
-    const decision = decideCors(policy, requestFacts(req));
+  /** Decides `policy`'s answer to the request `facts` describe and writes its headers on `res`. */
+  respond(req: Request, res: Response, policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awaitable<CorsDecision> {
+    const decision = decideCors(policy, facts);
     return decision instanceof Promise
       ? decision.then((settled) => this.apply(req, res, settled, policy))
       : this.apply(req, res, decision, policy);
@@ -96,27 +76,9 @@ export class CorsResponder {
   }
 
   /** Writes the `Vary` of a refusal that no policy decided, and reports it. */
-  refuseWithoutPolicy(req: MarkedRequest, res: Response, rejection: CorsRejection, vary: readonly string[]): void {
-    req[DECIDED] = true;
+  refuseWithoutPolicy(req: Request, res: Response, rejection: CorsRejection, vary: readonly string[]): void {
     this.write(res, { kind: 'preflight', allowed: false, rejection, headers: [], vary });
     this.report(req, res, 'preflight', rejection, undefined);
-  }
-
-  /**
-   * Gives an error response the CORS headers of its route when the
-   * interceptor never ran: body-parser errors (before routing) and
-   * rejections by other guards (guards run before interceptors). Without
-   * them the page could not read why its request failed.
-   */
-  respondToError(req: MarkedRequest, res: Response): Awaitable<void> {
-    if (req[DECIDED] === true || res.headersSent) {
-      return;
-    }
-    const entry = this.routes.routesAt(req.originalUrl);
-    const route = entry && routeForMethod(entry, req.method);
-    if (route?.served && route.policy) {
-      return whenReady(this.respond(req, res, route.policy), () => undefined);
-    }
   }
 
   private write(res: Response, decision: CorsDecision): void {

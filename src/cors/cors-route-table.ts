@@ -38,7 +38,6 @@ function joinPath(controllerPath: string, methodPath: string): string {
 export class CorsRouteTable implements OnModuleInit {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly routeList: readonly CorsRoute[];
-  private readonly byHandler = new Map<Function, CompiledCorsPolicy | undefined>();
   private readonly paths: RoutePathIndex<CompiledCorsPolicy>;
 
   constructor(
@@ -72,11 +71,6 @@ export class CorsRouteTable implements OnModuleInit {
   /** All routes, in registration order, for reports. */
   get routes(): readonly CorsRoute[] {
     return this.routeList;
-  }
-
-  /** The policy of a route handler (`ExecutionContext.getHandler()`), if any. */
-  policyForHandler(handler: Function): CompiledCorsPolicy | undefined {
-    return this.byHandler.get(handler);
   }
 
   /** The routes registered at the path of `url`, if any. */
@@ -116,7 +110,6 @@ export class CorsRouteTable implements OnModuleInit {
         else throw error;
         continue;
       }
-      this.byHandler.set(handler, policy);
       const method = RequestMethod[requestMethod] ?? 'ALL';
       for (const controllerPath of controllerPaths) {
         for (const methodPath of asList(Reflect.getMetadata(PATH_METADATA, handler))) {

@@ -1,17 +1,16 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
-import { APP_INTERCEPTOR, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
 import { CORS_MODULE_OPTIONS } from './cors.constants.js';
-import { CorsInterceptor } from './cors.interceptor.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions } from './cors-module-options.interface.js';
-import { CorsPreflightMiddleware } from './cors-preflight.middleware.js';
+import { CorsMiddleware } from './cors.middleware.js';
 import { CorsResponder } from './cors-responder.js';
 import { CorsRouteTable } from './cors-route-table.js';
 
 const SHARED_PROVIDERS: Provider[] = [
   CorsRouteTable,
   CorsResponder,
-  CorsPreflightMiddleware,
-  { provide: APP_INTERCEPTOR, useClass: CorsInterceptor },
+  CorsMiddleware,
 ];
 const EXPORTS = [CorsRouteTable, CorsResponder];
 
@@ -21,11 +20,11 @@ const EXPORTS = [CorsRouteTable, CorsResponder];
  */
 @Module({})
 export class CorsModule {
-  constructor(adapterHost: HttpAdapterHost, preflight: CorsPreflightMiddleware) {
+  constructor(adapterHost: HttpAdapterHost, middleware: CorsMiddleware) {
     // Installed while the application is being created, hence ahead of the
     // body parser, Nest middleware and guards that `init()` adds later. An
     // application context without HTTP (e.g. `cors:explain`) has no adapter.
-    adapterHost.httpAdapter?.use(preflight.use.bind(preflight));
+    adapterHost.httpAdapter?.use((req: Request, res: Response, next: NextFunction) => middleware.use(req, res, next));
   }
 
   static forRoot(options: CorsModuleOptions): DynamicModule {

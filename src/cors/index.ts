@@ -2,10 +2,9 @@
 export * from './core/index.js';
 export { Cors, CorsMetadata, type CorsDecoratorOptions } from './cors.decorator.js';
 export { CORS_MODULE_OPTIONS } from './cors.constants.js';
-export { CorsInterceptor } from './cors.interceptor.js';
 export { CorsModule } from './cors.module.js';
 export type { CorsModuleAsyncOptions, CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
-export { CorsPreflightMiddleware } from './cors-preflight.middleware.js';
+export { CorsMiddleware } from './cors.middleware.js';
 export { CorsRejectedException } from './cors-rejected.exception.js';
 export { CorsResponder } from './cors-responder.js';
 export { CorsRouteTable, type CorsRoute } from './cors-route-table.js';
