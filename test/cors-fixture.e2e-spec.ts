@@ -113,6 +113,17 @@ describe('CORS module features (fixture app)', () => {
       expect(observed.transfers).toBe(0);
     });
 
+    it('refuse before the body is parsed: a malformed body from a disallowed origin is a 403, not a 400', async () => {
+      const res = await request(server())
+        .post('/bank/transfer')
+        .set('Origin', EVIL)
+        .set('Content-Type', 'application/json')
+        .send('{"amount": ');
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: 'Cross-origin request not allowed' });
+      expect(observed.transfers).toBe(0);
+    });
+
     it('let allowed, same-origin and Origin-less requests through', async () => {
       const allowed = await request(server()).post('/bank/transfer').set('Origin', ALLOWED).send({});
       const curl = await request(server()).post('/bank/transfer').send({});
