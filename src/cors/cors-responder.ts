@@ -98,6 +98,12 @@ export class CorsResponder {
     rejection: CorsRejection,
     policy: CompiledCorsPolicy | undefined,
   ): void {
+    const hook = this.options.onReject;
+    const logged = Logger.isLevelEnabled('debug');
+    // With nobody listening, a refusal costs what an allowed request costs: no sentence is built.
+    if (hook === undefined && !logged) {
+      return;
+    }
     const event: CorsRejectionEvent = {
       kind,
       policy: policy?.name ?? '(none)',
@@ -107,12 +113,17 @@ export class CorsResponder {
       path: pathOf(req.originalUrl),
       origin: req.headers.origin,
     };
-    const requestId = headerText(res.getHeader('X-Request-Id')) ?? '-';
-    this.logger.debug(
-      `refused ${kind} ${event.method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`,
-    );
+    if (logged) {
+      const requestId = headerText(res.getHeader('X-Request-Id')) ?? '-';
+      this.logger.debug(
+        `refused ${kind} ${event.method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`,
+      );
+    }
+    if (hook === undefined) {
+      return;
+    }
     try {
-      this.options.onReject?.(event, req);
+      hook(event, req);
     } catch (error) {
       this.logger.error(`onReject hook failed: ${error instanceof Error ? error.message : String(error)}`);
     }

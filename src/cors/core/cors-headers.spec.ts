@@ -194,4 +194,12 @@ describe('describeRejection', () => {
     expect(sentence).not.toContain('\n');
     expect(sentence.length).toBeLessThan(320);
   });
+
+  it('names at most ten allowed origins of a long allowlist', () => {
+    const origins = Array.from({ length: 1000 }, (_, i) => `https://app-${i}.example.com`);
+    const sentence = describeRejection({ code: 'origin-not-allowed', origin: 'https://evil.com' }, compilePolicy('big', { origins }));
+    expect(sentence).toBe(
+      `origin "https://evil.com" is not in policy 'big' (allowed: ${origins.slice(0, 10).join(', ')} and 990 more)`,
+    );
+  });
 });

@@ -233,9 +233,14 @@ function quoted(value: string): string {
   return JSON.stringify(shown);
 }
 
+/** At most this many values are named in a sentence: an allowlist may hold thousands. */
+const LISTED_AT_MOST = 10;
+
 function listed(values: '*' | readonly string[]): string {
   if (values === '*') return '*';
-  return values.length === 0 ? 'none' : values.join(', ');
+  if (values.length === 0) return 'none';
+  const named = values.slice(0, LISTED_AT_MOST).join(', ');
+  return values.length > LISTED_AT_MOST ? `${named} and ${values.length - LISTED_AT_MOST} more` : named;
 }
 
 /** One plain sentence saying which rule refused the request. */
