@@ -18,10 +18,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { measureMatching } from './matching.js';
-import { ALLOWED_ORIGIN, DISALLOWED_ORIGIN, LARGE_ALLOWLIST, TWO_ORIGINS } from './policies.js';
+import { ALLOWED_ORIGIN } from './policies.js';
+import { BODY, selectTargets, type Target, targetScript, type Workload, WORKLOADS } from './scenarios.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const TARGETS_DIR = join(import.meta.dirname, 'targets');
 
 const { values: options } = parseArgs({
   options: {
@@ -30,6 +30,7 @@ const { values: options } = parseArgs({
     warmup: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '2' },
     startups: { type: 'string', default: '5' },
+    targets: { type: 'string', default: 'floor,ours,enable-cors,plain,ours-large,enable-cors-large' },
   },
 });
 const DURATION = Number(options.duration);
@@ -37,42 +38,9 @@ const CONNECTIONS = Number(options.connections);
 const WARMUP = Number(options.warmup);
 const ROUNDS = Number(options.rounds);
 const STARTUPS = Number(options.startups);
+const TARGETS = selectTargets(options.targets);
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICK_US = 10_000;
-
-interface Target {
-  readonly name: string;
-  readonly script: string;
-  readonly args: readonly string[];
-  readonly allowlist: readonly string[];
-  /** Whether it implements CORS (the floor does not). */
-  readonly cors: boolean;
-}
-
-const nest = (variant: string) => ({ script: 'nest-target.js', args: [variant] });
-const TARGETS: readonly Target[] = [
-  { name: 'no CORS (floor)', ...nest('no-cors'), allowlist: TWO_ORIGINS, cors: false },
-  { name: '@Cors() (ours)', ...nest('cors-module'), allowlist: TWO_ORIGINS, cors: true },
-  { name: 'app.enableCors()', ...nest('enable-cors'), allowlist: TWO_ORIGINS, cors: true },
-  { name: 'node:http by hand', script: 'plain-target.js', args: [], allowlist: TWO_ORIGINS, cors: true },
-  { name: '@Cors() 1000+50', ...nest('cors-module'), allowlist: LARGE_ALLOWLIST, cors: true },
-  { name: 'enableCors() 1000+50', ...nest('enable-cors'), allowlist: LARGE_ALLOWLIST, cors: true },
-];
-
-interface Workload {
-  readonly name: string;
-  readonly method: 'POST' | 'OPTIONS';
-  readonly headers: Record<string, string>;
-  readonly body?: string;
-}
-
-const BODY = JSON.stringify({ name: 'Alice', lang: 'es' });
-const WORKLOADS: readonly Workload[] = [
-  { name: 'preflight', method: 'OPTIONS', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } },
-  { name: 'POST allowed', method: 'POST', headers: { origin: ALLOWED_ORIGIN, 'content-type': 'application/json' }, body: BODY },
-  { name: 'POST disallowed', method: 'POST', headers: { origin: DISALLOWED_ORIGIN, 'content-type': 'application/json' }, body: BODY },
-  { name: 'POST no Origin', method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY },
-];
 
 interface Started {
   readonly child: ChildProcess;
@@ -81,7 +49,7 @@ interface Started {
 }
 
 function start(target: Target): Promise<Started> {
-  const child = spawn(process.execPath, [join(TARGETS_DIR, target.script), ...target.args], {
+  const child = spawn(process.execPath, [targetScript(target), ...target.args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: 'error', CORS_ALLOWED_ORIGINS: target.allowlist.join(',') },
     stdio: ['ignore', 'pipe', 'inherit'],

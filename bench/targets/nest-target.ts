@@ -63,3 +63,12 @@ const address = app.getHttpServer().address() as { port: number };
 process.stdout.write(`ready ${address.port} ${(performance.now() - started).toFixed(1)}\n`);
 // Exit normally on SIGTERM, so that `--cpu-prof` can write its profile.
 process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+// Under `node --expose-gc` (bench:instructions), SIGUSR2 collects all garbage
+// now, so that a counted window starts and ends on a collected heap.
+const collectGarbage = (globalThis as { gc?: () => void }).gc;
+if (collectGarbage) {
+  process.on('SIGUSR2', () => {
+    collectGarbage();
+    process.stdout.write('collected\n');
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * What both benchmarks load: the targets (each started as its own process)
+ * and the workloads sent to `/greet`.
+ */
+import { join } from 'node:path';
+import { ALLOWED_ORIGIN, DISALLOWED_ORIGIN, LARGE_ALLOWLIST, TWO_ORIGINS } from './policies.js';
+
+export interface Target {
+  /** Short name for `--targets`. */
+  readonly id: string;
+  readonly name: string;
+  readonly script: string;
+  readonly args: readonly string[];
+  readonly allowlist: readonly string[];
+  /** Whether it implements CORS (the floor does not). */
+  readonly cors: boolean;
+}
+
+const nest = (variant: string) => ({ script: 'nest-target.js', args: [variant] });
+
+export const TARGETS: readonly Target[] = [
+  { id: 'floor', name: 'no CORS (floor)', ...nest('no-cors'), allowlist: TWO_ORIGINS, cors: false },
+  { id: 'ours', name: '@Cors() (ours)', ...nest('cors-module'), allowlist: TWO_ORIGINS, cors: true },
+  { id: 'enable-cors', name: 'app.enableCors()', ...nest('enable-cors'), allowlist: TWO_ORIGINS, cors: true },
+  { id: 'plain', name: 'node:http by hand', script: 'plain-target.js', args: [], allowlist: TWO_ORIGINS, cors: true },
+  { id: 'ours-large', name: '@Cors() 1000+50', ...nest('cors-module'), allowlist: LARGE_ALLOWLIST, cors: true },
+  { id: 'enable-cors-large', name: 'enableCors() 1000+50', ...nest('enable-cors'), allowlist: LARGE_ALLOWLIST, cors: true },
+  {
+    id: 'empty-interceptor',
+    name: 'floor + empty interceptor',
+    ...nest('empty-interceptor'),
+    allowlist: TWO_ORIGINS,
+    cors: false,
+  },
+];
+
+export function targetScript(target: Target): string {
+  return join(import.meta.dirname, 'targets', target.script);
+}
+
+/** The targets named in a comma-separated `--targets` list, in that order. */
+export function selectTargets(ids: string): Target[] {
+  return ids.split(',').map((id) => {
+    const target = TARGETS.find((t) => t.id === id);
+    if (!target) throw new Error(`unknown target "${id}" (known: ${TARGETS.map((t) => t.id).join(', ')})`);
+    return target;
+  });
+}
+
+export interface Workload {
+  /** Short name for `--workloads`. */
+  readonly id: string;
+  readonly name: string;
+  readonly method: 'POST' | 'OPTIONS';
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+}
+
+export const BODY = JSON.stringify({ name: 'Alice', lang: 'es' });
+const JSON_TYPE = 'application/json';
+
+export const WORKLOADS: readonly Workload[] = [
+  {
+    id: 'preflight',
+    name: 'preflight',
+    method: 'OPTIONS',
+    headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  },
+  { id: 'allowed', name: 'POST allowed', method: 'POST', headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
+  { id: 'disallowed', name: 'POST disallowed', method: 'POST', headers: { origin: DISALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
+  { id: 'no-origin', name: 'POST no Origin', method: 'POST', headers: { 'content-type': JSON_TYPE }, body: BODY },
+];
+
+export function selectWorkloads(ids: string): Workload[] {
+  return ids.split(',').map((id) => {
+    const workload = WORKLOADS.find((w) => w.id === id);
+    if (!workload) throw new Error(`unknown workload "${id}" (known: ${WORKLOADS.map((w) => w.id).join(', ')})`);
+    return workload;
+  });
+}
