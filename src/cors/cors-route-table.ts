@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit, RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { ApplicationConfig, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import {
   compileNamedPolicies,
   type CompiledCorsPolicy,
@@ -37,13 +37,14 @@ function joinPath(controllerPath: string, methodPath: string): string {
 @Injectable()
 export class CorsRouteTable implements OnModuleInit {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
-  private readonly routeList: readonly CorsRoute[];
-  private readonly paths: RoutePathIndex<CompiledCorsPolicy>;
+  private routeList: readonly CorsRoute[];
+  private paths: RoutePathIndex<CompiledCorsPolicy>;
 
   constructor(
     discovery: DiscoveryService,
     private readonly metadataScanner: MetadataScanner,
     private readonly reflector: Reflector,
+    private readonly appConfig: ApplicationConfig,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {
     const named = compileNamedPolicies(options.policies ?? {});
@@ -62,7 +63,24 @@ export class CorsRouteTable implements OnModuleInit {
     this.paths = new RoutePathIndex(routes);
   }
 
+  /**
+   * The global prefix is set after the modules are created
+   * (`app.setGlobalPrefix()`), and before `init()` runs this hook: the paths
+   * get it here, the way Nest's router applies it, exclusions included.
+   */
   onModuleInit(): void {
+    const prefix = this.appConfig.getGlobalPrefix();
+    if (prefix !== '') {
+      const exclude = this.appConfig.getGlobalPrefixOptions().exclude ?? [];
+      this.routeList = this.routeList.map((route) => {
+        const method = RequestMethod[route.method as keyof typeof RequestMethod];
+        const excluded = exclude.some(
+          (rule) => (rule.requestMethod === RequestMethod.ALL || rule.requestMethod === method) && rule.pathRegex.test(route.path),
+        );
+        return excluded ? route : { ...route, path: joinPath(prefix, route.path) };
+      });
+      this.paths = new RoutePathIndex(this.routeList);
+    }
     if (this.options.logRoutes !== false) {
       this.logger.log(`CORS policies by route:\n${formatRouteTable(this.routeList)}`);
     }
