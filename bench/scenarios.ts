@@ -38,14 +38,16 @@ export function targetScript(target: Target): string {
   return join(import.meta.dirname, 'targets', target.script);
 }
 
-/** The targets named in a comma-separated `--targets` list, in that order. */
-export function selectTargets(ids: string): Target[] {
+/** The entries named in a comma-separated list of ids (`--targets`, `--workloads`), in that order. */
+function selectById<T extends { readonly id: string }>(all: readonly T[], ids: string): T[] {
   return ids.split(',').map((id) => {
-    const target = TARGETS.find((t) => t.id === id);
-    if (!target) throw new Error(`unknown target "${id}" (known: ${TARGETS.map((t) => t.id).join(', ')})`);
-    return target;
+    const found = all.find((entry) => entry.id === id);
+    if (!found) throw new Error(`unknown "${id}" (known: ${all.map((entry) => entry.id).join(', ')})`);
+    return found;
   });
 }
+
+export const selectTargets = (ids: string): Target[] => selectById(TARGETS, ids);
 
 export interface Workload {
   /** Short name for `--workloads`. */
@@ -71,10 +73,4 @@ export const WORKLOADS: readonly Workload[] = [
   { id: 'no-origin', name: 'POST no Origin', method: 'POST', headers: { 'content-type': JSON_TYPE }, body: BODY },
 ];
 
-export function selectWorkloads(ids: string): Workload[] {
-  return ids.split(',').map((id) => {
-    const workload = WORKLOADS.find((w) => w.id === id);
-    if (!workload) throw new Error(`unknown workload "${id}" (known: ${WORKLOADS.map((w) => w.id).join(', ')})`);
-    return workload;
-  });
-}
+export const selectWorkloads = (ids: string): Workload[] => selectById(WORKLOADS, ids);

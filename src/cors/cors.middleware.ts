@@ -55,6 +55,8 @@ export class CorsMiddleware implements NestMiddleware<Request, Response> {
     }
     const policy = route.policy;
     const decided = this.responder.respond(req, res, policy, facts);
+    // Here and in preflight(), the sync/async split is written out: a shared helper taking the
+    // continuation as a function measured +6,000 instructions per request (npm run bench:instructions).
     if (decided instanceof Promise) {
       decided.then((decision) => this.proceed(decision, policy, next), next);
     } else {
