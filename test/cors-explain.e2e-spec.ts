@@ -146,7 +146,7 @@ describe('explanations in plain words', () => {
   it.each([
     [input('https://evil.com', 'POST', '/greet', json), `refused: origin "https://evil.com" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`],
     [input('http://localhost:1234', 'POST', '/greet', [...json, { name: 'x-evil' }]), `refused: header "x-evil" is not in the allowed headers of 'frontend' (allowed: Content-Type)`],
-    [input('http://localhost:1234', 'DELETE', '/greet'), 'no route serves DELETE /greet (methods there: POST, GET)'],
+    [input('http://localhost:1234', 'DELETE', '/greet'), 'no route serves DELETE /greet (routes there: POST; GET)'],
     [input('http://localhost:1234', 'POST', '/greet', json, true), `refused: policy 'frontend' does not allow credentials, so a request with credentials: 'include' is blocked`],
     [input('http://localhost:1234', 'GET', '/health'), 'refused: the GET handler at /health has no CORS policy, so its answer carries no Access-Control-Allow-Origin'],
     [input('http://localhost:1234', 'POST', '/greet', json), `allowed: http://localhost:1234 may POST /greet under policy 'frontend' and read the answer`],

@@ -1,22 +1,22 @@
 /**
- * Boots the application's module graph without HTTP, for the CORS commands:
- * the same modules, configuration and policies as the service, no listening.
+ * Boots the application for the CORS commands: the same factory, modules,
+ * configuration and policies as the service, its routes registered with the
+ * HTTP adapter (so paths, hosts and versions are Nest's own), never listening.
  */
 import 'reflect-metadata';
-import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../app.factory.js';
 import { AppModule } from '../app.module.js';
 import { isConfigurationError, loadConfig } from '../common/app-config.js';
 
 /** Exit code for input the command cannot work with. */
 export const EXIT_BAD_INPUT = 2;
 
-export async function createAppContext(): Promise<INestApplicationContext> {
+export async function createAppContext(): Promise<INestApplication> {
   try {
-    return await NestFactory.createApplicationContext(AppModule.forConfig(loadConfig(process.env)), {
-      logger: false,
-      abortOnError: false,
-    });
+    const config = loadConfig(process.env);
+    const app = await createApp(AppModule.forConfig(config), { logLevels: false, trustProxy: config.trustProxy });
+    return await app.init();
   } catch (error) {
     if (isConfigurationError(error)) {
       console.error(error.message);

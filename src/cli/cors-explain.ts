@@ -7,12 +7,14 @@ import { parseArgs } from 'node:util';
 import { CorsExplainInputError, CorsRouteTable, explainCorsRequest, formatExplanation } from '../cors/index.js';
 import { createAppContext, EXIT_BAD_INPUT } from './app-context.js';
 
-const USAGE = `Usage: npm run cors:explain -- --origin <origin> --path <path> [--method POST] [--header name[:value]]... [--credentials]
+const USAGE = `Usage: npm run cors:explain -- --origin <origin> --path <path> [--method POST] [--header name[:value]]... [--host name] [--credentials]
 
   --origin       the page's origin, e.g. https://app.example.com (or null)
   --path         the API path the page calls, e.g. /greet
   --method       the method of the page's request (default GET)
-  --header       a header the page sets; repeat it. A content-type without value counts as application/json
+  --header       a header the page sets; repeat it. A content-type without value counts as application/json.
+                 A version header (e.g. X-API-Version:2) selects the versioned handler, as Nest's router does
+  --host         the API's host name, for controllers bound to hosts (@Controller({ host }))
   --credentials  the page uses fetch(..., { credentials: 'include' })
 
 Exit code: 0 allowed, 1 refused, 2 bad input.`;
@@ -31,6 +33,7 @@ function parseInput() {
         method: { type: 'string', default: 'GET' },
         header: { type: 'string', multiple: true, default: [] },
         credentials: { type: 'boolean', default: false },
+        host: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -44,7 +47,7 @@ function parseInput() {
       const colon = entry.indexOf(':');
       return colon === -1 ? { name: entry.trim() } : { name: entry.slice(0, colon).trim(), value: entry.slice(colon + 1).trim() };
     });
-    return { origin: values.origin, path: values.path, method: values.method, headers, credentials: values.credentials };
+    return { origin: values.origin, path: values.path, method: values.method, headers, credentials: values.credentials, host: values.host };
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }

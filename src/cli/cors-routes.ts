@@ -3,5 +3,5 @@ import { CorsRouteTable, formatRouteTable } from '../cors/index.js';
 import { createAppContext } from './app-context.js';
 
 const context = await createAppContext();
-console.log(formatRouteTable(context.get(CorsRouteTable).routes));
+console.log(formatRouteTable(context.get(CorsRouteTable).reportRows()));
 await context.close();

@@ -12,10 +12,11 @@ import {
   describeRejection,
   normaliseOrigin,
   OriginSyntaxError,
-  preflightTarget,
-  routeForMethod,
+  type RoutedRequest,
+  routeForRequest,
 } from './core/index.js';
-import type { CorsRouteTable } from './cors-route-table.js';
+import type { Request } from 'express';
+import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
 
 export interface RequestHeaderInput {
   readonly name: string;
@@ -30,6 +31,8 @@ export interface CorsExplainInput {
   readonly headers: readonly RequestHeaderInput[];
   /** `fetch(..., { credentials: 'include' })`. */
   readonly credentials: boolean;
+  /** The API's host name, for routes bound to hosts (`@Controller({ host })`). */
+  readonly host?: string;
 }
 
 /** Input that does not describe a request the service could receive. */
@@ -108,14 +111,30 @@ function rejectionSentence(rejection: CorsRejection | undefined, policy: Compile
   return rejection && describeRejection(rejection, policy);
 }
 
+/**
+ * The request the router would see: its host name and the headers the page
+ * sets, which is all that Nest's host and version filters read.
+ */
+function routedRequest(input: CorsExplainInput): RoutedRequest<Request> {
+  const headers = Object.fromEntries(input.headers.map(({ name, value }) => [name.toLowerCase(), value ?? '']));
+  const hostname = input.host ?? '';
+  return { hostname, request: { headers, hostname } as Partial<Request> as Request };
+}
+
+function routeSummary(route: CorsRoute): string {
+  return [route.method, route.host && `host ${route.host}`, route.version && `version ${route.version}`].filter(Boolean).join(' ');
+}
+
 export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExplainInput): Promise<CorsExplanation> {
   const origin = validOrigin(input.origin);
   const method = browserMethod(input.method);
-  const entry = routes.routesAt(input.path);
-  const served = entry && routeForMethod(entry, method);
-  if (!entry || !served?.served) {
-    const known = entry ? ` (methods there: ${entry.routes.map((r) => r.method).join(', ')})` : '';
-    throw new CorsExplainInputError(`no route serves ${method} ${input.path}${known}`);
+  const path = input.path.split(/[?#]/, 1)[0] ?? input.path;
+  const entry = routes.routesAt(path);
+  const routed = routedRequest(input);
+  const served = entry && routeForRequest(entry, method, routed);
+  if (!entry || !served) {
+    const known = entry ? ` (routes there: ${entry.routes.map(routeSummary).join('; ')})` : '';
+    throw new CorsExplainInputError(`no route serves ${method} ${input.path}${input.host ? ` on host ${input.host}` : ''}${known}`);
   }
   const policy = served.policy;
   const routeInfo = { method, path: entry.path, handler: served.handler, policy: policy?.name };
@@ -135,7 +154,7 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
       preflight = { needed, why, allowed: false, response: { status: 404, headers: [], vary: [] } };
       blockedBy = `${entry.path} has no CORS policy, so its preflight gets no CORS headers`;
     } else {
-      const target = preflightTarget(entry, method);
+      const target = routes.preflightTarget(entry, method, routed);
       const decision = target.policy
         ? await decideCors(target.policy, { method: 'OPTIONS', origin, selfOrigin: undefined, requestMethod: method, requestHeaders: unsafe.join(', ') || undefined })
         : undefined;

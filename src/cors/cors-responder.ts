@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import parseurl from 'parseurl';
 import {
   appendVary,
   type Awaitable,
@@ -9,25 +10,25 @@ import {
   type CorsRejection,
   decideCors,
   describeRejection,
-  pathOf,
+  type RoutedRequest,
 } from './core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 
 /**
- * The facts the core decides on, read from an Express request. A class, so
- * that the lazy `selfOrigin` getter lives on the prototype: an object literal
+ * The facts the core decides on and routes by, read from an Express request.
+ * A class, so that the lazy getters live on the prototype: an object literal
  * with a getter costs V8 a new accessor pair per request (measured ~20× slower).
  */
-class ExpressRequestFacts implements CorsRequestFacts {
+class ExpressRequestFacts implements CorsRequestFacts, RoutedRequest<Request> {
   readonly method: string;
   readonly origin: string | undefined;
   readonly requestMethod: string | undefined;
   readonly requestHeaders: string | undefined;
 
-  constructor(private readonly req: Request) {
-    const headers = req.headers;
-    this.method = req.method;
+  constructor(readonly request: Request) {
+    const headers = request.headers;
+    this.method = request.method;
     this.origin = headers.origin;
     this.requestMethod = headers['access-control-request-method'];
     this.requestHeaders = headers['access-control-request-headers'];
@@ -35,12 +36,17 @@ class ExpressRequestFacts implements CorsRequestFacts {
 
   /** `req.protocol` runs Express's trust-proxy logic: only refusals need it. */
   get selfOrigin(): string | undefined {
-    const host = this.req.headers.host;
-    return host === undefined ? undefined : `${this.req.protocol}://${host}`;
+    const host = this.request.headers.host;
+    return host === undefined ? undefined : `${this.request.protocol}://${host}`;
+  }
+
+  /** What Nest's host filter reads (`getRequestHostname`); only host-bound routes need it. */
+  get hostname(): string {
+    return this.request.hostname ?? '';
   }
 }
 
-export function requestFacts(req: Request): CorsRequestFacts {
+export function requestFacts(req: Request): CorsRequestFacts & RoutedRequest<Request> {
   return new ExpressRequestFacts(req);
 }
 
@@ -110,7 +116,7 @@ export class CorsResponder {
       rejection,
       reason: describeRejection(rejection, policy),
       method: req.method,
-      path: pathOf(req.originalUrl),
+      path: parseurl.original(req)?.pathname ?? req.originalUrl,
       origin: req.headers.origin,
     };
     if (logged) {

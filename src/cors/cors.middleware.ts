@@ -1,5 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import parseurl from 'parseurl';
 import {
   type CompiledCorsPolicy,
   type CorsDecision,
@@ -7,8 +8,8 @@ import {
   isPreflight,
   type PathRoutes,
   PREFLIGHT_VARY,
-  preflightTarget,
-  routeForMethod,
+  routeForRequest,
+  type RoutedRequest,
 } from './core/index.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
 import { CorsResponder, requestFacts } from './cors-responder.js';
@@ -19,7 +20,9 @@ import { CorsRouteTable } from './cors-route-table.js';
  * middleware, guards and interceptors; CorsModule installs it on the HTTP
  * adapter at start-up. The policy is the one of the handler that serves the
  * request's method at its path (for a preflight, the method it asks about:
- * Fetch §4.8), looked up in the route table built from the metadata.
+ * Fetch §4.8), looked up in the route table built from the metadata, with
+ * the router's own rules: path (as `parseurl` gives it to Express's router),
+ * route order, host and version filters.
  *
  * Why not the Nest guard and interceptor this layer could have been:
  * - a guard only runs on a matched route (a `@Post()`-only path has no OPTIONS
@@ -40,7 +43,9 @@ export class CorsMiddleware implements NestMiddleware<Request, Response> {
   ) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
-    const entry = this.routes.routesAt(req.url);
+    // parseurl caches its result on the request, where Express's router finds it again.
+    const pathname = parseurl(req)?.pathname;
+    const entry = pathname ? this.routes.routesAt(pathname) : undefined;
     // Paths where no route has a policy are not ours: no CORS headers, whatever Nest answers.
     if (entry === undefined || !entry.hasPolicy) {
       return next();
@@ -49,8 +54,8 @@ export class CorsMiddleware implements NestMiddleware<Request, Response> {
     if (facts.requestMethod !== undefined && isPreflight(facts)) {
       return this.preflight(req, res, next, entry, facts, facts.requestMethod);
     }
-    const route = routeForMethod(entry, req.method);
-    if (!route.served || route.policy === undefined) {
+    const route = routeForRequest(entry, req.method, facts);
+    if (route?.policy === undefined) {
       return next();
     }
     const policy = route.policy;
@@ -73,11 +78,11 @@ export class CorsMiddleware implements NestMiddleware<Request, Response> {
     req: Request,
     res: Response,
     next: NextFunction,
-    entry: PathRoutes<CompiledCorsPolicy>,
-    facts: CorsRequestFacts,
+    entry: PathRoutes<CompiledCorsPolicy, Request>,
+    facts: CorsRequestFacts & RoutedRequest<Request>,
     requestMethod: string,
   ): void {
-    const target = preflightTarget(entry, requestMethod);
+    const target = this.routes.preflightTarget(entry, requestMethod, facts);
     if (target.rejection) {
       this.responder.refuseWithoutPolicy(req, res, target.rejection, PREFLIGHT_VARY);
       return next(new CorsRejectedException());

@@ -1,5 +1,6 @@
 export * from './compile-policy.js';
 export * from './cors-headers.js';
+export * from './intersect-policies.js';
 export * from './origin-matcher.js';
 export * from './origin-syntax.js';
 export * from './policy.js';

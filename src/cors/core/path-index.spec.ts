@@ -1,71 +1,126 @@
-import { type IndexedRoute, pathOf, preflightTarget, RoutePathIndex, routeForMethod } from './path-index.js';
+import { type IndexedRoute, type RoutedRequest, RoutePathIndex, routeForRequest, type RouterPathOptions } from './path-index.js';
 
-const routes: Array<IndexedRoute<string>> = [
-  { method: 'POST', path: '/greet', policy: 'frontend', handler: 'Greet.greet' },
-  { method: 'GET', path: '/greet/languages', policy: 'public', handler: 'Greet.languages' },
-  { method: 'GET', path: '/items/:id', policy: 'items', handler: 'Items.find' },
-  { method: 'DELETE', path: '/items/:id', policy: undefined, handler: 'Items.remove' },
-  { method: 'ALL', path: '/any', policy: 'any', handler: 'Any.all' },
+interface FakeRequest {
+  readonly version?: string;
+}
+
+function route(method: string, path: string, policy: string | undefined, handler: string, extra: Partial<IndexedRoute<string, FakeRequest>> = {}): IndexedRoute<string, FakeRequest> {
+  return { method, path, policy, handler, host: undefined, servesHost: undefined, version: undefined, servesVersion: undefined, ...extra };
+}
+
+function versioned(version: string): Partial<IndexedRoute<string, FakeRequest>> {
+  return { version, servesVersion: (request) => request.version === version };
+}
+
+const EXPRESS_DEFAULTS: RouterPathOptions = { caseSensitive: false, ignoreTrailingSlash: true };
+const joinNames = (policies: readonly string[]): string => policies.join('&');
+
+function at(hostname: string, version?: string): RoutedRequest<FakeRequest> {
+  return { hostname, request: version === undefined ? {} : { version } };
+}
+
+const routes = [
+  route('POST', '/greet', 'frontend', 'Greet.greet'),
+  route('GET', '/greet/languages', 'public', 'Greet.languages'),
+  route('GET', '/items/:id', 'items', 'Items.find'),
+  route('DELETE', '/items/:id', undefined, 'Items.remove'),
+  route('ALL', '/any', 'any', 'Any.all'),
 ];
-const index = new RoutePathIndex(routes);
+const index = new RoutePathIndex(routes, EXPRESS_DEFAULTS, joinNames);
 
 describe('RoutePathIndex.lookup', () => {
   it.each([
     ['/greet', '/greet'],
-    ['/greet?lang=es', '/greet'],
     ['/greet/', '/greet'],
     ['/GREET', '/greet'],
     ['/items/42', '/items/:id'],
     ['/items/42/', '/items/:id'],
-  ])('finds %s at %s', (url, path) => {
-    expect(index.lookup(url)?.path).toBe(path);
+  ])('finds %s at %s', (pathname, path) => {
+    expect(index.lookup(pathname)?.path).toBe(path);
   });
 
-  it.each(['/nope', '/greet/other', '/items', '/items/1/2', '/items/%E0%A4%A'])('finds nothing at %s', (url) => {
-    expect(index.lookup(url)).toBeUndefined();
+  it.each(['/nope', '/greet/other', '/greet//', '//greet', '/gr%65et', '/greet;x', '/items', '/items/1/2', '/items/%E0%A4%A'])(
+    'finds nothing at %s, as the router',
+    (pathname) => {
+      expect(index.lookup(pathname)).toBeUndefined();
+    },
+  );
+
+  it('follows the router settings for case and trailing slashes', () => {
+    const strict = new RoutePathIndex(routes, { caseSensitive: true, ignoreTrailingSlash: false }, joinNames);
+    expect(strict.lookup('/greet')?.path).toBe('/greet');
+    expect(strict.lookup('/GREET')).toBeUndefined();
+    expect(strict.lookup('/greet/')).toBeUndefined();
+  });
+
+  it('keeps the router order when a pattern also matches a literal path', () => {
+    const byId = route('GET', '/items/:id', 'by-id', 'Items.find');
+    const special = route('GET', '/items/special', 'special', 'Items.special');
+    expect(routeForRequest(new RoutePathIndex([byId, special], EXPRESS_DEFAULTS, joinNames).lookup('/items/special')!, 'GET', at(''))?.policy).toBe('by-id');
+    expect(routeForRequest(new RoutePathIndex([special, byId], EXPRESS_DEFAULTS, joinNames).lookup('/items/special')!, 'GET', at(''))?.policy).toBe('special');
   });
 });
 
-describe('routeForMethod', () => {
-  const greet = index.lookup('/greet');
-  const items = index.lookup('/items/1');
-  const any = index.lookup('/any');
+describe('routeForRequest', () => {
+  const greet = index.lookup('/greet')!;
+  const items = index.lookup('/items/1')!;
 
-  it('finds the policy of the handler serving the method', () => {
-    expect(greet && routeForMethod(greet, 'POST')).toEqual({ served: true, policy: 'frontend', handler: 'Greet.greet' });
-  });
-
-  it('tells an unserved method from a handler without policy', () => {
-    expect(greet && routeForMethod(greet, 'DELETE')).toEqual({ served: false });
-    expect(items && routeForMethod(items, 'DELETE')).toEqual({ served: true, policy: undefined, handler: 'Items.remove' });
+  it('finds the route of the handler serving the method', () => {
+    expect(routeForRequest(greet, 'POST', at(''))?.handler).toBe('Greet.greet');
+    expect(routeForRequest(greet, 'DELETE', at(''))).toBeUndefined();
+    expect(routeForRequest(items, 'DELETE', at(''))?.policy).toBeUndefined();
   });
 
   it('serves HEAD with the GET handler and any method with @All', () => {
-    expect(items && routeForMethod(items, 'HEAD')).toEqual({ served: true, policy: 'items', handler: 'Items.find' });
-    expect(any && routeForMethod(any, 'PATCH')).toEqual({ served: true, policy: 'any', handler: 'Any.all' });
+    expect(routeForRequest(items, 'HEAD', at(''))?.policy).toBe('items');
+    expect(routeForRequest(index.lookup('/any')!, 'PATCH', at(''))?.policy).toBe('any');
+  });
+
+  it('skips routes bound to other hosts and versions, as the router does', () => {
+    const hosted = new RoutePathIndex(
+      [
+        route('GET', '/x', 'api-host', 'Api.x', { host: 'api.test', servesHost: (h) => h === 'api.test' }),
+        route('GET', '/x', 'v2', 'V2.x', versioned('2')),
+        route('GET', '/x', 'fallback', 'Any.x'),
+      ],
+      EXPRESS_DEFAULTS,
+      joinNames,
+    ).lookup('/x')!;
+    expect(routeForRequest(hosted, 'GET', at('api.test'))?.policy).toBe('api-host');
+    expect(routeForRequest(hosted, 'GET', at('other.test', '2'))?.policy).toBe('v2');
+    expect(routeForRequest(hosted, 'GET', at('other.test', '3'))?.policy).toBe('fallback');
   });
 });
 
-describe('preflightTarget', () => {
-  const items = index.lookup('/items/1');
+describe('RoutePathIndex.preflightTarget', () => {
+  const items = index.lookup('/items/1')!;
 
   it('answers with the policy of the handler serving the requested method', () => {
-    expect(items && preflightTarget(items, 'GET')).toEqual({ policy: 'items' });
+    expect(index.preflightTarget(items, 'GET', at(''))).toEqual({ policy: 'items' });
   });
 
   it('refuses a method without handler, or whose handler has no policy', () => {
-    expect(items && preflightTarget(items, 'PATCH')).toEqual({ rejection: { code: 'method-not-served', method: 'PATCH', path: '/items/:id' } });
-    expect(items && preflightTarget(items, 'DELETE')).toEqual({ rejection: { code: 'handler-without-policy', method: 'DELETE', path: '/items/:id' } });
+    expect(index.preflightTarget(items, 'PATCH', at(''))).toEqual({ rejection: { code: 'method-not-served', method: 'PATCH', path: '/items/:id' } });
+    expect(index.preflightTarget(items, 'DELETE', at(''))).toEqual({ rejection: { code: 'handler-without-policy', method: 'DELETE', path: '/items/:id' } });
   });
 
   it('knows whether a path has any policy', () => {
-    expect(items?.hasPolicy).toBe(true);
-    expect(new RoutePathIndex([{ method: 'GET', path: '/health', policy: undefined, handler: 'Health.check' }]).lookup('/health')?.hasPolicy).toBe(false);
+    expect(items.hasPolicy).toBe(true);
+    expect(new RoutePathIndex([route('GET', '/health', undefined, 'Health.check')], EXPRESS_DEFAULTS, joinNames).lookup('/health')?.hasPolicy).toBe(false);
   });
-});
 
-describe('pathOf', () => {
-  it('drops the query string', () => {
-    expect(pathOf('/a/b?c=d?e')).toBe('/a/b');
+  it('answers with the intersection of every handler a version could select', () => {
+    const versions = new RoutePathIndex(
+      [route('GET', '/v', 'one', 'V1.get', versioned('1')), route('GET', '/v', 'two', 'V2.get', versioned('2')), route('GET', '/v', 'neutral', 'N.get'), route('GET', '/v', 'never', 'Late.get')],
+      EXPRESS_DEFAULTS,
+      joinNames,
+    );
+    expect(versions.preflightTarget(versions.lookup('/v')!, 'GET', at(''))).toEqual({ policy: 'one&two&neutral' });
+    expect(versions.versionedPreflights().map((row) => row.policy)).toEqual(['one&two&neutral']);
+  });
+
+  it('refuses a preflight when one of the handlers a version could select has no policy', () => {
+    const versions = new RoutePathIndex([route('GET', '/v', 'one', 'V1.get', versioned('1')), route('GET', '/v', undefined, 'V2.get', versioned('2'))], EXPRESS_DEFAULTS, joinNames);
+    expect(versions.preflightTarget(versions.lookup('/v')!, 'GET', at(''))).toEqual({ rejection: { code: 'handler-without-policy', method: 'GET', path: '/v' } });
   });
 });

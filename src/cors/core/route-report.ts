@@ -7,25 +7,26 @@ import type { CompiledCorsPolicy } from './policy.js';
 export interface RouteReportRow {
   readonly method: string;
   readonly path: string;
+  /** `@Controller({ host })`, when the route is bound to hosts. */
+  readonly host?: string | undefined;
+  /** The version a header, media-type or custom filter selects, or what a preflight row stands for. */
+  readonly version?: string | undefined;
   readonly policy: CompiledCorsPolicy | undefined;
 }
 
-const HEADINGS = ['METHOD', 'PATH', 'POLICY', 'ORIGINS', 'METHODS', 'HEADERS', 'EXPOSED', 'CREDENTIALS', 'MAX-AGE', 'STRICT'];
+const POLICY_HEADINGS = ['POLICY', 'ORIGINS', 'METHODS', 'HEADERS', 'EXPOSED', 'CREDENTIALS', 'MAX-AGE', 'STRICT'];
 
 function list(values: readonly string[]): string {
   return values.length === 0 ? '-' : values.join(',');
 }
 
-function cells(row: RouteReportRow): string[] {
-  const policy = row.policy;
+function policyCells(policy: CompiledCorsPolicy | undefined): string[] {
   if (!policy) {
-    return [row.method, row.path, '(none)', '-', '-', '-', '-', '-', '-', '-'];
+    return ['(none)', '-', '-', '-', '-', '-', '-', '-'];
   }
   const declared = policy.declared;
   const origins = declared.origins === '*' ? '*' : list(declared.origins);
   return [
-    row.method,
-    row.path,
     policy.name,
     declared.hasOriginPredicate ? `${origins} +predicate` : origins,
     list(declared.methods),
@@ -37,8 +38,19 @@ function cells(row: RouteReportRow): string[] {
   ];
 }
 
+/** One row per route; HOST and VERSION columns appear only when some route has a host or a version. */
 export function formatRouteTable(rows: readonly RouteReportRow[]): string {
-  const table = [HEADINGS, ...rows.map(cells)];
-  const widths = HEADINGS.map((_, column) => Math.max(...table.map((r) => (r[column] ?? '').length)));
+  const withHost = rows.some((r) => r.host !== undefined);
+  const withVersion = rows.some((r) => r.version !== undefined);
+  const headings = ['METHOD', 'PATH', ...(withHost ? ['HOST'] : []), ...(withVersion ? ['VERSION'] : []), ...POLICY_HEADINGS];
+  const cells = (row: RouteReportRow): string[] => [
+    row.method,
+    row.path,
+    ...(withHost ? [row.host ?? '*'] : []),
+    ...(withVersion ? [row.version ?? '-'] : []),
+    ...policyCells(row.policy),
+  ];
+  const table = [headings, ...rows.map(cells)];
+  const widths = headings.map((_, column) => Math.max(...table.map((r) => (r[column] ?? '').length)));
   return table.map((r) => r.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
 }

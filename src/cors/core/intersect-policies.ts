@@ -1,0 +1,64 @@
+/**
+ * The policy that allows only what every one of several policies allows. A
+ * preflight on a path where a version header picks the handler cannot tell
+ * which handler the actual request will reach (the preflight carries header
+ * names, not values), so it is answered by what all the candidates allow.
+ * Computed once, at start-up.
+ */
+import { compilePolicy } from './compile-policy.js';
+import { checkOrigin, isListedOrigin } from './origin-matcher.js';
+import type { CompiledCorsPolicy, CorsPolicyOptions, OriginPattern } from './policy.js';
+
+/** Whether every origin `inner` matches is matched by `outer` (same scheme and port, a domain under outer's). */
+function patternCovers(outer: OriginPattern, inner: OriginPattern): boolean {
+  return outer.schemePrefix === inner.schemePrefix && inner.hostSuffix.endsWith(outer.hostSuffix);
+}
+
+function allowsPattern(policy: CompiledCorsPolicy, pattern: OriginPattern): boolean {
+  return policy.anyOrigin || policy.patterns.some((outer) => patternCovers(outer, pattern));
+}
+
+/** The list entries every policy allows: exact origins all of them list, patterns all of them cover. */
+function commonOrigins(policies: readonly CompiledCorsPolicy[]): '*' | string[] {
+  if (policies.every((p) => p.anyOrigin)) {
+    return '*';
+  }
+  const exact = new Set(policies.flatMap((p) => [...p.exactOrigins]));
+  const patterns = policies.flatMap((p) => p.patterns);
+  return [
+    ...[...exact].filter((origin) => policies.every((p) => isListedOrigin(p, origin))),
+    ...new Set(patterns.filter((pattern) => policies.every((p) => allowsPattern(p, pattern))).map((p) => p.source)),
+  ];
+}
+
+/** Values every list holds (case-insensitively), in the first list's order and spelling. */
+function commonValues(lists: ReadonlyArray<readonly string[]>): string[] {
+  const [first = [], ...rest] = lists;
+  const others = rest.map((list) => new Set(list.map((v) => v.toLowerCase())));
+  return first.filter((value) => others.every((set) => set.has(value.toLowerCase())));
+}
+
+/** Allowed only if every policy allows it, each by its own rules (list, patterns, predicate). */
+function allPoliciesAllow(policies: readonly CompiledCorsPolicy[]): (origin: string) => Promise<boolean> {
+  return async (origin) => {
+    const verdicts = await Promise.all(policies.map((policy) => checkOrigin(policy, origin)));
+    return verdicts.every((verdict) => verdict.allowed);
+  };
+}
+
+export function intersectPolicies(policies: readonly CompiledCorsPolicy[]): CompiledCorsPolicy {
+  const declared = policies.map((p) => p.declared);
+  const origins = commonOrigins(policies);
+  const options: CorsPolicyOptions = {
+    origins,
+    // The lists above are exact unless a predicate is involved; then each origin they miss is put to every policy.
+    ...(origins !== '*' && policies.some((p) => p.originPredicate !== undefined) ? { originPredicate: allPoliciesAllow(policies) } : {}),
+    methods: commonValues(declared.map((d) => d.methods)),
+    allowedHeaders: commonValues(declared.map((d) => d.allowedHeaders)),
+    exposedHeaders: commonValues(declared.map((d) => d.exposedHeaders)),
+    credentials: declared.every((d) => d.credentials),
+    maxAge: Math.min(...declared.map((d) => d.maxAge)),
+    strict: declared.some((d) => d.strict),
+  };
+  return compilePolicy(policies.map((p) => p.name).join('&'), options);
+}

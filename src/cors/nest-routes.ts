@@ -1,0 +1,163 @@
+/**
+ * Every HTTP route Nest registers, as Nest registers it: the same walk as
+ * Nest's RoutesResolver and RouterExplorer (modules, RouterModule paths,
+ * controllers, host and version metadata), with Nest's own PathsExplorer,
+ * RoutePathFactory (global prefix and its exclusions, URI versions), the
+ * adapter's path normalisation and version filters, and Nest's specificity
+ * sort when the application asked for it. Nothing here re-derives a rule Nest
+ * can compute; `test/route-table-drift.e2e-spec.ts` proves the result equals
+ * what the HTTP adapter received.
+ */
+import { type HttpServer, RequestMethod, type Type, type VersioningOptions, VersioningType, VERSION_NEUTRAL } from '@nestjs/common';
+import { HOST_METADATA, MODULE_PATH, PATH_METADATA, VERSION_METADATA } from '@nestjs/common/constants.js';
+import { type ApplicationConfig, MetadataScanner, type ModulesContainer } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import type { ResolvedRoute } from '@nestjs/core/router/interfaces/resolved-route.interface.js';
+import type { RoutePathMetadata } from '@nestjs/core/router/interfaces/route-path-metadata.interface.js';
+import { PathsExplorer } from '@nestjs/core/router/paths-explorer.js';
+import { RoutePathFactory } from '@nestjs/core/router/route-path-factory.js';
+import { RouteSpecificitySorter } from '@nestjs/core/router/route-specificity-sorter.js';
+import { pathToRegexp } from 'path-to-regexp';
+import type { IndexedRoute } from './core/index.js';
+
+type HostMetadata = string | RegExp | Array<string | RegExp>;
+type VersionValue = NonNullable<RoutePathMetadata['controllerVersion']>;
+
+/** A route as Nest registers it, before its policy is attached. */
+export interface NestRoute<R> extends Omit<IndexedRoute<never, R>, 'policy' | 'handler'> {
+  readonly controller: Type;
+  readonly methodName: string;
+}
+
+function asArray<T>(value: T | T[]): T[] {
+  return Array.isArray(value) ? value : [value];
+}
+
+function versionLabel(version: VersionValue): string {
+  return asArray(version)
+    .map((v) => (v === VERSION_NEUTRAL ? 'neutral' : String(v)))
+    .join('|');
+}
+
+function addLeadingSlash(path: string): string {
+  return path === '' || path.startsWith('/') || path.startsWith('{/') ? path : `/${path}`;
+}
+
+/** Nest's host filter (RouterExplorer#applyHostFilter): path-to-regexp for strings, regular expressions as given. */
+function hostMatcher(host: HostMetadata): (hostname: string) => boolean {
+  const patterns = asArray(host).map((h) => (typeof h === 'string' ? pathToRegexp(h).regexp : h));
+  return (hostname) => patterns.some((pattern) => hostname.match(pattern) !== null);
+}
+
+function hostLabel(host: HostMetadata): string {
+  return asArray(host).map(String).join('|');
+}
+
+export class NestRouteReader<R> {
+  private readonly pathFactory: RoutePathFactory;
+  private readonly paths = new PathsExplorer(new MetadataScanner());
+
+  constructor(
+    private readonly modules: ModulesContainer,
+    private readonly config: ApplicationConfig,
+    private readonly adapter: HttpServer,
+  ) {
+    this.pathFactory = new RoutePathFactory(config);
+  }
+
+  /** Every route, in the order the router will try them. */
+  read(): Array<NestRoute<R>> {
+    const resolved: ResolvedRoute[] = [];
+    const routes = new Map<ResolvedRoute, NestRoute<R>>();
+    const globalPrefix = addLeadingSlash(this.config.getGlobalPrefix());
+    for (const module of this.modules.values()) {
+      const modulePath = this.modulePath(module.metatype);
+      for (const wrapper of module.controllers.values()) {
+        for (const route of this.controllerRoutes(wrapper, modulePath, globalPrefix)) {
+          resolved.push(route.resolved);
+          routes.set(route.resolved, route.route);
+        }
+      }
+    }
+    const ordered = this.sortsBySpecificity() ? RouteSpecificitySorter.sort(resolved) : resolved;
+    return ordered.flatMap((r) => routes.get(r) ?? []);
+  }
+
+  /** RouterModule's path (RoutesResolver#getModulePathMetadata). */
+  private modulePath(metatype: Type): string | undefined {
+    const path: unknown = Reflect.getMetadata(MODULE_PATH + this.modules.applicationId, metatype) ?? Reflect.getMetadata(MODULE_PATH, metatype);
+    return typeof path === 'string' ? path : undefined;
+  }
+
+  /** NestApplication#registerRouter sorts only when asked to and when the adapter matches in registration order. */
+  private sortsBySpecificity(): boolean {
+    return this.config.getRouteResolutionStrategy() === 'specificity' && (this.adapter.isRouteOrderSensitive?.() ?? true);
+  }
+
+  private *controllerRoutes(
+    wrapper: InstanceWrapper,
+    modulePath: string | undefined,
+    globalPrefix: string,
+  ): Generator<{ readonly resolved: ResolvedRoute; readonly route: NestRoute<R> }> {
+    const controller = wrapper.metatype as Type | null;
+    if (!controller) return;
+    const host: HostMetadata | undefined = Reflect.getMetadata(HOST_METADATA, controller);
+    const versioningOptions = this.config.getVersioning();
+    // RoutesResolver#getVersionMetadata: the controller's version, else the default, and only with versioning on.
+    const controllerVersion = versioningOptions
+      ? ((Reflect.getMetadata(VERSION_METADATA, controller) ?? versioningOptions.defaultVersion) as VersionValue | undefined)
+      : undefined;
+    const controllerPaths: string | string[] = Reflect.getMetadata(PATH_METADATA, controller) ?? '/';
+    for (const ctrlPath of asArray(controllerPaths).map(addLeadingSlash)) {
+      for (const definition of this.paths.scanForPaths(controller.prototype, controller.prototype)) {
+        // RoutePathFactory#getVersion: the handler's version, else the controller's.
+        const version = definition.version || controllerVersion;
+        const versionFilter = versioningOptions && version !== undefined ? this.versionFilter(version, versioningOptions) : undefined;
+        for (const methodPath of definition.path) {
+          const metadata: RoutePathMetadata = { ctrlPath, modulePath, globalPrefix, controllerVersion, methodVersion: definition.version, methodPath, versioningOptions };
+          for (const rawPath of this.pathFactory.create(metadata, definition.requestMethod)) {
+            const path = this.adapter.normalizePath?.(rawPath) ?? rawPath;
+            const route: NestRoute<R> = {
+              controller,
+              methodName: definition.methodName,
+              method: RequestMethod[definition.requestMethod] ?? 'ALL',
+              path,
+              host: host === undefined ? undefined : hostLabel(host),
+              servesHost: host === undefined ? undefined : hostMatcher(host),
+              version: versionFilter && versionLabel(version ?? ''),
+              servesVersion: versionFilter,
+            };
+            const resolved: ResolvedRoute = {
+              method: definition.requestMethod,
+              path,
+              rawPath,
+              host,
+              version,
+              methodVersion: definition.version,
+              controllerVersion,
+              handler: () => undefined,
+              targetCallback: definition.targetCallback,
+              methodName: definition.methodName,
+              instanceWrapper: wrapper,
+            };
+            yield { resolved, route };
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The adapter's own version filter (what RouterExplorer#applyVersionFilter
+   * installs) as a predicate: it calls the handler when the request's version
+   * selects this route and `next` otherwise. URI versions are in the path and
+   * a neutral version serves every request: no filter.
+   */
+  private versionFilter(version: VersionValue, options: VersioningOptions): ((request: R) => boolean) | undefined {
+    if (options.type === VersioningType.URI || version === VERSION_NEUTRAL) {
+      return undefined;
+    }
+    const filter = this.adapter.applyVersionFilter(() => true, version, options);
+    return (request) => (filter(request, undefined, () => false) as unknown) === true;
+  }
+}
