@@ -48,6 +48,8 @@ export async function createApp(rootModule: IEntryNestModule, { logLevels, trust
   server.use(requestIdMiddleware);
   const app = await NestFactory.create<NestExpressApplication>(rootModule, new ExpressAdapter(server), {
     bodyParser: false,
+    // The JSON parser keeps the bytes it read, so that an empty chunked body is told from `{}`.
+    rawBody: true,
     abortOnError: false,
     logger: logLevels === false ? false : [...logLevels],
   });

@@ -78,6 +78,12 @@ describe('greet API', () => {
     it.each<[string, () => request.Test, number, string | RegExp]>([
       ['an empty body', () => request(server()).post('/greet').set('Content-Type', 'application/json'), 400, 'Missing request body'],
       ['no body and no Content-Type', () => request(server()).post('/greet'), 400, 'Missing request body'],
+      [
+        'a chunked body of zero bytes',
+        () => request(server()).post('/greet').set('Content-Type', 'application/json').set('Transfer-Encoding', 'chunked').send(''),
+        400,
+        'Missing request body',
+      ],
       ['{}', () => postJson('{}'), 400, "Missing required field: 'name'"],
       ['no name', () => postJson('{"lang":"es"}'), 400, "Missing required field: 'name'"],
       ['an empty name', () => postJson('{"name":""}'), 400, "Field 'name' cannot be empty"],

@@ -4,9 +4,18 @@ import {
   type ExecutionContext,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
+import type { RawBodyRequest } from '@nestjs/common';
 import type { Request } from 'express';
 
-function hasBodyBytes(req: Request): boolean {
+/**
+ * The bytes the JSON parser read (`rawBody: true`) decide when it ran: a
+ * chunked body can be empty, and then parses as `{}`. Otherwise the headers
+ * tell whether a body was sent.
+ */
+function hasBodyBytes(req: RawBodyRequest<Request>): boolean {
+  if (req.rawBody !== undefined) {
+    return req.rawBody.length > 0;
+  }
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

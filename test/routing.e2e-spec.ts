@@ -1,0 +1,305 @@
+/**
+ * Issue 14: the policy of a request is the policy of the handler Nest calls
+ * for it, whatever composed the route's path (global prefix, RouterModule,
+ * URI versions) or picks its handler (header versions, hosts, route order),
+ * and however the path is spelled.
+ */
+import { METHODS } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import type { Application } from 'express';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { createApp } from '../src/app.factory.js';
+import { AppModule } from '../src/app.module.js';
+import { loadConfig } from '../src/common/app-config.js';
+import { CorsRouteTable, explainCorsRequest, formatRouteTable } from '../src/cors/index.js';
+import { preflight, useApp } from './app.harness.js';
+import {
+  EVIL,
+  ORIGIN_A,
+  ORIGIN_B,
+  ORIGIN_C,
+  startHeaderRoutingApp,
+  startUriRoutingApp,
+  VERSION_HEADER,
+} from './fixtures/routing.fixture.js';
+
+interface RouteCase {
+  readonly kind: string;
+  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly path: string;
+  readonly host?: string;
+  readonly allowed: string;
+  readonly refused: string;
+  readonly handler: string;
+}
+
+const ROUTES: readonly RouteCase[] = [
+  { kind: 'URI version 1', method: 'GET', path: '/api/v1/items', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'ItemsV1.list' },
+  { kind: 'URI version 1, POST', method: 'POST', path: '/api/v1/items', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'ItemsV1.create' },
+  { kind: 'URI version 2, same path', method: 'GET', path: '/api/v2/items', allowed: ORIGIN_B, refused: ORIGIN_A, handler: 'ItemsV2.list' },
+  { kind: 'handler version array (3)', method: 'GET', path: '/api/v3/items/legacy', allowed: ORIGIN_B, refused: ORIGIN_A, handler: 'ItemsV2.legacy' },
+  { kind: 'handler version array (4)', method: 'GET', path: '/api/v4/items/legacy', allowed: ORIGIN_B, refused: ORIGIN_A, handler: 'ItemsV2.legacy' },
+  { kind: 'neutral version, excluded from the prefix', method: 'GET', path: '/status', allowed: ORIGIN_C, refused: ORIGIN_A, handler: 'Status.status' },
+  { kind: 'default version, first of two paths', method: 'GET', path: '/api/v1/things/one', allowed: ORIGIN_A, refused: ORIGIN_C, handler: 'Things.several' },
+  { kind: 'default version, second of two paths', method: 'GET', path: '/api/v1/things/two', allowed: ORIGIN_A, refused: ORIGIN_C, handler: 'Things.several' },
+  { kind: '@All()', method: 'PUT', path: '/api/v1/things/any', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'Things.any' },
+  { kind: 'optional segment, absent', method: 'GET', path: '/api/v1/things/files', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'Things.file' },
+  { kind: 'optional segment, present', method: 'GET', path: '/api/v1/things/files/a.txt', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'Things.file' },
+  { kind: 'wildcard', method: 'GET', path: '/api/v1/things/docs/a/b/c', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'Things.docs' },
+  { kind: 'RouterModule', method: 'GET', path: '/api/v1/admin/users', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'AdminUsers.users' },
+  { kind: 'RouterModule child', method: 'POST', path: '/api/v1/admin/reports/daily', allowed: ORIGIN_B, refused: ORIGIN_A, handler: 'Reports.daily' },
+  { kind: 'host-scoped controller', method: 'GET', path: '/api/v1/tenant', host: 'acme.tenant.test', allowed: ORIGIN_C, refused: ORIGIN_A, handler: 'Tenant.tenant' },
+  { kind: 'parameter route registered before a static one', method: 'GET', path: '/api/v1/order/by-id-first/special', allowed: ORIGIN_C, refused: ORIGIN_B, handler: 'Order.byIdFirst' },
+  { kind: 'static route registered before a parameter one', method: 'GET', path: '/api/v1/order/special-first/special', allowed: ORIGIN_B, refused: ORIGIN_C, handler: 'Order.specialFirst' },
+  { kind: 'parameter route after a static one', method: 'GET', path: '/api/v1/order/special-first/42', allowed: ORIGIN_C, refused: ORIGIN_B, handler: 'Order.byIdSecond' },
+];
+
+function actual(server: App, route: RouteCase, origin: string): request.Test {
+  const test = request(server)[route.method.toLowerCase() as 'get' | 'post' | 'put'](route.path).set('Origin', origin);
+  return route.host === undefined ? test : test.set('Host', route.host);
+}
+
+function routePreflight(server: App, route: RouteCase, origin: string): request.Test {
+  const test = preflight(server, route.path, origin, route.method, 'content-type');
+  return route.host === undefined ? test : test.set('Host', route.host);
+}
+
+interface ExpressRouteLayer {
+  readonly route?: { readonly path: string; readonly methods: Record<string, boolean>; readonly stack: ReadonlyArray<{ readonly handle: { readonly name: string } }> };
+}
+
+/** Nest names each route handler it registers `Controller.method`; its own 404 routes are named otherwise. */
+const NEST_HANDLER_NAME = /^[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*$/;
+
+/** The (method, path, handler) of every controller route Express's router holds, in its order, read from the router itself. */
+function registeredRoutes(app: INestApplication): string[] {
+  const stack = (app.getHttpAdapter().getInstance() as Application).router.stack as readonly ExpressRouteLayer[];
+  return stack.flatMap(({ route }) => {
+    const handler = route?.stack[0]?.handle.name ?? '';
+    if (!route || !NEST_HANDLER_NAME.test(handler)) return [];
+    const methods = Object.keys(route.methods);
+    const names = methods.length === METHODS.length ? ['ALL'] : methods.map((m) => m.toUpperCase());
+    return names.map((method) => `${method} ${route.path} ${handler}`);
+  });
+}
+
+function tableRoutes(app: INestApplication): string[] {
+  return app.get(CorsRouteTable).routes.map((r) => `${r.method} ${r.path} ${r.handler}`);
+}
+
+describe('URI versioning, RouterModule, hosts and route order', () => {
+  const running = useApp(startUriRoutingApp);
+  const server = (): App => running.server();
+
+  describe.each(ROUTES)('$kind: $method $path', (route) => {
+    it('answers the preflight of an allowed origin with the handler policy', async () => {
+      const res = await routePreflight(server(), route, route.allowed);
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe(route.allowed);
+      expect(res.headers['access-control-allow-methods']).toContain(route.method);
+    });
+
+    it('refuses the preflight of an origin outside the handler policy', async () => {
+      const res = await routePreflight(server(), route, route.refused);
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('gives the actual request of an allowed origin its headers, through the guard and the interceptor', async () => {
+      const res = await actual(server(), route, route.allowed);
+      expect(res.status).toBeLessThan(300);
+      expect(res.text).toBe(route.handler);
+      expect(res.headers['access-control-allow-origin']).toBe(route.allowed);
+      expect(res.headers.vary).toMatch(/Origin/);
+      expect(res.headers['x-intercepted']).toBe('yes');
+    });
+
+    it('gives the actual request of a refused origin no Access-Control-* header', async () => {
+      const res = await actual(server(), route, route.refused);
+      expect(res.text).toBe(route.handler);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  it('lets an allowed origin read the global auth guard 401 on a versioned route', async () => {
+    const pre = await preflight(server(), '/api/v1/items/secret', ORIGIN_A, 'GET', 'authorization');
+    expect(pre.status).toBe(204);
+    const res = await request(server()).get('/api/v1/items/secret').set('Origin', ORIGIN_A);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: 'Authentication required' });
+    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN_A);
+  });
+
+  it('applies no policy on a host the host-scoped controller does not serve', async () => {
+    const res = await request(server()).get('/api/v1/tenant').set('Host', 'other.test').set('Origin', ORIGIN_C);
+    expect(res.text).toBe('TenantFallback.fallback');
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const pre = await preflight(server(), '/api/v1/tenant', ORIGIN_C, 'GET').set('Host', 'other.test');
+    expect(pre.status).toBe(403);
+    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers unprefixed and unversioned spellings of versioned routes as Nest does: not at all', async () => {
+    for (const path of ['/items', '/v1/items', '/api/items', '/api/status']) {
+      const res = await request(server()).get(path).set('Origin', ORIGIN_A);
+      expect([path, res.status, res.headers['access-control-allow-origin']]).toEqual([path, 404, undefined]);
+    }
+  });
+
+  describe('a user @Options() handler on a policy path', () => {
+    it('receives OPTIONS requests that are not preflights', async () => {
+      const res = await request(server()).options('/api/v1/things/probe').set('Origin', ORIGIN_A);
+      expect(res.text).toBe('Things.probe');
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    });
+
+    it('never sees preflights: the module answers them with the policy of the requested method', async () => {
+      const res = await preflight(server(), '/api/v1/things/probe', ORIGIN_A, 'GET');
+      expect(res.status).toBe(204);
+      expect(res.text).toBe('');
+      expect(res.headers['access-control-allow-methods']).toBe('GET, HEAD, POST, PUT, DELETE');
+      const asked = await preflight(server(), '/api/v1/things/probe', ORIGIN_A, 'OPTIONS');
+      expect(asked.status).toBe(204);
+      expect(asked.headers['access-control-allow-methods']).toBe('GET, HEAD, OPTIONS');
+    });
+  });
+
+  describe('path spellings: the policy applies exactly when the router reaches the handler', () => {
+    const spellings: ReadonlyArray<readonly [string, boolean]> = [
+      ['/api/v1/things/one', true],
+      ['/api/v1/things/one/', true],
+      ['/API/V1/THINGS/ONE', true],
+      ['/api/v1/things/one?x=1', true],
+      ['/api/v1/things/one#fragment', true],
+      ['http://localhost/api/v1/things/one', true],
+      ['/api/v1/things/one//', false],
+      ['//api/v1/things/one', false],
+      ['/api/v1/things//one', false],
+      ['/api/v1//things/one', false],
+      ['/api/v1/things/%6Fne', false],
+      ['/api/v1/things/one;x', false],
+      ['/api/v1/things/./one', false],
+      ['/api/v1/items/../things/one', false],
+      ['/api/v1/things/one%2F', false],
+      ['/api/v1/things/one\\', false],
+    ];
+
+    /** A raw request, so that the request-target reaches the server exactly as written. */
+    function rawGet(path: string): Promise<{ status: number; body: string; allowOrigin: string | undefined }> {
+      const { port } = running.app().getHttpServer().address() as AddressInfo;
+      return new Promise((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path, headers: { Origin: ORIGIN_A } }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, allowOrigin: res.headers['access-control-allow-origin'] as string | undefined }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    }
+
+    beforeAll(async () => {
+      await new Promise<void>((resolve) => running.app().getHttpServer().listen(0, '127.0.0.1', resolve));
+    });
+
+    it.each(spellings)('%s: handler reached = %s, and policy applied the same', async (path, reached) => {
+      const res = await rawGet(path);
+      expect(res.body === 'Things.several').toBe(reached);
+      expect(res.allowOrigin === ORIGIN_A).toBe(reached);
+    });
+  });
+
+  it('holds exactly the routes Express registered, in its order', () => {
+    expect(tableRoutes(running.app())).toEqual(registeredRoutes(running.app()));
+    expect(tableRoutes(running.app()).length).toBeGreaterThan(15);
+  });
+
+  it('explains versioned, RouterModule and host-bound routes with the same answers', async () => {
+    const routes = running.app().get(CorsRouteTable);
+    const input = { method: 'GET', headers: [], credentials: false };
+    await expect(explainCorsRequest(routes, { ...input, origin: ORIGIN_B, path: '/api/v2/items' })).resolves.toMatchObject({ allowed: true });
+    await expect(explainCorsRequest(routes, { ...input, origin: ORIGIN_A, path: '/api/v2/items' })).resolves.toMatchObject({ allowed: false });
+    await expect(explainCorsRequest(routes, { ...input, origin: ORIGIN_A, path: '/api/v1/admin/users' })).resolves.toMatchObject({ allowed: true });
+    await expect(explainCorsRequest(routes, { ...input, origin: ORIGIN_C, path: '/api/v1/tenant', host: 'acme.tenant.test' })).resolves.toMatchObject({
+      allowed: true,
+      route: { handler: 'TenantController.tenant' },
+    });
+    await expect(explainCorsRequest(routes, { ...input, origin: ORIGIN_C, path: '/api/v1/tenant', host: 'other.test' })).resolves.toMatchObject({
+      allowed: false,
+      route: { handler: 'TenantFallbackController.fallback' },
+    });
+  });
+});
+
+describe('header versioning: one path, the handler chosen by a request header', () => {
+  const running = useApp(startHeaderRoutingApp);
+  const server = (): App => running.server();
+
+  it.each([
+    ['1', ORIGIN_B, true, 'HeaderV1.get'],
+    ['2', ORIGIN_B, false, 'HeaderV2.get'],
+    ['2', ORIGIN_C, true, 'HeaderV2.get'],
+    ['1', ORIGIN_C, false, 'HeaderV1.get'],
+  ])('version %s from %s: allowed %s by the policy of %s', async (version, origin, allowed, handler) => {
+    const res = await request(server()).get('/reports').set(VERSION_HEADER, version).set('Origin', origin);
+    expect(res.text).toBe(handler);
+    expect(res.headers['access-control-allow-origin']).toBe(allowed ? origin : undefined);
+  });
+
+  it('answers a preflight with what every version allows: origins, headers and max-age', async () => {
+    const res = await preflight(server(), '/reports', ORIGIN_A, 'GET', VERSION_HEADER.toLowerCase());
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN_A);
+    expect(res.headers['access-control-allow-headers']).toBe('X-API-Version');
+    expect(res.headers['access-control-max-age']).toBe('100');
+  });
+
+  it.each([ORIGIN_B, ORIGIN_C, EVIL])('refuses the preflight of %s, which one of the versions refuses', async (origin) => {
+    const res = await preflight(server(), '/reports', origin, 'GET', VERSION_HEADER.toLowerCase());
+    expect(res.status).toBe(403);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('refuses a preflight asking for a header only one version allows', async () => {
+    const res = await preflight(server(), '/reports', ORIGIN_A, 'GET', 'content-type');
+    expect(res.status).toBe(403);
+  });
+
+  it('shows the preflight intersection in the route table', () => {
+    const table = formatRouteTable(running.app().get(CorsRouteTable).reportRows());
+    expect(table).toMatch(/^OPTIONS\s+\/reports\s+preflight for GET, any version\s+headerV1&headerV2\s+https:\/\/a\.example\.com\s/m);
+    expect(table).toMatch(/^GET\s+\/reports\s+1\s+headerV1\s/m);
+  });
+
+  it('explains an actual request with the version the header selects', async () => {
+    const routes = running.app().get(CorsRouteTable);
+    const base = { origin: ORIGIN_B, method: 'GET', path: '/reports', credentials: false };
+    // The version header is not CORS-safelisted: the browser asks first, and the preflight gets the intersection.
+    await expect(explainCorsRequest(routes, { ...base, headers: [{ name: VERSION_HEADER, value: '1' }] })).resolves.toMatchObject({
+      allowed: false,
+      route: { handler: 'HeaderV1Controller.get' },
+      preflight: { needed: true, allowed: false },
+    });
+    await expect(explainCorsRequest(routes, { ...base, origin: ORIGIN_A, headers: [{ name: VERSION_HEADER, value: '2' }] })).resolves.toMatchObject({
+      allowed: true,
+      route: { handler: 'HeaderV2Controller.get', policy: 'headerV2' },
+    });
+    await expect(explainCorsRequest(routes, { ...base, headers: [{ name: 'accept' }] })).rejects.toThrow(/no route serves GET \/reports/);
+  });
+
+  it('holds exactly the routes Express registered', () => {
+    expect(tableRoutes(running.app())).toEqual(registeredRoutes(running.app()));
+  });
+});
+
+describe('the greet service', () => {
+  const running = useApp(async () => (await createApp(AppModule.forConfig(loadConfig({})), { logLevels: false })).init());
+
+  it('holds exactly the routes Express registered', () => {
+    expect(tableRoutes(running.app())).toEqual(registeredRoutes(running.app()));
+  });
+});
