@@ -1,4 +1,4 @@
-import { type IndexedRoute, type RoutedRequest, RoutePathIndex, routeForRequest, type RouterPathOptions } from './path-index.js';
+import { type IndexedRoute, type PathRoutes, type RoutedRequest, RoutePathIndex, routeForRequest, type RouterPathOptions } from './path-index.js';
 
 interface FakeRequest {
   readonly version?: string;
@@ -17,6 +17,13 @@ const joinNames = (policies: readonly string[]): string => policies.join('&');
 
 function at(hostname: string, version?: string): RoutedRequest<FakeRequest> {
   return { hostname, request: version === undefined ? {} : { version } };
+}
+
+/** The routes at `pathname`; a test that expects some fails here when there are none. */
+function entryAt(index: RoutePathIndex<string, FakeRequest>, pathname: string): PathRoutes<string, FakeRequest> {
+  const entry = index.lookup(pathname);
+  if (entry === undefined) throw new Error(`no route at ${pathname}`);
+  return entry;
 }
 
 const routes = [
@@ -56,14 +63,14 @@ describe('RoutePathIndex.lookup', () => {
   it('keeps the router order when a pattern also matches a literal path', () => {
     const byId = route('GET', '/items/:id', 'by-id', 'Items.find');
     const special = route('GET', '/items/special', 'special', 'Items.special');
-    expect(routeForRequest(new RoutePathIndex([byId, special], EXPRESS_DEFAULTS, joinNames).lookup('/items/special')!, 'GET', at(''))?.policy).toBe('by-id');
-    expect(routeForRequest(new RoutePathIndex([special, byId], EXPRESS_DEFAULTS, joinNames).lookup('/items/special')!, 'GET', at(''))?.policy).toBe('special');
+    expect(routeForRequest(entryAt(new RoutePathIndex([byId, special], EXPRESS_DEFAULTS, joinNames), '/items/special'), 'GET', at(''))?.policy).toBe('by-id');
+    expect(routeForRequest(entryAt(new RoutePathIndex([special, byId], EXPRESS_DEFAULTS, joinNames), '/items/special'), 'GET', at(''))?.policy).toBe('special');
   });
 });
 
 describe('routeForRequest', () => {
-  const greet = index.lookup('/greet')!;
-  const items = index.lookup('/items/1')!;
+  const greet = entryAt(index, '/greet');
+  const items = entryAt(index, '/items/1');
 
   it('finds the route of the handler serving the method', () => {
     expect(routeForRequest(greet, 'POST', at(''))?.handler).toBe('Greet.greet');
@@ -73,11 +80,11 @@ describe('routeForRequest', () => {
 
   it('serves HEAD with the GET handler and any method with @All', () => {
     expect(routeForRequest(items, 'HEAD', at(''))?.policy).toBe('items');
-    expect(routeForRequest(index.lookup('/any')!, 'PATCH', at(''))?.policy).toBe('any');
+    expect(routeForRequest(entryAt(index, '/any'), 'PATCH', at(''))?.policy).toBe('any');
   });
 
   it('skips routes bound to other hosts and versions, as the router does', () => {
-    const hosted = new RoutePathIndex(
+    const hosted = entryAt(new RoutePathIndex(
       [
         route('GET', '/x', 'api-host', 'Api.x', { host: 'api.test', servesHost: (h) => h === 'api.test' }),
         route('GET', '/x', 'v2', 'V2.x', versioned('2')),
@@ -85,7 +92,7 @@ describe('routeForRequest', () => {
       ],
       EXPRESS_DEFAULTS,
       joinNames,
-    ).lookup('/x')!;
+    ), '/x');
     expect(routeForRequest(hosted, 'GET', at('api.test'))?.policy).toBe('api-host');
     expect(routeForRequest(hosted, 'GET', at('other.test', '2'))?.policy).toBe('v2');
     expect(routeForRequest(hosted, 'GET', at('other.test', '3'))?.policy).toBe('fallback');
@@ -93,7 +100,7 @@ describe('routeForRequest', () => {
 });
 
 describe('RoutePathIndex.preflightTarget', () => {
-  const items = index.lookup('/items/1')!;
+  const items = entryAt(index, '/items/1');
 
   it('answers with the policy of the handler serving the requested method', () => {
     expect(index.preflightTarget(items, 'GET', at(''))).toEqual({ policy: 'items' });
@@ -115,12 +122,12 @@ describe('RoutePathIndex.preflightTarget', () => {
       EXPRESS_DEFAULTS,
       joinNames,
     );
-    expect(versions.preflightTarget(versions.lookup('/v')!, 'GET', at(''))).toEqual({ policy: 'one&two&neutral' });
+    expect(versions.preflightTarget(entryAt(versions, '/v'), 'GET', at(''))).toEqual({ policy: 'one&two&neutral' });
     expect(versions.versionedPreflights().map((row) => row.policy)).toEqual(['one&two&neutral']);
   });
 
   it('refuses a preflight when one of the handlers a version could select has no policy', () => {
     const versions = new RoutePathIndex([route('GET', '/v', 'one', 'V1.get', versioned('1')), route('GET', '/v', undefined, 'V2.get', versioned('2'))], EXPRESS_DEFAULTS, joinNames);
-    expect(versions.preflightTarget(versions.lookup('/v')!, 'GET', at(''))).toEqual({ rejection: { code: 'handler-without-policy', method: 'GET', path: '/v' } });
+    expect(versions.preflightTarget(entryAt(versions, '/v'), 'GET', at(''))).toEqual({ rejection: { code: 'handler-without-policy', method: 'GET', path: '/v' } });
   });
 });
