@@ -3,7 +3,9 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { CorsRouteTable } from '../src/cors/index.js';
+import type { INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { CorsMetadata, CorsRouteTable } from '../src/cors/index.js';
 import { preflight, startApp, useApp } from './app.harness.js';
 import { accessControlHeaders } from './cors-headers.js';
 
@@ -183,16 +185,48 @@ describe('CORS on the greet service (default configuration)', () => {
     });
   });
 
-  it('builds the route table from the @Cors() metadata once', () => {
-    const routes = running.app().get(CorsRouteTable).routes.map((r) => [r.method, r.path, r.policy?.name ?? null]);
-    expect(routes).toEqual(
-      expect.arrayContaining([
-        ['POST', '/greet', 'frontend'],
-        ['GET', '/greet/languages', 'public'],
-        ['GET', '/greet', 'frontend+inline@GreetController.greetByQuery'],
-        ['GET', '/health', null],
-      ]),
-    );
+});
+
+describe('the CORS route table', () => {
+  it('builds the route table from the @Cors() metadata once', async () => {
+    // Count every read of the @Cors() metadata, from start-up on.
+    const read = Reflector.prototype.get;
+    let corsReads = 0;
+    Reflector.prototype.get = function (this: Reflector, ...args: Parameters<Reflector['get']>) {
+      if (args[0] === CorsMetadata) corsReads += 1;
+      return read.apply(this, args);
+    } as Reflector['get'];
+    let app: INestApplication | undefined;
+    try {
+      app = await startApp();
+      const table = app.get(CorsRouteTable);
+      const routes = table.routes;
+      expect(routes.map((r) => [r.method, r.path, r.policy?.name ?? null])).toEqual(
+        expect.arrayContaining([
+          ['POST', '/greet', 'frontend'],
+          ['GET', '/greet/languages', 'public'],
+          ['GET', '/greet', 'frontend+inline@GreetController.greetByQuery'],
+          ['GET', '/health', null],
+        ]),
+      );
+      // At start-up: once per controller and once per handler, no more.
+      const controllers = new Set(routes.map((r) => r.handler.split('.')[0]));
+      expect(corsReads).toBe(controllers.size + routes.length);
+      const atStartUp = corsReads;
+      const server = app.getHttpServer() as App;
+      for (let i = 0; i < 3; i += 1) {
+        await preflight(server, '/greet', FRONTEND, 'POST', 'content-type');
+        await request(server).post('/greet').set('Origin', FRONTEND).send({ name: 'A' });
+        await request(server).get('/greet?name=A').set('Origin', EVIL);
+        await request(server).get('/greet/languages').set('Origin', EVIL);
+      }
+      // Requests only look the table up: no metadata is read again and the table is the same one.
+      expect(corsReads).toBe(atStartUp);
+      expect(table.routes).toBe(routes);
+    } finally {
+      Reflector.prototype.get = read;
+      await app?.close();
+    }
   });
 });
 
