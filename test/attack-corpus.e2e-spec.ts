@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startApp, useApp } from './app.harness.js';
+import { startApp, startModule, useApp } from './app.harness.js';
+import { LoosePredicateModule } from './fixtures/loose-predicate.module.js';
 import { accessControlHeaders } from './cors-headers.js';
 
 interface Corpus {
@@ -47,6 +48,19 @@ describe('attack corpus against the running service', () => {
     port = (running.app().getHttpServer().address() as AddressInfo).port;
   });
 
+  // The multi-Origin probes also go to a policy a joined value could fool (see fixtures/loose-predicate.module.ts).
+  const loose = useApp(() => startModule(LoosePredicateModule));
+  let loosePort = 0;
+  beforeAll(async () => {
+    await loose.app().listen(0, '127.0.0.1');
+    loosePort = (loose.app().getHttpServer().address() as AddressInfo).port;
+  });
+
+  const healthAfterEach: number[] = [];
+  afterEach(async () => {
+    healthAfterEach.push((await fetch(`http://127.0.0.1:${port}/health`)).status);
+  });
+
   const preflight = (origin: string | string[]) =>
     send(port, 'OPTIONS', '/greet', origin, { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' });
   const actual = (origin: string | string[]) => send(port, 'POST', '/greet', origin, { 'Content-Type': 'application/json' });
@@ -80,8 +94,22 @@ describe('attack corpus against the running service', () => {
     expect(act.cors).toEqual({});
   });
 
-  it('answers /health throughout', async () => {
-    const res = await fetch(`http://127.0.0.1:${port}/health`);
-    expect(res.status).toBe(200);
+  it.each(corpus.multipleOrigins.map((entry) => [entry.technique, entry.origins] as const))(
+    '%s, against a policy whose loose predicate would accept the joined value',
+    async (_technique, origins) => {
+      const looseOrigins = origins.map((o) => o.replaceAll('https://app.example.com', 'https://shop.example.com'));
+      const [pre, act] = await Promise.all([
+        send(loosePort, 'OPTIONS', '/loose', [...looseOrigins], { 'Access-Control-Request-Method': 'POST' }),
+        send(loosePort, 'POST', '/loose', [...looseOrigins], { 'Content-Type': 'application/json' }),
+      ]);
+      expect(pre.cors).toEqual({});
+      expect(act.cors).toEqual({});
+    },
+  );
+
+  it('answers /health throughout', () => {
+    // One probe after every test above: the service survived each hostile request.
+    expect(healthAfterEach.length).toBeGreaterThanOrEqual(corpus.origins.length + 2 * corpus.multipleOrigins.length);
+    expect(healthAfterEach.filter((status) => status !== 200)).toEqual([]);
   });
 });

@@ -2,8 +2,12 @@
  * The CORS module's features beyond the greet service (issue 9): auth guards,
  * merge and opt-out, strict mode, origin predicates, Vary, onReject.
  */
+import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
+import { loadConfig } from '../src/common/app-config.js';
 import { preflight, startModule, useApp } from './app.harness.js';
 import { accessControlHeaders } from './cors-headers.js';
 import { ALLOWED, FixtureModule, observed, PARTNER } from './fixtures/fixture.module.js';
@@ -126,11 +130,27 @@ describe('CORS module features (fixture app)', () => {
 
     it('let allowed, same-origin and Origin-less requests through', async () => {
       const allowed = await request(server()).post('/bank/transfer').set('Origin', ALLOWED).send({});
+      const sameOrigin = await request(server()).post('/bank/transfer').set('Host', 'bank.test:8443').set('Origin', 'http://bank.test:8443').send({});
       const curl = await request(server()).post('/bank/transfer').send({});
       expect(allowed.status).toBe(201);
       expect(allowed.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(sameOrigin.status).toBe(201);
+      expect(accessControlHeaders(sameOrigin.headers)).toEqual({});
       expect(curl.status).toBe(201);
-      expect(observed.transfers).toBe(2);
+      expect(observed.transfers).toBe(3);
+    });
+
+    // Same-origin means the whole origin: scheme, host and port of the request itself (Fetch §3.2.1).
+    it.each([
+      ['another port', 'http://bank.test:8444'],
+      ['another scheme', 'https://bank.test:8443'],
+      ['no port', 'http://bank.test'],
+      ['another host', 'http://other.test:8443'],
+      ['a longer host', 'http://bank.test.evil.com:8443'],
+    ])('refuse an origin that differs from the request by %s', async (_label, origin) => {
+      const res = await request(server()).post('/bank/transfer').set('Host', 'bank.test:8443').set('Origin', origin).send({});
+      expect(res.status).toBe(403);
+      expect(observed.transfers).toBe(0);
     });
   });
 
@@ -171,5 +191,48 @@ describe('CORS module features (fixture app)', () => {
       await request(server()).get('/partner').set('Origin', ALLOWED);
       expect(observed.rejections).toEqual([]);
     });
+  });
+});
+
+/**
+ * Behind a reverse proxy the request's scheme is the one the proxy says
+ * (`X-Forwarded-Proto`), but only when the proxy is trusted (`TRUST_PROXY`):
+ * it decides what counts as same-origin on a strict route.
+ */
+describe('same-origin behind a proxy (TRUST_PROXY=loopback)', () => {
+  const trustProxy = loadConfig({ TRUST_PROXY: 'loopback' }).trustProxy;
+  /** A peer that is not loopback: this machine's own external address, when it has one. */
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal)?.address;
+  // Without an external address, an untrusted peer is a loopback client of a service trusting only 10.0.0.0/8.
+  const running = useApp(async () => {
+    const app = await startModule(FixtureModule, trustProxy);
+    await app.listen(0, '0.0.0.0');
+    return app;
+  });
+  const untrusting = useApp(async () => {
+    const app = await startModule(FixtureModule, external === undefined ? '10.0.0.0/8' : trustProxy);
+    await app.listen(0, '0.0.0.0');
+    return app;
+  });
+  const urlOf = (app: INestApplication, address: string) => `http://${address}:${(app.getHttpServer().address() as AddressInfo).port}`;
+  beforeEach(() => observed.reset());
+
+  const transfer = (base: string, origin: string) =>
+    request(base).post('/bank/transfer').set('Host', 'api.test').set('X-Forwarded-Proto', 'https').set('Origin', origin).send({});
+
+  it("takes the scheme from a trusted proxy's X-Forwarded-Proto: https://<Host> passes, http://<Host> is refused", async () => {
+    const base = urlOf(running.app(), '127.0.0.1');
+    expect((await transfer(base, 'https://api.test')).status).toBe(201);
+    expect((await transfer(base, 'http://api.test')).status).toBe(403);
+    expect(observed.transfers).toBe(1);
+  });
+
+  it('ignores X-Forwarded-Proto from an untrusted peer: http://<Host> passes, https://<Host> is refused', async () => {
+    const base = urlOf(untrusting.app(), external ?? '127.0.0.1');
+    expect((await transfer(base, 'http://api.test')).status).toBe(201);
+    expect((await transfer(base, 'https://api.test')).status).toBe(403);
+    expect(observed.transfers).toBe(1);
   });
 });

@@ -3,20 +3,30 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { CorsRouteTable } from '../src/cors/index.js';
-import { preflight, startApp, useApp } from './app.harness.js';
+import type { INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { CorsMetadata, CorsRouteTable } from '../src/cors/index.js';
+import { preflight, startApp, startModule, useApp } from './app.harness.js';
+import { LoosePredicateModule } from './fixtures/loose-predicate.module.js';
 import { accessControlHeaders } from './cors-headers.js';
 
 const FRONTEND = 'http://localhost:1234';
 
 /** Sends `Origin` twice (supertest cannot) and resolves to the Access-Control-* headers. */
-function withTwoOrigins(port: number, method: string, path: string, json?: string): Promise<Record<string, unknown>> {
+function withTwoOrigins(
+  port: number,
+  method: string,
+  path: string,
+  json?: string,
+  origins: readonly string[] = [FRONTEND, FRONTEND],
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, path, method }, (res) => {
       res.resume();
       resolve(accessControlHeaders(res.headers));
     });
-    req.setHeader('Origin', [FRONTEND, FRONTEND]);
+    req.setHeader('Origin', [...origins]);
+    if (method === 'OPTIONS') req.setHeader('Access-Control-Request-Method', 'POST');
     req.setHeader('Content-Type', 'application/json');
     req.on('error', reject);
     req.end(json);
@@ -183,16 +193,75 @@ describe('CORS on the greet service (default configuration)', () => {
     });
   });
 
-  it('builds the route table from the @Cors() metadata once', () => {
-    const routes = running.app().get(CorsRouteTable).routes.map((r) => [r.method, r.path, r.policy?.name ?? null]);
-    expect(routes).toEqual(
-      expect.arrayContaining([
-        ['POST', '/greet', 'frontend'],
-        ['GET', '/greet/languages', 'public'],
-        ['GET', '/greet', 'frontend+inline@GreetController.greetByQuery'],
-        ['GET', '/health', null],
-      ]),
-    );
+});
+
+describe('several Origin values against a policy that would accept their joined value', () => {
+  // Node joins repeated headers with ", "; the loose predicate accepts any value ending in ".example.com".
+  const running = useApp(() => startModule(LoosePredicateModule));
+  let port = 0;
+  beforeAll(async () => {
+    await running.app().listen(0, '127.0.0.1');
+    port = (running.app().getHttpServer().address() as AddressInfo).port;
+  });
+
+  it('allows each origin alone (the policy is the one the joined value could fool)', async () => {
+    for (const origin of ['https://shop.example.com', 'https://a.partner.example.org']) {
+      expect((await withTwoOrigins(port, 'GET', '/loose', undefined, [origin]))['access-control-allow-origin']).toBe(origin);
+    }
+  });
+
+  it.each([
+    ['a hostile origin, then one the predicate accepts', ['https://evil.com', 'https://shop.example.com']],
+    ['twice an origin the predicate accepts', ['https://shop.example.com', 'https://shop.example.com']],
+    ['twice an origin the pattern accepts', ['https://a.partner.example.org', 'https://a.partner.example.org']],
+    ['one header holding a comma-separated list', ['https://evil.com, https://shop.example.com']],
+  ])('refuses %s, on actual requests and preflights', async (_label, origins) => {
+    for (const [method, json] of [['GET', undefined], ['POST', '{}'], ['OPTIONS', undefined]] as const) {
+      expect(await withTwoOrigins(port, method, '/loose', json, origins)).toEqual({});
+    }
+  });
+});
+
+describe('the CORS route table', () => {
+  it('builds the route table from the @Cors() metadata once', async () => {
+    // Count every read of the @Cors() metadata, from start-up on.
+    const read = Reflector.prototype.get;
+    let corsReads = 0;
+    Reflector.prototype.get = function (this: Reflector, ...args: Parameters<Reflector['get']>) {
+      if (args[0] === CorsMetadata) corsReads += 1;
+      return read.apply(this, args);
+    } as Reflector['get'];
+    let app: INestApplication | undefined;
+    try {
+      app = await startApp();
+      const table = app.get(CorsRouteTable);
+      const routes = table.routes;
+      expect(routes.map((r) => [r.method, r.path, r.policy?.name ?? null])).toEqual(
+        expect.arrayContaining([
+          ['POST', '/greet', 'frontend'],
+          ['GET', '/greet/languages', 'public'],
+          ['GET', '/greet', 'frontend+inline@GreetController.greetByQuery'],
+          ['GET', '/health', null],
+        ]),
+      );
+      // At start-up: once per controller and once per handler, no more.
+      const controllers = new Set(routes.map((r) => r.handler.split('.')[0]));
+      expect(corsReads).toBe(controllers.size + routes.length);
+      const atStartUp = corsReads;
+      const server = app.getHttpServer() as App;
+      for (let i = 0; i < 3; i += 1) {
+        await preflight(server, '/greet', FRONTEND, 'POST', 'content-type');
+        await request(server).post('/greet').set('Origin', FRONTEND).send({ name: 'A' });
+        await request(server).get('/greet?name=A').set('Origin', EVIL);
+        await request(server).get('/greet/languages').set('Origin', EVIL);
+      }
+      // Requests only look the table up: no metadata is read again and the table is the same one.
+      expect(corsReads).toBe(atStartUp);
+      expect(table.routes).toBe(routes);
+    } finally {
+      Reflector.prototype.get = read;
+      await app?.close();
+    }
   });
 });
 

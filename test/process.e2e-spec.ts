@@ -7,6 +7,27 @@ import { ensureBuilt, listeningPort, runService } from './support/service-proces
 
 beforeAll(ensureBuilt, 120_000);
 
+/** Polls `check` every 10 ms until it holds; fails after `deadlineMs` naming what it waited for. */
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, deadlineMs = 5_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`waited ${deadlineMs} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Whether a new TCP connection to the port is refused (the server stopped listening). */
+function connectionRefused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(port, '127.0.0.1');
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(false);
+    });
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+}
+
 describe('node dist/main.js', () => {
   it.each([
     [{ NODE_ENV: 'production' }, 'CORS_ALLOWED_ORIGINS is required when NODE_ENV=production'],
@@ -31,26 +52,29 @@ describe('node dist/main.js', () => {
         headers: { Origin: 'https://evil.com', 'Access-Control-Request-Method': 'POST', 'X-Request-Id': 'probe-42' },
       });
       expect(refused.status).toBe(403);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(() => service.output().includes('request=probe-42'), 'the debug line of the refusal');
       expect(service.output()).toContain(
         `refused preflight OPTIONS /greet request=probe-42 origin="https://evil.com": origin "https://evil.com" is not in policy 'frontend'`,
       );
 
-      // An upload in flight when SIGTERM arrives still gets its answer.
+      // An upload in flight when SIGTERM arrives still gets its answer. In flight is proven, not assumed:
+      // the server answers "100 Continue" only once it has accepted the connection and parsed the headers.
       const body = JSON.stringify({ name: 'Alice', lang: 'es' });
       const socket = connect(port, '127.0.0.1');
-      await new Promise((resolve) => socket.once('connect', resolve));
-      socket.write(
-        `POST /greet HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`,
-      );
       let answer = '';
       socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      socket.write(
+        `POST /greet HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n${body.slice(0, 5)}`,
+      );
+      await waitFor(() => answer.startsWith('HTTP/1.1 100 Continue'), 'the 100 Continue of the upload');
       service.child.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Stopping, proven twice: the shutdown line is logged, and a new connection is refused.
+      await waitFor(() => service.output().includes('SIGTERM received: finishing in-flight requests'), 'the shutdown line');
+      await waitFor(() => connectionRefused(port), 'a new connection to be refused');
+      expect(answer).not.toContain('HTTP/1.1 200');
       socket.end(body.slice(5));
       expect(await service.exited).toBe(0);
-      expect(answer).toMatch(/^HTTP\/1\.1 200/);
+      expect(answer).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200/);
       expect(answer).toContain('Hola, Alice!');
     } finally {
       service.child.kill('SIGKILL');

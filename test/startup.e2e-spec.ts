@@ -1,6 +1,8 @@
 /** The CORS module refuses to start on a bad declaration, naming it (issue 9). */
 import { Controller, Get, Module } from '@nestjs/common';
-import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions } from '../src/cors/index.js';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions, CorsRouteTable } from '../src/cors/index.js';
 import { startModule } from './app.harness.js';
 
 function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors>[0]) {
@@ -33,6 +35,18 @@ describe('refusing to start', () => {
 
   it('starts with a valid declaration', async () => {
     const app = await appWith({ policies: { p: { origins: ['https://a.test'] } } }, 'p');
-    await app.close();
+    try {
+      const routes = app.get(CorsRouteTable).routes.map((r) => [r.method, r.path, r.policy?.name]);
+      expect(routes).toEqual([['GET', '/thing', 'p']]);
+      const server = app.getHttpServer() as App;
+      const allowed = await request(server).get('/thing').set('Origin', 'https://a.test');
+      expect(allowed.status).toBe(200);
+      expect(allowed.text).toBe('thing');
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://a.test');
+      const refused = await request(server).get('/thing').set('Origin', 'https://b.test');
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
   describeRejection,
   normaliseOrigin,
   OriginSyntaxError,
+  PREFLIGHT_VARY,
   type RoutedRequest,
   routeForRequest,
 } from './core/index.js';
@@ -158,7 +159,8 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
       const decision = target.policy
         ? await decideCors(target.policy, { method: 'OPTIONS', origin, selfOrigin: undefined, requestMethod: method, requestHeaders: unsafe.join(', ') || undefined })
         : undefined;
-      const response = decision ? responseOf(decision, decision.allowed ? 204 : 403) : { status: 403, headers: [], vary: [] };
+      // Refused without a policy (no handler for the method, or it opted out): the service still varies the 403 like any preflight.
+      const response = decision ? responseOf(decision, decision.allowed ? 204 : 403) : { status: 403, headers: [], vary: PREFLIGHT_VARY };
       blockedBy =
         rejectionSentence(target.rejection ?? decision?.rejection, target.policy) ??
         (target.policy && credentialProblem(response, input, target.policy));

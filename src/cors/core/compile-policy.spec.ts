@@ -1,6 +1,12 @@
 import { compilePolicy, CorsPolicyError, DEFAULT_MAX_AGE, mergePolicyOptions } from './compile-policy.js';
 import type { CorsPolicyOptions } from './policy.js';
 
+/** Freezes the options and every list in them, so that writing to any of them throws (ES modules are strict). */
+function deepFreeze(options: CorsPolicyOptions): CorsPolicyOptions {
+  for (const value of Object.values(options)) if (Array.isArray(value)) Object.freeze(value);
+  return Object.freeze(options);
+}
+
 describe('compilePolicy', () => {
   it('puts exact origins in a set and splits patterns once', () => {
     const policy = compilePolicy('p', { origins: ['HTTPS://App.Example.com', 'https://*.example.org'] });
@@ -38,9 +44,18 @@ describe('compilePolicy', () => {
   });
 
   it('does not mutate the options it is given', () => {
-    const options: CorsPolicyOptions = Object.freeze({ origins: Object.freeze(['https://a.test']), methods: Object.freeze(['get']) });
-    expect(() => compilePolicy('p', options)).not.toThrow();
-    expect(options.methods).toEqual(['get']);
+    // Lists the compiler has every reason to rewrite: duplicates in another case, GET without HEAD, unsorted entries.
+    const written = (): CorsPolicyOptions => ({
+      origins: ['HTTPS://B.test:443', 'https://*.A.test', 'https://b.test'],
+      methods: ['post', 'get', 'POST'],
+      allowedHeaders: ['X-Trace', 'content-type', 'Content-Type'],
+      exposedHeaders: ['X-Request-Id', 'x-request-id'],
+      maxAge: 60,
+    });
+    const options = written();
+    compilePolicy('p', options);
+    expect(options).toEqual(written());
+    expect(() => compilePolicy('p', deepFreeze(written()))).not.toThrow();
   });
 
   it.each<[string, CorsPolicyOptions, RegExp]>([
@@ -107,8 +122,12 @@ describe('mergePolicyOptions', () => {
   });
 
   it('does not mutate either side', () => {
-    const override = Object.freeze({ exposedHeaders: Object.freeze(['X-Trace']) });
-    mergePolicyOptions(Object.freeze({ ...base }), override);
-    expect(base.methods).toEqual(['POST']);
+    // Overlapping lists on both sides, so a merge that united them in place would show.
+    const left = (): CorsPolicyOptions => ({ origins: ['https://a.test', 'https://b.test'], methods: ['POST', 'GET'], allowedHeaders: ['Content-Type'], maxAge: 60 });
+    const right = (): CorsPolicyOptions => ({ origins: ['https://b.test', 'https://c.test'], methods: ['GET', 'DELETE'], exposedHeaders: ['X-Trace'], maxAge: 5 });
+    const [baseSide, overrideSide] = [left(), right()];
+    mergePolicyOptions(baseSide, overrideSide);
+    expect([baseSide, overrideSide]).toEqual([left(), right()]);
+    expect(() => mergePolicyOptions(deepFreeze(left()), deepFreeze(right()))).not.toThrow();
   });
 });
