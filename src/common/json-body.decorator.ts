@@ -4,20 +4,22 @@ import {
   type ExecutionContext,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import type { RawBodyRequest } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 
-/**
- * The bytes the JSON parser read (`rawBody: true`) decide when it ran: a
- * chunked body can be empty, and then parses as `{}`. Otherwise the headers
- * tell whether a body was sent.
- */
-function hasBodyBytes(req: RawBodyRequest<Request>): boolean {
-  if (req.rawBody !== undefined) {
-    return req.rawBody.length > 0;
+/** Requests whose chunked body had no bytes: the JSON parser turns an empty body into `{}`. */
+const emptyBodies = new WeakSet<IncomingMessage>();
+
+/** A JSON parser's `verify` hook: it sees the bytes before they are parsed. */
+export function noteEmptyBody(req: IncomingMessage, _res: unknown, body: Buffer): void {
+  if (body.length === 0) {
+    emptyBodies.add(req);
   }
+}
+
+function hasBodyBytes(req: Request): boolean {
   const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  return (req.headers['transfer-encoding'] !== undefined && !emptyBodies.has(req)) || (length !== undefined && length !== '0');
 }
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
