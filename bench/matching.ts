@@ -3,7 +3,7 @@
  * `decideCors` for the two-origin and the 1,000 + 50 policy. Shows whether
  * matching grows with the allowlist without any HTTP noise.
  */
-import { compilePolicy, type CompiledCorsPolicy, type CorsRequestFacts, decideCors } from '../src/cors/index.js';
+import { compilePolicy, type CompiledCorsPolicy, type CorsRequestFacts, decideCors } from 'nestjs-route-cors/core';
 import { ALLOWED_ORIGIN, DISALLOWED_ORIGIN, LARGE_ALLOWLIST, TWO_ORIGINS } from './policies.js';
 
 export interface MatchingRow {

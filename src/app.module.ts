@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, type AppConfig } from './common/app-config.js';
 import { HttpErrorFilter } from './common/http-error.filter.js';
 import { corsPolicies } from './cors-policies.js';
-import { CorsModule } from './cors/index.js';
+import { CorsModule } from 'nestjs-route-cors';
 import { GreetModule } from './greet/greet.module.js';
 import { HealthController } from './health/health.controller.js';
 

@@ -1,5 +1,5 @@
 import type { AppConfig } from './common/app-config.js';
-import type { CorsModuleOptions } from './cors/index.js';
+import type { CorsModuleOptions } from 'nestjs-route-cors';
 
 /** The service's named CORS policies, from its validated configuration. */
 export function corsPolicies(config: AppConfig): CorsModuleOptions {

@@ -14,7 +14,7 @@ import {
   CorsRouteTable,
   explainCorsRequest,
   formatExplanation,
-} from '../src/cors/index.js';
+} from 'nestjs-route-cors';
 import { startApp, startModule, useApp } from './app.harness.js';
 import { ALLOWED, FixtureModule, PARTNER } from './fixtures/fixture.module.js';
 import { ensureBuilt, listeningPort, ROOT, runService } from './support/service-process.js';

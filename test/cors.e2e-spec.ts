@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import type { INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { CorsMetadata, CorsRouteTable } from '../src/cors/index.js';
+import { CorsMetadata, CorsRouteTable } from 'nestjs-route-cors';
 import { preflight, startApp, startModule, useApp } from './app.harness.js';
 import { LoosePredicateModule } from './fixtures/loose-predicate.module.js';
 import { accessControlHeaders } from './cors-headers.js';

@@ -14,7 +14,7 @@ import type { App } from 'supertest/types.js';
 import { createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/app-config.js';
-import { CorsRouteTable, explainCorsRequest, formatRouteTable } from '../src/cors/index.js';
+import { CorsRouteTable, explainCorsRequest, formatRouteTable } from 'nestjs-route-cors';
 import { preflight, useApp } from './app.harness.js';
 import {
   EVIL,

@@ -2,7 +2,7 @@
 import { Controller, Get, Module } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions, CorsRouteTable } from '../src/cors/index.js';
+import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions, CorsRouteTable } from 'nestjs-route-cors';
 import { startModule } from './app.harness.js';
 
 function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors>[0]) {

@@ -15,7 +15,7 @@ import { createApp } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/common/app-config.js';
 import { HttpErrorFilter } from '../../src/common/http-error.filter.js';
-import { isOriginPattern } from '../../src/cors/index.js';
+import { isOriginPattern } from 'nestjs-route-cors';
 import { GreetModule } from '../../src/greet/greet.module.js';
 import { HealthController } from '../../src/health/health.controller.js';
 import { patternToRegExp } from '../policies.js';

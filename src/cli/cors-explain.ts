@@ -4,7 +4,7 @@
  * request, and why. Exit 0: allowed; 1: refused; 2: bad input.
  */
 import { parseArgs } from 'node:util';
-import { CorsExplainInputError, CorsRouteTable, explainCorsRequest, formatExplanation } from '../cors/index.js';
+import { CorsExplainInputError, CorsRouteTable, explainCorsRequest, formatExplanation } from 'nestjs-route-cors';
 import { createAppContext, EXIT_BAD_INPUT } from './app-context.js';
 
 const USAGE = `Usage: npm run cors:explain -- --origin <origin> --path <path> [--method POST] [--header name[:value]]... [--host name] [--credentials]

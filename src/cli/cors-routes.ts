@@ -1,5 +1,5 @@
 /** `npm run cors:routes`: every route, its methods and its effective CORS policy. */
-import { CorsRouteTable, formatRouteTable } from '../cors/index.js';
+import { CorsRouteTable, formatRouteTable } from 'nestjs-route-cors';
 import { createAppContext } from './app-context.js';
 
 const context = await createAppContext();

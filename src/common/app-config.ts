@@ -4,7 +4,7 @@
  * Every problem is reported at once, each naming its variable.
  */
 import type { LogLevel } from '@nestjs/common';
-import { CorsConfigurationError, isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from '../cors/index.js';
+import { CorsConfigurationError, isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from 'nestjs-route-cors';
 
 export const APP_CONFIG = 'APP:CONFIG';
 

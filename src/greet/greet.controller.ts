@@ -1,7 +1,7 @@
 import { Controller, Get, Header, HttpCode, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { JsonBody } from '../common/json-body.decorator.js';
-import { Cors } from '../cors/index.js';
+import { Cors } from 'nestjs-route-cors';
 import { GreetRequestDto } from './greet-request.dto.js';
 import { languageCookie, rememberedLanguage } from './language-cookie.js';
 import { type Greeting, type LanguageList, GreetService } from './greet.service.js';

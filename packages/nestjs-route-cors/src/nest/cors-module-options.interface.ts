@@ -1,6 +1,6 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
 import type { Request } from 'express';
-import type { CorsDecisionKind, CorsPolicyOptions, CorsRejection } from './core/index.js';
+import type { CorsDecisionKind, CorsPolicyOptions, CorsRejection } from '../core/index.js';
 
 /** What `onReject` learns about a refused request. */
 export interface CorsRejectionEvent {

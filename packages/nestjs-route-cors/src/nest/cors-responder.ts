@@ -11,7 +11,7 @@ import {
   decideCors,
   describeRejection,
   type RoutedRequest,
-} from './core/index.js';
+} from '../core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 

@@ -16,7 +16,7 @@ import {
   type RouteReportRow,
   type RoutedRequest,
   RoutePathIndex,
-} from './core/index.js';
+} from '../core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { CorsMetadata } from './cors.decorator.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';

@@ -18,7 +18,7 @@ import { PathsExplorer } from '@nestjs/core/router/paths-explorer.js';
 import { RoutePathFactory } from '@nestjs/core/router/route-path-factory.js';
 import { RouteSpecificitySorter } from '@nestjs/core/router/route-specificity-sorter.js';
 import { pathToRegexp } from 'path-to-regexp';
-import type { IndexedRoute } from './core/index.js';
+import type { IndexedRoute } from '../core/index.js';
 
 type HostMetadata = string | RegExp | Array<string | RegExp>;
 type VersionValue = NonNullable<RoutePathMetadata['controllerVersion']>;

@@ -15,7 +15,7 @@ import {
   PREFLIGHT_VARY,
   type RoutedRequest,
   routeForRequest,
-} from './core/index.js';
+} from '../core/index.js';
 import type { Request } from 'express';
 import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
 

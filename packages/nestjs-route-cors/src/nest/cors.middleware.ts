@@ -10,7 +10,7 @@ import {
   PREFLIGHT_VARY,
   routeForRequest,
   type RoutedRequest,
-} from './core/index.js';
+} from '../core/index.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
 import { CorsResponder, requestFacts } from './cors-responder.js';
 import { CorsRouteTable } from './cors-route-table.js';

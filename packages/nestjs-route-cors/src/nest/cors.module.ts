@@ -31,6 +31,7 @@ export class CorsModule {
     return {
       module: CorsModule,
       global: true,
+      // MetadataScanner, which the route table reads controllers with.
       imports: [DiscoveryModule],
       providers: [{ provide: CORS_MODULE_OPTIONS, useValue: options }, ...SHARED_PROVIDERS],
       exports: EXPORTS,
