@@ -1,9 +1,13 @@
 import type { AppConfig } from './common/app-config.js';
 import type { CorsModuleOptions } from 'nestjs-route-cors';
 
-/** The service's named CORS policies, from its validated configuration. */
+/**
+ * The service's named CORS policies, from its validated configuration.
+ * Outside production, refusals carry their reason for the browser's network tab.
+ */
 export function corsPolicies(config: AppConfig): CorsModuleOptions {
   return {
+    exposeRejectionReason: !config.production,
     policies: {
       frontend: {
         origins: config.cors.allowedOrigins,

@@ -15,6 +15,7 @@ import { createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/app-config.js';
 import { CorsRouteTable, explainCorsRequest, formatRouteTable } from 'nestjs-route-cors';
+import { expectCors } from 'nestjs-route-cors/testing';
 import { preflight, useApp } from './app.harness.js';
 import {
   EVIL,
@@ -125,21 +126,19 @@ describe('URI versioning, RouterModule, hosts and route order', () => {
   });
 
   it('lets an allowed origin read the global auth guard 401 on a versioned route', async () => {
-    const pre = await preflight(server(), '/api/v1/items/secret', ORIGIN_A, 'GET', 'authorization');
-    expect(pre.status).toBe(204);
-    const res = await request(server()).get('/api/v1/items/secret').set('Origin', ORIGIN_A);
+    const cors = expectCors(running.app());
+    await cors.preflight('/api/v1/items/secret', { origin: ORIGIN_A, headers: ['authorization'] }).toBeAllowed();
+    const res = await cors.actual('/api/v1/items/secret', { origin: ORIGIN_A }).toBeAllowed();
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ error: 'Authentication required' });
-    expect(res.headers['access-control-allow-origin']).toBe(ORIGIN_A);
+    expect(JSON.parse(res.body)).toEqual({ error: 'Authentication required' });
   });
 
   it('applies no policy on a host the host-scoped controller does not serve', async () => {
-    const res = await request(server()).get('/api/v1/tenant').set('Host', 'other.test').set('Origin', ORIGIN_C);
-    expect(res.text).toBe('TenantFallback.fallback');
-    expect(res.headers['access-control-allow-origin']).toBeUndefined();
-    const pre = await preflight(server(), '/api/v1/tenant', ORIGIN_C, 'GET').set('Host', 'other.test');
+    const cors = expectCors(running.app());
+    const res = await cors.actual('/api/v1/tenant', { origin: ORIGIN_C, host: 'other.test' }).toBeRefused();
+    expect(res.body).toBe('TenantFallback.fallback');
+    const pre = await cors.preflight('/api/v1/tenant', { origin: ORIGIN_C, host: 'other.test' }).toBeRefused();
     expect(pre.status).toBe(403);
-    expect(pre.headers['access-control-allow-origin']).toBeUndefined();
   });
 
   it('answers unprefixed and unversioned spellings of versioned routes as Nest does: not at all', async () => {

@@ -83,7 +83,7 @@ function preflightFailure(answer: Pick<CorsAnswer, 'status' | 'headers'>, probe:
     return `Access-Control-Allow-Methods does not list ${method}`;
   }
   const allowed = listed(headerValue(answer.headers, 'access-control-allow-headers'));
-  const missing = (probe.headers ?? []).find((name) => !allowed.has(name.toLowerCase()));
+  const missing = (probe.headers ?? []).find((name) => !allowed.has(name.trim().toLowerCase()));
   return missing === undefined ? undefined : `Access-Control-Allow-Headers does not list ${missing}`;
 }
 

@@ -7,6 +7,7 @@ import {
   describeRejection,
   isPreflight,
   parseHeaderList,
+  rejectionReasonHeaderValue,
 } from './cors-headers.js';
 import type { CorsPolicyOptions } from './policy.js';
 
@@ -201,5 +202,21 @@ describe('describeRejection', () => {
     expect(sentence).toBe(
       `origin "https://evil.com" is not in policy 'big' (allowed: ${origins.slice(0, 10).join(', ')} and 990 more)`,
     );
+  });
+});
+
+describe('rejectionReasonHeaderValue', () => {
+  it('keeps a plain sentence as it is', () => {
+    expect(rejectionReasonHeaderValue('origin "https://evil.test" is not in policy \'frontend\'')).toBe('origin "https://evil.test" is not in policy \'frontend\'');
+  });
+
+  it('escapes every byte outside printable ASCII, so no request byte reaches the header raw', () => {
+    expect(rejectionReasonHeaderValue('origin "https://é.test\r\nSet-Cookie: x" refused')).toBe('origin "https://\\u00e9.test\\u000d\\u000aSet-Cookie: x" refused');
+  });
+
+  it('bounds the value at 300 characters', () => {
+    const value = rejectionReasonHeaderValue(`origin "${'a'.repeat(1000)}" refused`);
+    expect(value).toHaveLength(300);
+    expect(value.endsWith('...')).toBe(true);
   });
 });

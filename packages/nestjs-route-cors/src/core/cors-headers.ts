@@ -243,6 +243,18 @@ function listed(values: '*' | readonly string[]): string {
   return values.length > LISTED_AT_MOST ? `${named} and ${values.length - LISTED_AT_MOST} more` : named;
 }
 
+/** The longest reason a header carries: enough for the sentence, never a flood of request bytes. */
+const MAX_REASON_HEADER_LENGTH = 300;
+
+/**
+ * A rejection sentence as a header value: printable ASCII only (anything
+ * else, including the untrusted origin's bytes, as `\uXXXX`), bounded.
+ */
+export function rejectionReasonHeaderValue(reason: string): string {
+  const escaped = reason.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escaped.length > MAX_REASON_HEADER_LENGTH ? `${escaped.slice(0, MAX_REASON_HEADER_LENGTH - 3)}...` : escaped;
+}
+
 /** One plain sentence saying which rule refused the request. */
 export function describeRejection(rejection: CorsRejection, policy: CompiledCorsPolicy | undefined): string {
   if (rejection.code === 'method-not-served') {

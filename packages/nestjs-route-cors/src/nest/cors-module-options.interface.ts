@@ -26,6 +26,14 @@ export interface CorsModuleOptions {
    */
   readonly onReject?: (event: CorsRejectionEvent, request: Request) => void;
   /**
+   * Put the refusal's reason (the sentence of the debug log) in an
+   * `X-CORS-Rejection-Reason` header of refused preflights and requests, so
+   * that the browser's developer tools show it. For development: the reason
+   * names the allowlist. Escaped to printable ASCII, at most 300 characters.
+   * @default false
+   */
+  readonly exposeRejectionReason?: boolean;
+  /**
    * Log the table of routes and their policies at start-up.
    * @default true
    */

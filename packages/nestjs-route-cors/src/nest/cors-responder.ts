@@ -10,9 +10,10 @@ import {
   type CorsRejection,
   decideCors,
   describeRejection,
+  rejectionReasonHeaderValue,
   type RoutedRequest,
 } from '../core/index.js';
-import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
+import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 
 /**
@@ -106,8 +107,9 @@ export class CorsResponder {
   ): void {
     const hook = this.options.onReject;
     const logged = Logger.isLevelEnabled('debug');
+    const exposed = this.options.exposeRejectionReason === true;
     // With nobody listening, a refusal costs what an allowed request costs: no sentence is built.
-    if (hook === undefined && !logged) {
+    if (hook === undefined && !logged && !exposed) {
       return;
     }
     const event: CorsRejectionEvent = {
@@ -119,6 +121,9 @@ export class CorsResponder {
       path: parseurl.original(req)?.pathname ?? req.originalUrl,
       origin: req.headers.origin,
     };
+    if (exposed) {
+      res.setHeader(REJECTION_REASON_HEADER, rejectionReasonHeaderValue(event.reason));
+    }
     if (logged) {
       const requestId = headerText(res.getHeader('X-Request-Id')) ?? '-';
       this.logger.debug(

@@ -6,3 +6,6 @@ export const CORS_LOGGER_CONTEXT = 'Cors';
 
 /** Body of every CORS refusal: says what happened, not why (the allowlist is not public). */
 export const CORS_REFUSED_MESSAGE = 'Cross-origin request not allowed';
+
+/** Where `exposeRejectionReason` puts the refusal's sentence, for the browser's developer tools. */
+export const REJECTION_REASON_HEADER = 'X-CORS-Rejection-Reason';

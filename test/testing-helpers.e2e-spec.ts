@@ -1,0 +1,96 @@
+/**
+ * The package's test helpers (`nestjs-route-cors/testing`) on the greet
+ * service, and the refusal reason the service shows outside production.
+ */
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { expectCors } from 'nestjs-route-cors/testing';
+import { preflight, startApp, useApp } from './app.harness.js';
+
+const FRONTEND = 'http://localhost:1234';
+const EVIL = 'https://evil.example';
+const REASON_HEADER = 'x-cors-rejection-reason';
+
+describe('expectCors on the greet service', () => {
+  const running = useApp(() => startApp());
+  const cors = () => expectCors(running.app());
+
+  it('passes an allowed preflight and returns the answer', async () => {
+    const answer = await cors().preflight('/greet', { origin: FRONTEND, method: 'POST', headers: ['content-type'] }).toBeAllowed();
+    expect(answer.status).toBe(204);
+    expect(answer.headers['access-control-allow-origin']).toBe(FRONTEND);
+    expect(answer.blockedBecause).toBeUndefined();
+  });
+
+  it('passes refused preflights: an origin, a header, a method outside the policy', async () => {
+    await cors().preflight('/greet', { origin: EVIL, method: 'POST', headers: ['content-type'] }).toBeRefused();
+    await cors().preflight('/greet', { origin: FRONTEND, method: 'POST', headers: ['x-evil'] }).toBeRefused();
+    await cors().preflight('/greet', { origin: FRONTEND, method: 'DELETE' }).toBeRefused();
+  });
+
+  it('judges actual requests as a browser does, credentials included', async () => {
+    await cors().actual('/greet', { origin: FRONTEND, method: 'POST', body: { name: 'Alice' } }).toBeAllowed();
+    await cors().actual('/greet', { origin: EVIL, method: 'POST', body: { name: 'Alice' } }).toBeRefused();
+    // The default configuration allows no credentials: a page using credentials: 'include' cannot read the answer.
+    const blocked = await cors().actual('/greet', { origin: FRONTEND, method: 'POST', body: { name: 'Alice' }, credentials: true }).toBeRefused();
+    expect(blocked.blockedBecause).toBe('no Access-Control-Allow-Credentials: true for a request with credentials');
+    await cors().actual('/greet/languages', { origin: EVIL, credentials: false }).toBeAllowed();
+    await cors().actual('/greet/languages', { origin: EVIL, credentials: true }).toBeRefused();
+  });
+
+  it('says what the server answered and why the module refused, when an allowed expectation fails', async () => {
+    const failure = cors().preflight('/greet', { origin: EVIL, method: 'POST', headers: ['content-type'] }).toBeAllowed();
+    await expect(failure).rejects.toThrow(
+      'expected the preflight of POST /greet from "https://evil.example" to be allowed, but the server answered 403 without Access-Control-Allow-Origin: status 403.',
+    );
+    await expect(failure).rejects.toThrow(`Why (cors:explain): refused: origin "${EVIL}" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`);
+  });
+
+  it('says so when a refused expectation is allowed', async () => {
+    await expect(cors().actual('/greet', { origin: FRONTEND, method: 'POST', body: { name: 'A' } }).toBeRefused()).rejects.toThrow(
+      /to be refused, but the server answered 200 with Access-Control-Allow-Origin "http:\/\/localhost:1234" and the page could read it\.\nWhy \(cors:explain\): allowed: /,
+    );
+  });
+});
+
+describe('the refusal reason in a response header', () => {
+  describe('outside production (the default configuration)', () => {
+    const running = useApp(() => startApp());
+    const server = (): App => running.server();
+
+    it('names the rule that refused a preflight', async () => {
+      const res = await preflight(server(), '/greet', EVIL, 'POST', 'content-type');
+      expect(res.status).toBe(403);
+      expect(res.headers[REASON_HEADER]).toBe(`origin "${EVIL}" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`);
+      const header = await preflight(server(), '/greet', FRONTEND, 'POST', 'x-evil');
+      expect(header.headers[REASON_HEADER]).toBe(`header "x-evil" is not in the allowed headers of 'frontend' (allowed: Content-Type)`);
+    });
+
+    it('names it on a refused actual request too, and never on an allowed one', async () => {
+      const refused = await request(server()).post('/greet').set('Origin', EVIL).send({ name: 'A' });
+      expect(refused.headers[REASON_HEADER]).toMatch(/^origin "https:\/\/evil\.example" is not in policy 'frontend'/);
+      const allowed = await request(server()).post('/greet').set('Origin', FRONTEND).send({ name: 'A' });
+      expect(allowed.headers[REASON_HEADER]).toBeUndefined();
+      const pre = await preflight(server(), '/greet', FRONTEND, 'POST', 'content-type');
+      expect(pre.headers[REASON_HEADER]).toBeUndefined();
+    });
+
+    it('escapes and bounds what the request sent', async () => {
+      const origin = `https://${'x'.repeat(400)}.example`;
+      const res = await preflight(server(), '/greet', origin, 'POST');
+      const value = String(res.headers[REASON_HEADER]);
+      expect(value.length).toBeLessThanOrEqual(300);
+      expect(value).toMatch(/^[\x20-\x7e]+$/);
+    });
+  });
+
+  describe('in production', () => {
+    const running = useApp(() => startApp({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' }));
+
+    it('never carries the reason', async () => {
+      const res = await preflight(running.server(), '/greet', EVIL, 'POST', 'content-type');
+      expect(res.status).toBe(403);
+      expect(res.headers[REASON_HEADER]).toBeUndefined();
+    });
+  });
+});
