@@ -138,6 +138,21 @@ describe('the demo page in Chromium', () => {
     await context.close();
   });
 
+  it("shows the refused preflight's reason in the developer tools (DevTools protocol), outside production", async () => {
+    const { context, page } = await openDemo(blockedOrigin);
+    const devtools = await context.newCDPSession(page);
+    const answers: Array<{ status: number; headers: Record<string, string> }> = [];
+    devtools.on('Network.responseReceivedExtraInfo', (event) => answers.push({ status: event.statusCode, headers: event.headers }));
+    await devtools.send('Network.enable');
+    await greetOnPage(page, 'Alice', 'es');
+    // What the network tab shows for the preflight Chromium sent and the API refused.
+    const refused = answers.find((answer) => answer.status === 403);
+    const reason = Object.entries(refused?.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-cors-rejection-reason')?.[1];
+    expect(reason).toBe(`origin "${blockedOrigin}" is not in policy 'frontend' (allowed: ${allowedOrigin})`);
+    expect(methodsSeen(api)).toEqual(['OPTIONS /greet']);
+    await context.close();
+  });
+
   it("shows the API's error to an allowed origin: the error response is readable", async () => {
     const { context, page } = await openDemo(allowedOrigin);
     await greetOnPage(page, 'Alice', 'foo');
