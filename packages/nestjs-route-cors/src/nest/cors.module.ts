@@ -21,10 +21,14 @@ const EXPORTS = [CorsRouteTable, CorsResponder];
 @Module({})
 export class CorsModule {
   constructor(adapterHost: HttpAdapterHost, middleware: CorsMiddleware) {
-    // Installed while the application is being created, hence ahead of the
-    // body parser, Nest middleware and guards that `init()` adds later. An
-    // application context without HTTP (e.g. `cors:explain`) has no adapter.
-    adapterHost.httpAdapter?.use((req: Request, res: Response, next: NextFunction) => middleware.use(req, res, next));
+    // Installed as soon as the application has its HTTP adapter, hence ahead
+    // of the body parser, Nest middleware and guards that `init()` adds later.
+    // NestFactory.create sets the adapter before the modules exist (init$ has
+    // fired already); a testing module's createNestApplication() sets it after
+    // compile(). An application context without HTTP never gets one.
+    adapterHost.init$.subscribe(() =>
+      adapterHost.httpAdapter.use((req: Request, res: Response, next: NextFunction) => middleware.use(req, res, next)),
+    );
   }
 
   static forRoot(options: CorsModuleOptions): DynamicModule {
