@@ -6,7 +6,8 @@
  * everything exported here. The framework-free core (`nestjs-route-cors/core`)
  * and the test helpers (`nestjs-route-cors/testing`) are separate entry points.
  */
-export type { CorsPolicyOptions, OriginPredicate } from './core/policy.js';
+export type { CorsPolicyOptions, OriginPredicate, OriginPredicateCacheOptions } from './core/policy.js';
+export type { PredicateCacheStats } from './core/origin-predicate.js';
 export { CorsConfigurationError } from './core/resolve-policy.js';
 export { CorsPolicyError } from './core/compile-policy.js';
 export type { CorsDecisionKind, CorsRejection } from './core/cors-headers.js';

@@ -4,10 +4,15 @@
  * setting, so a bad configuration stops the service before it listens.
  */
 import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from './origin-syntax.js';
-import type { CompiledCorsPolicy, CorsPolicyOptions, NormalisedPolicyOptions, OriginPattern } from './policy.js';
+import { OriginPredicateRunner } from './origin-predicate.js';
+import type { CompiledCorsPolicy, CorsPolicyOptions, NormalisedPolicyOptions, OriginPattern, OriginPredicateCacheOptions } from './policy.js';
 
 export const DEFAULT_METHODS: readonly string[] = ['GET', 'HEAD', 'POST'];
 export const DEFAULT_MAX_AGE = 600;
+/** A database lookup that has not answered in a second is not going to help the request waiting for it. */
+export const DEFAULT_PREDICATE_TIMEOUT_MS = 1_000;
+const MAX_PREDICATE_TIMEOUT_MS = 60_000;
+const MAX_CACHED_ORIGINS = 1_000_000;
 /** Firefox caps preflight caching at 24 h (Chromium at 2 h): more is a mistake. */
 export const MAX_MAX_AGE = 86_400;
 
@@ -17,6 +22,8 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
   'origins',
   'originPredicate',
+  'originPredicateTimeout',
+  'originPredicateCache',
   'methods',
   'allowedHeaders',
   'exposedHeaders',
@@ -126,6 +133,42 @@ function compileMaxAge(value: number | undefined, problems: string[]): number {
   return value;
 }
 
+function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function compilePredicateTimeout(value: number | undefined, problems: string[]): number {
+  if (value === undefined) {
+    return DEFAULT_PREDICATE_TIMEOUT_MS;
+  }
+  if (!isWholeNumberIn(value, 1, MAX_PREDICATE_TIMEOUT_MS)) {
+    problems.push(`originPredicateTimeout ${JSON.stringify(value)} must be a whole number of milliseconds from 1 to ${MAX_PREDICATE_TIMEOUT_MS}`);
+  }
+  return value;
+}
+
+function compilePredicateCache(value: OriginPredicateCacheOptions | undefined, problems: string[]): OriginPredicateCacheOptions | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) {
+    problems.push('originPredicateCache must be { ttl, negativeTtl?, max }');
+    return undefined;
+  }
+  const { ttl, negativeTtl, max } = value;
+  if (!isWholeNumberIn(ttl, 1, Number.MAX_SAFE_INTEGER)) {
+    problems.push(`originPredicateCache.ttl ${JSON.stringify(ttl)} must be a positive whole number of milliseconds`);
+  }
+  if (negativeTtl !== undefined && !isWholeNumberIn(negativeTtl, 0, Number.MAX_SAFE_INTEGER)) {
+    problems.push(`originPredicateCache.negativeTtl ${JSON.stringify(negativeTtl)} must be a whole number of milliseconds`);
+  }
+  if (!isWholeNumberIn(max, 1, MAX_CACHED_ORIGINS)) {
+    problems.push(`originPredicateCache.max ${JSON.stringify(max)} must be a whole number from 1 to ${MAX_CACHED_ORIGINS}`);
+  }
+  // A copy: the application may not change the bounds of a compiled policy.
+  return { ttl, negativeTtl, max };
+}
+
 /**
  * Validates `options` and returns the compiled policy, or throws a
  * {@link CorsPolicyError} naming every bad setting. Never mutates `options`.
@@ -147,6 +190,11 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
   const predicate = options.originPredicate;
   if (predicate !== undefined && typeof predicate !== 'function') {
     problems.push('originPredicate must be a function');
+  }
+  const predicateTimeout = compilePredicateTimeout(options.originPredicateTimeout, problems);
+  const predicateCache = compilePredicateCache(options.originPredicateCache, problems);
+  if (predicate === undefined && (options.originPredicateTimeout !== undefined || predicateCache !== undefined)) {
+    problems.push('originPredicateTimeout and originPredicateCache need an originPredicate');
   }
   if (origins.anyOrigin && credentials) {
     // Fetch standard §3.2.5: browsers refuse `*` on credentialed responses, and
@@ -176,7 +224,7 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     exactOrigins: new Set(origins.exact),
     patterns: origins.patterns,
     patternIndex: new Map(origins.patterns.map((p) => [p.schemePrefix + p.hostSuffix, p])),
-    originPredicate: predicate,
+    originPredicate: predicate && new OriginPredicateRunner(predicate, predicateTimeout, predicateCache),
     methods: new Set(methods),
     allowedHeaders: new Set(allowedHeaders.map((h) => h.toLowerCase())),
     credentials,

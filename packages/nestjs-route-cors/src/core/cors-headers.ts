@@ -26,6 +26,8 @@ export type CorsRejection =
   | { readonly code: 'origin-not-allowed'; readonly origin: string }
   | { readonly code: 'multiple-origins'; readonly origin: string }
   | { readonly code: 'origin-predicate-failed'; readonly origin: string; readonly error: unknown }
+  /** The predicate did not answer within the policy's `originPredicateTimeout`. */
+  | { readonly code: 'origin-predicate-timeout'; readonly origin: string; readonly timeoutMs: number }
   | { readonly code: 'method-not-allowed'; readonly method: string }
   | { readonly code: 'header-not-allowed'; readonly header: string }
   /** A preflight for a method that no handler serves at the path. */
@@ -108,8 +110,10 @@ function originRejection(origin: string, verdict: OriginVerdict): CorsRejection 
   if (!isSingleOrigin(origin)) {
     return { code: 'multiple-origins', origin };
   }
-  if (!verdict.allowed && verdict.predicateError !== undefined) {
-    return { code: 'origin-predicate-failed', origin, error: verdict.predicateError };
+  if ('failure' in verdict) {
+    return verdict.failure === 'timeout'
+      ? { code: 'origin-predicate-timeout', origin, timeoutMs: verdict.timeoutMs }
+      : { code: 'origin-predicate-failed', origin, error: verdict.error };
   }
   return { code: 'origin-not-allowed', origin };
 }
@@ -278,6 +282,8 @@ export function describeRejection(rejection: CorsRejection, policy: CompiledCors
       return `origin ${quoted(rejection.origin)} was refused because the originPredicate of policy ${name} failed: ${
         rejection.error instanceof Error ? rejection.error.message : String(rejection.error)
       }`;
+    case 'origin-predicate-timeout':
+      return `origin ${quoted(rejection.origin)} was refused because the originPredicate of policy ${name} did not answer within ${rejection.timeoutMs} ms`;
     case 'method-not-allowed':
       return `method ${quoted(rejection.method)} is not in the allowed methods of ${name} (allowed: ${listed(
         policy.declared.methods,

@@ -2,6 +2,7 @@ export * from './compile-policy.js';
 export * from './cors-headers.js';
 export * from './intersect-policies.js';
 export * from './origin-matcher.js';
+export * from './origin-predicate.js';
 export * from './origin-syntax.js';
 export * from './policy.js';
 export * from './path-index.js';

@@ -73,9 +73,9 @@ describe('checkOrigin', () => {
     expect(asked).toEqual(['https://db.example.net', 'https://evil.com']);
   });
 
-  it('treats only a literal true from the predicate as allowed', async () => {
+  it('refuses an answer that is not a boolean, as a failure of the predicate', async () => {
     const truthy = compilePolicy('p', { originPredicate: () => 'yes' as unknown as boolean });
-    await expect(Promise.resolve(checkOrigin(truthy, 'https://a.test'))).resolves.toEqual({ allowed: false });
+    await expect(Promise.resolve(checkOrigin(truthy, 'https://a.test'))).resolves.toMatchObject({ allowed: false, failure: 'error' });
   });
 
   it('refuses and keeps the error when the predicate throws or rejects', async () => {
@@ -86,7 +86,7 @@ describe('checkOrigin', () => {
       },
     });
     const rejecting = compilePolicy('p', { originPredicate: () => Promise.reject(failure) });
-    expect(checkOrigin(throwing, 'https://a.test')).toEqual({ allowed: false, predicateError: failure });
-    await expect(checkOrigin(rejecting, 'https://a.test')).resolves.toEqual({ allowed: false, predicateError: failure });
+    expect(checkOrigin(throwing, 'https://a.test')).toEqual({ allowed: false, failure: 'error', error: failure });
+    await expect(checkOrigin(rejecting, 'https://a.test')).resolves.toEqual({ allowed: false, failure: 'error', error: failure });
   });
 });

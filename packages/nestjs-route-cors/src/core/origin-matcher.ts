@@ -2,6 +2,7 @@
  * Origin matching on the request path: a Set lookup, then the pre-split
  * patterns, then (only if the application gave one) the predicate.
  */
+import type { PredicateVerdict } from './origin-predicate.js';
 import type { CompiledCorsPolicy, OriginPattern } from './policy.js';
 
 /** One or more DNS labels, lower case, as browsers serialise hosts. */
@@ -59,16 +60,15 @@ export function isListedOrigin(policy: CompiledCorsPolicy, origin: string): bool
   return policy.anyOrigin || policy.exactOrigins.has(origin) || matchesAnyPattern(policy, origin);
 }
 
-export type OriginVerdict =
-  | { readonly allowed: true }
-  | { readonly allowed: false; readonly predicateError?: unknown };
+export type OriginVerdict = PredicateVerdict;
 
 const ALLOWED: OriginVerdict = { allowed: true };
 const REFUSED: OriginVerdict = { allowed: false };
 
 /**
- * Decides the origin. Synchronous unless the policy has a predicate and the
- * origin is not listed, so the common path allocates nothing.
+ * Decides the origin. Synchronous unless the policy has a predicate, the
+ * origin is not listed and its answer is neither cached nor synchronous, so
+ * the common path allocates nothing.
  */
 export function checkOrigin(policy: CompiledCorsPolicy, origin: string): OriginVerdict | Promise<OriginVerdict> {
   if (!isSingleOrigin(origin)) {
@@ -77,20 +77,5 @@ export function checkOrigin(policy: CompiledCorsPolicy, origin: string): OriginV
   if (isListedOrigin(policy, origin)) {
     return ALLOWED;
   }
-  const predicate = policy.originPredicate;
-  if (!predicate) {
-    return REFUSED;
-  }
-  try {
-    const answer = predicate(origin);
-    if (typeof answer === 'boolean') {
-      return answer ? ALLOWED : REFUSED;
-    }
-    return Promise.resolve(answer).then(
-      (allowed) => (allowed === true ? ALLOWED : REFUSED),
-      (error: unknown) => ({ allowed: false, predicateError: error }),
-    );
-  } catch (error) {
-    return { allowed: false, predicateError: error };
-  }
+  return policy.originPredicate === undefined ? REFUSED : policy.originPredicate.check(origin);
 }

@@ -2,12 +2,22 @@
  * A CORS policy as an application declares it, and the compiled form the
  * request path uses. Framework-free: nothing here imports Nest.
  */
+import type { OriginPredicateRunner } from './origin-predicate.js';
 
 /**
  * Decides an origin that the static allowlist does not contain, e.g. with a
- * database lookup. A throw or a rejection refuses the origin (never a 500).
+ * database lookup. A throw, a rejection or a late answer refuses the origin.
  */
 export type OriginPredicate = (origin: string) => boolean | Promise<boolean>;
+
+export interface OriginPredicateCacheOptions {
+  /** Milliseconds an allowed origin is kept. */
+  readonly ttl: number;
+  /** Milliseconds a refused origin is kept. @default 0 (refusals are asked again) */
+  readonly negativeTtl?: number;
+  /** Most origins kept. */
+  readonly max: number;
+}
 
 /** A policy as written by the application author. */
 export interface CorsPolicyOptions {
@@ -18,8 +28,25 @@ export interface CorsPolicyOptions {
    * @default [] (no origin is allowed)
    */
   readonly origins?: '*' | readonly string[];
-  /** Consulted for origins the list does not contain. */
+  /**
+   * Consulted for origins the list does not contain (e.g. a database
+   * lookup). A throw, a rejection, an answer that is not a boolean or no
+   * answer within `originPredicateTimeout` refuses the origin: never a 500,
+   * never a hanging request. Concurrent requests from one origin share a call.
+   */
   readonly originPredicate?: OriginPredicate;
+  /**
+   * Milliseconds the predicate may take; past them the origin is refused and
+   * the late answer is ignored.
+   * @default 1000
+   */
+  readonly originPredicateTimeout?: number;
+  /**
+   * Keep the predicate's answers per origin, at most `max` of them, least
+   * recently used first out. Failures and timeouts are never kept.
+   * @default undefined (every request asks the predicate)
+   */
+  readonly originPredicateCache?: OriginPredicateCacheOptions;
   /**
    * Methods a cross-origin request may use. `GET` implies `HEAD`.
    * @default ['GET', 'HEAD', 'POST']
@@ -76,7 +103,8 @@ export interface CompiledCorsPolicy {
   readonly patterns: readonly OriginPattern[];
   /** The patterns by `schemePrefix + hostSuffix`, so matching costs a lookup per label, not per pattern. */
   readonly patternIndex: ReadonlyMap<string, OriginPattern>;
-  readonly originPredicate: OriginPredicate | undefined;
+  /** The predicate behind its deadline, in-flight sharing and cache; undefined without one. */
+  readonly originPredicate: OriginPredicateRunner | undefined;
   readonly methods: ReadonlySet<string>;
   readonly allowedHeaders: ReadonlySet<string>;
   readonly credentials: boolean;

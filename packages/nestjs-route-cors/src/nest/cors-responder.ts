@@ -106,7 +106,9 @@ export class CorsResponder {
     policy: CompiledCorsPolicy | undefined,
   ): void {
     const hook = this.options.onReject;
-    const logged = Logger.isLevelEnabled('debug');
+    // A predicate that fails or hangs is the application's problem to see, whatever the log level.
+    const warned = rejection.code === 'origin-predicate-failed' || rejection.code === 'origin-predicate-timeout';
+    const logged = warned || Logger.isLevelEnabled('debug');
     const exposed = this.options.exposeRejectionReason === true;
     // With nobody listening, a refusal costs what an allowed request costs: no sentence is built.
     if (hook === undefined && !logged && !exposed) {
@@ -126,9 +128,9 @@ export class CorsResponder {
     }
     if (logged) {
       const requestId = headerText(res.getHeader('X-Request-Id')) ?? '-';
-      this.logger.debug(
-        `refused ${kind} ${event.method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`,
-      );
+      const line = `refused ${kind} ${event.method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`;
+      if (warned) this.logger.warn(line);
+      else this.logger.debug(line);
     }
     if (hook === undefined) {
       return;

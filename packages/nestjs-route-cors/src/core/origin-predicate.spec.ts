@@ -1,0 +1,131 @@
+import { OriginPredicateRunner } from './origin-predicate.js';
+
+const ORIGIN = 'https://tenant.example';
+
+/** A predicate whose answers the test releases by hand, counting its calls. */
+function controlled() {
+  const pending: Array<(value: boolean) => void> = [];
+  let calls = 0;
+  return {
+    predicate: (): Promise<boolean> => {
+      calls += 1;
+      return new Promise<boolean>((resolve) => pending.push(resolve));
+    },
+    answer: (value: boolean) => pending.splice(0).forEach((resolve) => resolve(value)),
+    calls: () => calls,
+  };
+}
+
+describe('OriginPredicateRunner', () => {
+  describe('deadline', () => {
+    it('refuses an origin whose predicate never answers, once the deadline has passed', async () => {
+      const runner = new OriginPredicateRunner(() => new Promise<boolean>(() => undefined), 30, undefined);
+      const started = Date.now();
+      await expect(runner.check(ORIGIN)).resolves.toEqual({ allowed: false, failure: 'timeout', timeoutMs: 30 });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    });
+
+    it('ignores an answer that comes after the deadline, and keeps nothing of it', async () => {
+      const slow = controlled();
+      const runner = new OriginPredicateRunner(slow.predicate, 20, { ttl: 60_000, max: 10 });
+      await expect(runner.check(ORIGIN)).resolves.toMatchObject({ failure: 'timeout' });
+      slow.answer(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(runner.stats().size).toBe(0);
+      const again = runner.check(ORIGIN);
+      expect(slow.calls()).toBe(2);
+      slow.answer(true);
+      await expect(again).resolves.toEqual({ allowed: true });
+    });
+  });
+
+  describe('answers that are not a yes or a no', () => {
+    it.each<[string, () => unknown]>([
+      ['a throw', () => { throw new Error('database down'); }],
+      ['a rejection', () => Promise.reject(new Error('database down'))],
+      ['a string', () => 'yes'],
+      ['undefined, later', () => Promise.resolve(undefined)],
+      ['a thenable of a number', () => ({ then: (resolve: (value: number) => void) => resolve(1) })],
+    ])('refuses %s as a failure, which is never cached', async (_label, predicate) => {
+      const runner = new OriginPredicateRunner(predicate as () => boolean, 1_000, { ttl: 60_000, negativeTtl: 60_000, max: 10 });
+      await expect(Promise.resolve(runner.check(ORIGIN))).resolves.toMatchObject({ allowed: false, failure: 'error' });
+      expect(runner.stats().size).toBe(0);
+    });
+
+    it('accepts a thenable that answers true', async () => {
+      const runner = new OriginPredicateRunner(() => ({ then: (resolve: (value: boolean) => void) => resolve(true) }) as unknown as Promise<boolean>, 1_000, undefined);
+      await expect(runner.check(ORIGIN)).resolves.toEqual({ allowed: true });
+    });
+  });
+
+  describe('coalescing', () => {
+    it('shares one in-flight call among concurrent requests for an origin', async () => {
+      const slow = controlled();
+      const runner = new OriginPredicateRunner(slow.predicate, 1_000, undefined);
+      const answers = Array.from({ length: 200 }, () => runner.check(ORIGIN));
+      const other = runner.check('https://other.example');
+      expect(slow.calls()).toBe(2);
+      slow.answer(true);
+      await expect(Promise.all(answers)).resolves.toEqual(Array.from({ length: 200 }, () => ({ allowed: true })));
+      await expect(other).resolves.toEqual({ allowed: true });
+      // Settled: the next request asks again (no cache configured).
+      void runner.check(ORIGIN);
+      expect(slow.calls()).toBe(3);
+    });
+  });
+
+  describe('cache', () => {
+    it('answers from the cache within the TTL, synchronously, and counts hits and misses', () => {
+      let now = 0;
+      let calls = 0;
+      const runner = new OriginPredicateRunner(() => ((calls += 1), true), 1_000, { ttl: 100, max: 10 }, () => now);
+      expect(runner.check(ORIGIN)).toEqual({ allowed: true });
+      expect(runner.check(ORIGIN)).toEqual({ allowed: true });
+      now = 99;
+      expect(runner.check(ORIGIN)).toEqual({ allowed: true });
+      expect(calls).toBe(1);
+      now = 100;
+      runner.check(ORIGIN);
+      expect(calls).toBe(2);
+      expect(runner.stats()).toEqual({ hits: 2, misses: 2, size: 1 });
+    });
+
+    it('keeps refusals only for negativeTtl', () => {
+      let now = 0;
+      let calls = 0;
+      const answer = () => ((calls += 1), false);
+      const noNegative = new OriginPredicateRunner(answer, 1_000, { ttl: 100, max: 10 }, () => now);
+      noNegative.check(ORIGIN);
+      noNegative.check(ORIGIN);
+      expect(calls).toBe(2);
+      const negative = new OriginPredicateRunner(answer, 1_000, { ttl: 100, negativeTtl: 50, max: 10 }, () => now);
+      negative.check(ORIGIN);
+      negative.check(ORIGIN);
+      expect(calls).toBe(3);
+      now = 50;
+      negative.check(ORIGIN);
+      expect(calls).toBe(4);
+    });
+
+    it('evicts the least recently used origin first', () => {
+      const runner = new OriginPredicateRunner(() => true, 1_000, { ttl: 1_000, max: 2 }, () => 0);
+      runner.check('https://a.example');
+      runner.check('https://b.example');
+      runner.check('https://a.example');
+      runner.check('https://c.example');
+      const before = runner.stats().misses;
+      runner.check('https://a.example');
+      expect(runner.stats().misses).toBe(before);
+      runner.check('https://b.example');
+      expect(runner.stats().misses).toBe(before + 1);
+    });
+
+    it('stays at its bound under a flood of 100,000 distinct origins', () => {
+      const runner = new OriginPredicateRunner(() => true, 1_000, { ttl: 60_000, max: 1_000 });
+      for (let i = 0; i < 100_000; i += 1) {
+        runner.check(`https://t${i}.${Math.random().toString(36).slice(2)}.example`);
+      }
+      expect(runner.stats()).toMatchObject({ size: 1_000, misses: 100_000 });
+    });
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Runs an application's `originPredicate` so that it can never hang or flood
+ * the service: every call has a deadline, concurrent calls for one origin
+ * share one in-flight call, and answers may be kept in a bounded
+ * least-recently-used cache. One runner per compiled policy, so replacing a
+ * policy starts with an empty cache.
+ */
+import type { OriginPredicate, OriginPredicateCacheOptions } from './policy.js';
+
+/** How the predicate answered one origin. */
+export type PredicateVerdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false }
+  /** It threw, rejected or answered something other than a boolean. */
+  | { readonly allowed: false; readonly failure: 'error'; readonly error: unknown }
+  /** It did not answer within the deadline; a late answer is ignored. */
+  | { readonly allowed: false; readonly failure: 'timeout'; readonly timeoutMs: number };
+
+const ALLOWED: PredicateVerdict = { allowed: true };
+const REFUSED: PredicateVerdict = { allowed: false };
+
+interface CachedAnswer {
+  readonly verdict: PredicateVerdict;
+  readonly expires: number;
+}
+
+/** What the cache did, for metrics and tests. */
+export interface PredicateCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly size: number;
+}
+
+function failed(error: unknown): PredicateVerdict {
+  return { allowed: false, failure: 'error', error };
+}
+
+function verdictOf(answer: unknown): PredicateVerdict {
+  if (typeof answer !== 'boolean') {
+    return failed(new TypeError(`originPredicate answered ${typeof answer}, not a boolean`));
+  }
+  return answer ? ALLOWED : REFUSED;
+}
+
+/** A promise, or any object a database client returns that can be awaited. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export class OriginPredicateRunner {
+  private readonly inFlight = new Map<string, Promise<PredicateVerdict>>();
+  /** Map order is recency order: a hit moves its entry to the end, eviction takes the first. */
+  private readonly cache = new Map<string, CachedAnswer>();
+  private hits = 0;
+  private misses = 0;
+
+  constructor(
+    private readonly predicate: OriginPredicate,
+    private readonly timeoutMs: number,
+    private readonly cacheOptions: OriginPredicateCacheOptions | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Synchronous for a cached answer or a synchronous predicate; a promise otherwise. */
+  check(origin: string): PredicateVerdict | Promise<PredicateVerdict> {
+    if (this.cacheOptions !== undefined) {
+      const cached = this.cache.get(origin);
+      if (cached !== undefined && cached.expires > this.now()) {
+        this.hits += 1;
+        this.cache.delete(origin);
+        this.cache.set(origin, cached);
+        return cached.verdict;
+      }
+      this.misses += 1;
+    }
+    const pending = this.inFlight.get(origin);
+    if (pending !== undefined) {
+      return pending;
+    }
+    let answer: unknown;
+    try {
+      answer = this.predicate(origin);
+    } catch (error) {
+      return failed(error);
+    }
+    if (!isThenable(answer)) {
+      return this.remember(origin, verdictOf(answer));
+    }
+    const call = this.withDeadline(Promise.resolve(answer)).then((verdict) => {
+      this.inFlight.delete(origin);
+      return this.remember(origin, verdict);
+    });
+    this.inFlight.set(origin, call);
+    return call;
+  }
+
+  stats(): PredicateCacheStats {
+    return { hits: this.hits, misses: this.misses, size: this.cache.size };
+  }
+
+  private withDeadline(answer: Promise<unknown>): Promise<PredicateVerdict> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ allowed: false, failure: 'timeout', timeoutMs: this.timeoutMs }), this.timeoutMs);
+      // A hanging predicate must not keep the process alive at shutdown.
+      timer.unref();
+      answer.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(verdictOf(value));
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          resolve(failed(error));
+        },
+      );
+    });
+  }
+
+  /** Keeps a yes or a no for its TTL; a failure or a timeout is never kept. */
+  private remember(origin: string, verdict: PredicateVerdict): PredicateVerdict {
+    const options = this.cacheOptions;
+    if (options === undefined || 'failure' in verdict) {
+      return verdict;
+    }
+    const ttl = verdict.allowed ? options.ttl : (options.negativeTtl ?? 0);
+    if (ttl > 0) {
+      this.cache.delete(origin);
+      this.cache.set(origin, { verdict, expires: this.now() + ttl });
+      if (this.cache.size > options.max) {
+        const oldest = this.cache.keys().next();
+        if (oldest.done !== true) this.cache.delete(oldest.value);
+      }
+    }
+    return verdict;
+  }
+}
