@@ -19,6 +19,7 @@ export { CorsModule } from './nest/cors.module.js';
 export type { CorsModuleAsyncOptions, CorsModuleOptions, CorsRejectionEvent } from './nest/cors-module-options.interface.js';
 export { CorsRejectedException } from './nest/cors-rejected.exception.js';
 export { CorsRouteTable, type CorsRoute } from './nest/cors-route-table.js';
+export { CorsPolicies } from './nest/cors-policies.service.js';
 export {
   CorsExplainInputError,
   explainCorsRequest,

@@ -94,8 +94,9 @@ export class OriginPredicateRunner {
     return call;
   }
 
-  stats(): PredicateCacheStats {
-    return { hits: this.hits, misses: this.misses, size: this.cache.size };
+  /** The cache's figures; undefined when the policy keeps no answers. */
+  stats(): PredicateCacheStats | undefined {
+    return this.cacheOptions && { hits: this.hits, misses: this.misses, size: this.cache.size };
   }
 
   private withDeadline(answer: Promise<unknown>): Promise<PredicateVerdict> {

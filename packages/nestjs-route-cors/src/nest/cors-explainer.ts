@@ -130,7 +130,8 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const origin = validOrigin(input.origin);
   const method = browserMethod(input.method);
   const path = input.path.split(/[?#]/, 1)[0] ?? input.path;
-  const entry = routes.routesAt(path);
+  const index = routes.index;
+  const entry = index.lookup(path);
   const routed = routedRequest(input);
   const served = entry && routeForRequest(entry, method, routed);
   if (!entry || !served) {
@@ -155,7 +156,7 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
       preflight = { needed, why, allowed: false, response: { status: 404, headers: [], vary: [] } };
       blockedBy = `${entry.path} has no CORS policy, so its preflight gets no CORS headers`;
     } else {
-      const target = routes.preflightTarget(entry, method, routed);
+      const target = index.preflightTarget(entry, method, routed);
       const decision = target.policy
         ? await decideCors(target.policy, { method: 'OPTIONS', origin, selfOrigin: undefined, requestMethod: method, requestHeaders: unsafe.join(', ') || undefined })
         : undefined;

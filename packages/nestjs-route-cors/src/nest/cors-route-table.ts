@@ -4,44 +4,64 @@ import { ApplicationConfig, HttpAdapterHost, MetadataScanner, ModulesContainer, 
 import type { Request } from 'express';
 import {
   compileNamedPolicies,
+  compilePolicy,
   type CompiledCorsPolicy,
+  type CorsPolicyOptions,
+  type DeclarationSite,
   CorsConfigurationError,
   CorsPolicyError,
   formatRouteTable,
   type IndexedRoute,
   intersectPolicies,
-  type PathRoutes,
-  type PreflightTarget,
+  type NamedPolicy,
   resolveRoutePolicy,
   type RouteReportRow,
-  type RoutedRequest,
   RoutePathIndex,
+  type RouterPathOptions,
 } from '../core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { CorsMetadata } from './cors.decorator.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
-import { NestRouteReader } from './nest-routes.js';
+import { type NestRoute, NestRouteReader } from './nest-routes.js';
 
 export type CorsRoute = IndexedRoute<CompiledCorsPolicy, Request>;
+export type CorsRouteIndex = RoutePathIndex<CompiledCorsPolicy, Request>;
+
+/** A route handler's `@Cors()` declarations, read once at start-up. */
+interface HandlerSite extends DeclarationSite {
+  readonly type: Type;
+}
+
+/** The effective policy of each route handler, by controller and method name. */
+type HandlerPolicies = ReadonlyMap<Type, ReadonlyMap<string, CompiledCorsPolicy | undefined>>;
+
+/** What the request path reads: one reference, replaced whole when a policy changes. */
+interface RouteTableState {
+  readonly named: ReadonlyMap<string, NamedPolicy>;
+  readonly policies: HandlerPolicies;
+  readonly routes: readonly CorsRoute[];
+  readonly index: CorsRouteIndex;
+}
 
 /** Express's defaults, for an adapter that does not tell its matching settings. */
 const DEFAULT_MATCHING = { caseSensitive: false, ignoreTrailingSlash: true };
 
 /**
  * Every HTTP route of the application with its effective CORS policy. The
- * policies are read from the `@Cors()` metadata when the module is created,
- * so invalid policies, unknown names and misplaced decorators stop the
- * application before it listens. The paths are read once Nest has registered
- * its routes (global prefix, RouterModule and versioning are final then). The
- * request path only looks things up.
+ * `@Cors()` metadata is read once, when the module is created, so invalid
+ * policies, unknown names and misplaced decorators stop the application
+ * before it listens. The paths are read once Nest has registered its routes
+ * (global prefix, RouterModule and versioning are final then). The request
+ * path only looks things up, in one state that a policy update replaces
+ * whole (`replacePolicy`), so no request sees half of an update.
  */
 @Injectable()
 export class CorsRouteTable implements OnModuleInit {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
-  /** The effective policy of each route handler, by controller and method name. */
-  private readonly handlerPolicies = new Map<Type, Map<string, CompiledCorsPolicy | undefined>>();
-  private routeList: readonly CorsRoute[] = [];
-  private index = new RoutePathIndex<CompiledCorsPolicy, Request>([], DEFAULT_MATCHING, intersectPolicies);
+  private readonly sites: readonly HandlerSite[];
+  private nestRoutes: ReadonlyArray<NestRoute<Request>> = [];
+  private matching: RouterPathOptions = DEFAULT_MATCHING;
+  private state: RouteTableState;
 
   constructor(
     private readonly modules: ModulesContainer,
@@ -51,101 +71,145 @@ export class CorsRouteTable implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {
-    const named = compileNamedPolicies(options.policies ?? {});
     const problems: string[] = [];
-    for (const module of modules.values()) {
-      for (const wrapper of module.controllers.values()) {
+    this.sites = [...modules.values()].flatMap((module) =>
+      [...module.controllers.values()].flatMap((wrapper) => {
         const controller = wrapper.metatype as Type | null;
-        if (controller) {
-          this.handlerPolicies.set(controller, this.controllerPolicies(controller, named, problems));
-        }
-      }
-    }
+        return controller ? this.handlerSites(controller, problems) : [];
+      }),
+    );
     if (problems.length > 0) {
       throw new CorsConfigurationError(problems);
     }
+    const named = compileNamedPolicies(options.policies ?? {});
+    this.state = { named, policies: this.resolvePolicies(named), routes: [], index: this.indexOf([]) };
   }
 
   /**
    * Runs in `app.init()` after Nest has registered its routes, so the
    * global prefix and versioning set on the application are final. An
-   * application context without HTTP (e.g. `cors:explain`'s) serves no route.
+   * application context without HTTP serves no route.
    */
   onModuleInit(): void {
     const adapter: HttpServer | undefined = this.adapterHost.httpAdapter;
     if (adapter === undefined) {
       return;
     }
-    this.routeList = new NestRouteReader<Request>(this.modules, this.appConfig, adapter).read().map(
-      ({ controller, methodName, ...route }): CorsRoute => ({
-        ...route,
-        policy: this.handlerPolicies.get(controller)?.get(methodName),
-        handler: `${controller.name}.${methodName}`,
-      }),
-    );
-    this.index = new RoutePathIndex(this.routeList, adapter.getRouteMatchingOptions?.() ?? DEFAULT_MATCHING, intersectPolicies);
+    this.nestRoutes = new NestRouteReader<Request>(this.modules, this.appConfig, adapter).read();
+    this.matching = adapter.getRouteMatchingOptions?.() ?? DEFAULT_MATCHING;
+    this.state = this.stateFor(this.state.named, this.state.policies);
     if (this.options.logRoutes !== false) {
       this.logger.log(`CORS policies by route:\n${formatRouteTable(this.reportRows())}`);
     }
   }
 
-  /** All routes, in the order the router tries them, for reports. */
+  /** All routes, in the order the router tries them, with their policies as they are now. */
   get routes(): readonly CorsRoute[] {
-    return this.routeList;
+    return this.state.routes;
+  }
+
+  /**
+   * The index the request path looks routes up in. A request takes it once
+   * and uses it throughout, so it sees the policies before or after an
+   * update, never a mix.
+   */
+  get index(): CorsRouteIndex {
+    return this.state.index;
   }
 
   /** The rows of `cors:routes` and the start-up log: every route, then what version-picked preflights get. */
   reportRows(): RouteReportRow[] {
-    const preflights = this.index.versionedPreflights().map(({ route, policy }) => ({
+    const { routes, index } = this.state;
+    const preflights = index.versionedPreflights().map(({ route, policy }) => ({
       method: 'OPTIONS',
       path: route.path,
       host: route.host,
       version: `preflight for ${route.method}, any version`,
       policy,
     }));
-    return [...this.routeList, ...preflights];
+    return [...routes, ...preflights];
   }
 
-  /** The routes matching a request path (the URL's path, without query), if any. */
-  routesAt(pathname: string): PathRoutes<CompiledCorsPolicy, Request> | undefined {
-    return this.index.lookup(pathname);
+  /** The named policy as it is now, e.g. for its predicate cache figures. */
+  namedPolicy(name: string): CompiledCorsPolicy | undefined {
+    return this.state.named.get(name)?.compiled;
   }
 
-  /** The policy answering a preflight that asks for `requestMethod` at `entry`. */
-  preflightTarget(entry: PathRoutes<CompiledCorsPolicy, Request>, requestMethod: string, routed: RoutedRequest<Request>): PreflightTarget<CompiledCorsPolicy> {
-    return this.index.preflightTarget(entry, requestMethod, routed);
+  /**
+   * Replaces a named policy at run time (a tenant registers a domain). It is
+   * validated exactly as at start-up, with every route that uses it
+   * (merges and version intersections included); an invalid update throws a
+   * CorsConfigurationError and the current policies stay. The new policy
+   * starts with an empty predicate cache.
+   */
+  replacePolicy(name: string, options: CorsPolicyOptions): void {
+    const current = this.state.named;
+    if (!current.has(name)) {
+      throw new CorsConfigurationError([`no policy named '${name}' to replace (known: ${[...current.keys()].join(', ') || 'none'})`]);
+    }
+    let compiled: CompiledCorsPolicy;
+    try {
+      compiled = compilePolicy(name, options);
+    } catch (error) {
+      if (error instanceof CorsPolicyError) throw new CorsConfigurationError([error.message]);
+      throw error;
+    }
+    const named = new Map(current).set(name, { options, compiled });
+    this.state = this.stateFor(named, this.resolvePolicies(named));
+    this.logger.log(`policy '${name}' replaced`);
   }
 
-  private controllerPolicies(
-    controller: Type,
-    named: ReturnType<typeof compileNamedPolicies>,
-    problems: string[],
-  ): Map<string, CompiledCorsPolicy | undefined> {
-    const prototype = controller.prototype as Record<string, unknown>;
-    const classDeclaration = this.reflector.get(CorsMetadata, controller);
-    const policies = new Map<string, CompiledCorsPolicy | undefined>();
-    for (const handlerName of this.metadataScanner.getAllMethodNames(prototype)) {
-      const handler = prototype[handlerName];
-      if (typeof handler !== 'function') continue;
-      const handlerDeclaration = this.reflector.get(CorsMetadata, handler);
-      if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) {
-        // Not a route: a @Cors() here would be silently ignored.
-        if (handlerDeclaration !== undefined) {
-          problems.push(`@Cors() on ${controller.name}.${handlerName} has no effect: the method is not a route handler (add @Get(), @Post(), ...)`);
-        }
-        continue;
-      }
+  /** Every route with its policy, and their index: built apart, swapped in whole by the caller. */
+  private stateFor(named: ReadonlyMap<string, NamedPolicy>, policies: HandlerPolicies): RouteTableState {
+    const routes = this.nestRoutes.map(({ controller, methodName, ...route }): CorsRoute => ({
+      ...route,
+      policy: policies.get(controller)?.get(methodName),
+      handler: `${controller.name}.${methodName}`,
+    }));
+    return { named, policies, routes, index: this.indexOf(routes) };
+  }
+
+  private indexOf(routes: readonly CorsRoute[]): CorsRouteIndex {
+    return new RoutePathIndex(routes, this.matching, intersectPolicies);
+  }
+
+  /** The effective policy of each route handler under `named`; throws with every problem at once. */
+  private resolvePolicies(named: ReadonlyMap<string, NamedPolicy>): HandlerPolicies {
+    const policies = new Map<Type, Map<string, CompiledCorsPolicy | undefined>>();
+    const problems: string[] = [];
+    for (const site of this.sites) {
+      const byHandler = policies.get(site.type) ?? new Map<string, CompiledCorsPolicy | undefined>();
+      policies.set(site.type, byHandler);
       try {
-        policies.set(
-          handlerName,
-          resolveRoutePolicy({ controller: controller.name, handler: handlerName, classDeclaration, handlerDeclaration }, named),
-        );
+        byHandler.set(site.handler, resolveRoutePolicy(site, named));
       } catch (error) {
         if (error instanceof CorsConfigurationError) problems.push(...error.problems);
         else if (error instanceof CorsPolicyError) problems.push(error.message);
         else throw error;
       }
     }
+    if (problems.length > 0) {
+      throw new CorsConfigurationError(problems);
+    }
     return policies;
+  }
+
+  /** The declarations of each route handler of `controller`; a @Cors() on a method that is not a route is a problem. */
+  private handlerSites(controller: Type, problems: string[]): HandlerSite[] {
+    const prototype = controller.prototype as Record<string, unknown>;
+    const classDeclaration = this.reflector.get(CorsMetadata, controller);
+    const sites: HandlerSite[] = [];
+    for (const handlerName of this.metadataScanner.getAllMethodNames(prototype)) {
+      const handler = prototype[handlerName];
+      if (typeof handler !== 'function') continue;
+      const handlerDeclaration = this.reflector.get(CorsMetadata, handler);
+      if (Reflect.getMetadata(PATH_METADATA, handler) !== undefined) {
+        sites.push({ type: controller, controller: controller.name, handler: handlerName, classDeclaration, handlerDeclaration });
+      } else if (handlerDeclaration !== undefined) {
+        // Not a route: a @Cors() here would be silently ignored.
+        problems.push(`@Cors() on ${controller.name}.${handlerName} has no effect: the method is not a route handler (add @Get(), @Post(), ...)`);
+      }
+    }
+    return sites;
   }
 }

@@ -6,10 +6,9 @@ import {
   type CorsDecision,
   type CorsRequestFacts,
   isPreflight,
-  type PathRoutes,
   PREFLIGHT_VARY,
+  type PreflightTarget,
   routeForRequest,
-  type RoutedRequest,
 } from '../core/index.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
 import { CorsResponder, requestFacts } from './cors-responder.js';
@@ -43,16 +42,18 @@ export class CorsMiddleware implements NestMiddleware<Request, Response> {
   ) {}
 
   use(req: Request, res: Response, next: NextFunction): void {
+    // One index for the whole request: a policy update swaps it, never half-way through a decision.
+    const index = this.routes.index;
     // parseurl caches its result on the request, where Express's router finds it again.
     const pathname = parseurl(req)?.pathname;
-    const entry = pathname ? this.routes.routesAt(pathname) : undefined;
+    const entry = pathname ? index.lookup(pathname) : undefined;
     // Paths where no route has a policy are not ours: no CORS headers, whatever Nest answers.
     if (entry === undefined || !entry.hasPolicy) {
       return next();
     }
     const facts = requestFacts(req);
     if (facts.requestMethod !== undefined && isPreflight(facts)) {
-      return this.preflight(req, res, next, entry, facts, facts.requestMethod);
+      return this.preflight(req, res, next, index.preflightTarget(entry, facts.requestMethod, facts), facts);
     }
     const route = routeForRequest(entry, req.method, facts);
     if (route?.policy === undefined) {
@@ -78,11 +79,9 @@ export class CorsMiddleware implements NestMiddleware<Request, Response> {
     req: Request,
     res: Response,
     next: NextFunction,
-    entry: PathRoutes<CompiledCorsPolicy, Request>,
-    facts: CorsRequestFacts & RoutedRequest<Request>,
-    requestMethod: string,
+    target: PreflightTarget<CompiledCorsPolicy>,
+    facts: CorsRequestFacts,
   ): void {
-    const target = this.routes.preflightTarget(entry, requestMethod, facts);
     if (target.rejection) {
       this.responder.refuseWithoutPolicy(req, res, target.rejection, PREFLIGHT_VARY);
       return next(new CorsRejectedException());

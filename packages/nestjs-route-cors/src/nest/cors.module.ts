@@ -5,14 +5,11 @@ import { CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions } from './cors-module-options.interface.js';
 import { CorsMiddleware } from './cors.middleware.js';
 import { CorsResponder } from './cors-responder.js';
+import { CorsPolicies } from './cors-policies.service.js';
 import { CorsRouteTable } from './cors-route-table.js';
 
-const SHARED_PROVIDERS: Provider[] = [
-  CorsRouteTable,
-  CorsResponder,
-  CorsMiddleware,
-];
-const EXPORTS = [CorsRouteTable, CorsResponder];
+const SHARED_PROVIDERS: Provider[] = [CorsRouteTable, CorsResponder, CorsMiddleware, CorsPolicies];
+const EXPORTS = [CorsRouteTable, CorsPolicies];
 
 /**
  * Decorator-driven CORS: register named policies here, declare them on
