@@ -1,7 +1,8 @@
 /**
  * The per-request CORS decision alone, in-process: nanoseconds per
- * `decideCors` for the two-origin and the 1,000 + 50 policy. Shows whether
- * matching grows with the allowlist without any HTTP noise.
+ * `decideCors` for the two-origin and the 1,000 + 50 policy, and for origins
+ * answered from a predicate's cache. Shows whether matching grows with the
+ * allowlist, and what a cached answer costs, without any HTTP noise.
  */
 import { compilePolicy, type CompiledCorsPolicy, type CorsRequestFacts, decideCors } from 'nestjs-route-cors/core';
 import { ALLOWED_ORIGIN, DISALLOWED_ORIGIN, LARGE_ALLOWLIST, TWO_ORIGINS } from './policies.js';
@@ -12,8 +13,21 @@ export interface MatchingRow {
   readonly nsPerDecision: number;
 }
 
+const FRONTEND = { methods: ['POST'], allowedHeaders: ['Content-Type'], exposedHeaders: ['X-Request-Id'], maxAge: 60 };
+
 function policy(origins: readonly string[]): CompiledCorsPolicy {
-  return compilePolicy('bench', { origins, methods: ['POST'], allowedHeaders: ['Content-Type'], exposedHeaders: ['X-Request-Id'], maxAge: 60 });
+  return compilePolicy('bench', { origins, ...FRONTEND });
+}
+
+/** The article's origins decided by a predicate behind a cache: a cached answer against a listed one. */
+function cachedPredicatePolicy(): CompiledCorsPolicy {
+  const allowed = new Set(TWO_ORIGINS);
+  return compilePolicy('bench', {
+    origins: [],
+    originPredicate: (origin) => allowed.has(origin),
+    originPredicateCache: { ttl: 3_600_000, negativeTtl: 3_600_000, max: 1_000 },
+    ...FRONTEND,
+  });
 }
 
 function nsPerDecision(compiled: CompiledCorsPolicy, origin: string, iterations: number): number {
@@ -33,6 +47,7 @@ export function measureMatching(iterations = 1_000_000): MatchingRow[] {
   const policies: Array<[string, CompiledCorsPolicy]> = [
     ['2 origins', policy(TWO_ORIGINS)],
     ['1000 origins + 50 patterns', policy(LARGE_ALLOWLIST)],
+    ['predicate, cached answers', cachedPredicatePolicy()],
   ];
   const origins = [ALLOWED_ORIGIN, DISALLOWED_ORIGIN, 'https://a.tenant-49.example.net'];
   const rows: MatchingRow[] = [];
