@@ -21,6 +21,7 @@ const nest = (variant: string) => ({ script: 'nest-target.js', args: [variant] }
 export const TARGETS: readonly Target[] = [
   { id: 'floor', name: 'no CORS (floor)', ...nest('no-cors'), allowlist: TWO_ORIGINS, cors: false },
   { id: 'ours', name: '@Cors() (ours)', ...nest('cors-module'), allowlist: TWO_ORIGINS, cors: true },
+  { id: 'ours-predicate', name: '@Cors() cached predicate', ...nest('cors-predicate'), allowlist: TWO_ORIGINS, cors: true },
   { id: 'enable-cors', name: 'app.enableCors()', ...nest('enable-cors'), allowlist: TWO_ORIGINS, cors: true },
   { id: 'plain', name: 'node:http by hand', script: 'plain-target.js', args: [], allowlist: TWO_ORIGINS, cors: true },
   { id: 'ours-large', name: '@Cors() 1000+50', ...nest('cors-module'), allowlist: LARGE_ALLOWLIST, cors: true },

@@ -1,7 +1,8 @@
 /**
  * One Nest target of the benchmark, started as its own process:
  *   node dist-bench/bench/targets/nest-target.js <variant>
- * variants: cors-module (this service), no-cors (the floor), enable-cors
+ * variants: cors-module (this service), cors-predicate (its allowlist asked of
+ * a cached originPredicate), no-cors (the floor), enable-cors
  * (Nest's built-in expressjs/cors), empty-interceptor (the floor plus a global
  * interceptor that does nothing: the cost of Nest's interceptor machinery).
  * The allowlist comes from CORS_ALLOWED_ORIGINS, as in the service. Prints
@@ -15,7 +16,8 @@ import { createApp } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig } from '../../src/common/app-config.js';
 import { HttpErrorFilter } from '../../src/common/http-error.filter.js';
-import { isOriginPattern } from 'nestjs-route-cors';
+import { CorsModule, isOriginPattern } from 'nestjs-route-cors';
+import { corsPolicies } from '../../src/cors-policies.js';
 import { GreetModule } from '../../src/greet/greet.module.js';
 import { HealthController } from '../../src/health/health.controller.js';
 import { patternToRegExp } from '../policies.js';
@@ -39,9 +41,31 @@ class EmptyInterceptorModule {}
 const variant = process.argv[2] ?? '';
 const started = performance.now();
 const config = loadConfig(process.env);
+const productionConfig = { ...config, production: true };
+
+/** The service's policies with the allowlist asked of a predicate behind a cache, as a multi-tenant service runs it. */
+function predicateModule(): IEntryNestModule {
+  const registered = new Set(config.cors.allowedOrigins);
+  const policies = corsPolicies(productionConfig);
+  const frontend = {
+    ...policies.policies?.frontend,
+    origins: [],
+    originPredicate: (origin: string) => registered.has(origin),
+    originPredicateCache: { ttl: 3_600_000, negativeTtl: 3_600_000, max: 10_000 },
+  };
+  @Module({
+    imports: [CorsModule.forRoot({ ...policies, policies: { ...policies.policies, frontend } }), GreetModule],
+    controllers: [HealthController],
+    providers: [FILTER],
+  })
+  class PredicateCorsModule {}
+  return PredicateCorsModule;
+}
+
 const modules: Record<string, IEntryNestModule> = {
   // Measured as production runs it (no rejection reason on refused answers); the allowlist is the article's localhost one.
-  'cors-module': AppModule.forConfig({ ...config, production: true }),
+  'cors-module': AppModule.forConfig(productionConfig),
+  'cors-predicate': predicateModule(),
   'no-cors': NoCorsModule,
   'enable-cors': NoCorsModule,
   'empty-interceptor': EmptyInterceptorModule,
