@@ -263,6 +263,15 @@ describe('header versioning: one path, the handler chosen by a request header', 
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it('intersects the versions of a path spelled differently by each handler', async () => {
+    const refused = await preflight(server(), '/reports/42', ORIGIN_B, 'PUT');
+    expect(refused.status).toBe(403);
+    const allowed = await preflight(server(), '/reports/42', ORIGIN_A, 'PUT');
+    expect(allowed.status).toBe(204);
+    const res = await request(server()).put('/reports/42').set(VERSION_HEADER, '2').set('Origin', ORIGIN_C);
+    expect([res.text, res.headers['access-control-allow-origin']]).toEqual(['HeaderV2.put', ORIGIN_C]);
+  });
+
   it('refuses a preflight asking for a header only one version allows', async () => {
     const res = await preflight(server(), '/reports', ORIGIN_A, 'GET', 'content-type');
     expect(res.status).toBe(403);

@@ -38,6 +38,14 @@ describe('expectCors on the greet service', () => {
     await cors().actual('/greet/languages', { origin: EVIL, credentials: true }).toBeRefused();
   });
 
+  it('sends the preflight a browser would send first, and stops where the browser stops', async () => {
+    const blocked = await cors().actual('/greet', { origin: FRONTEND, method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Evil': '1' }, body: '{"name":"A"}' }).toBeRefused();
+    expect(blocked.status).toBe(403);
+    expect(blocked.blockedBecause).toBe('its preflight was refused (status 403), so the browser never sent it');
+    const allowed = await cors().actual('/greet', { origin: FRONTEND, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"name":"A"}' }).toBeAllowed();
+    expect(allowed.status).toBe(200);
+  });
+
   it('says what the server answered and why the module refused, when an allowed expectation fails', async () => {
     const failure = cors().preflight('/greet', { origin: EVIL, method: 'POST', headers: ['content-type'] }).toBeAllowed();
     await expect(failure).rejects.toThrow(

@@ -14,7 +14,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { type CorsExplainInput, explainCorsRequest } from './nest/cors-explainer.js';
+import { browserPreflightHeaders, type CorsExplainInput, explainCorsRequest } from './nest/cors-explainer.js';
 import { CorsRouteTable } from './nest/cors-route-table.js';
 
 export interface CorsProbe {
@@ -114,24 +114,39 @@ export class CorsExpectation {
   }
 
   private async send(): Promise<CorsAnswer> {
-    const server = this.app.getHttpServer() as App;
-    const method = this.probe.method ?? 'GET';
-    let test: request.Test;
     if (this.kind === 'preflight') {
-      test = request(server).options(this.path).set('Origin', this.probe.origin).set('Access-Control-Request-Method', method);
-      const names = (this.probe as PreflightProbe).headers ?? [];
-      if (names.length > 0) test = test.set('Access-Control-Request-Headers', names.join(','));
-    } else {
-      const probe = this.probe as ActualProbe;
-      test = request(server)[method.toLowerCase() as 'get'](this.path).set('Origin', probe.origin);
-      for (const [name, value] of Object.entries(probe.headers ?? {})) test = test.set(name, value);
-      if (probe.body !== undefined) test = test.send(probe.body);
+      return this.sendPreflight(this.probe as PreflightProbe);
     }
-    if (this.probe.host !== undefined) test = test.set('Host', this.probe.host);
+    const probe = this.probe as ActualProbe;
+    const headers = Object.entries(probe.headers ?? {}).map(([name, value]) => ({ name, value }));
+    // A browser asks first when the method or a header is not safelisted, and stops if the answer says no.
+    const preflightHeaders = browserPreflightHeaders(probe.method ?? 'GET', headers);
+    if (preflightHeaders !== undefined) {
+      const preflight = await this.sendPreflight({ ...probe, headers: preflightHeaders });
+      if (preflight.blockedBecause !== undefined) {
+        return { ...preflight, blockedBecause: `its preflight was refused (${preflight.blockedBecause}), so the browser never sent it` };
+      }
+    }
+    let test = this.request(probe.method ?? 'GET');
+    for (const { name, value } of headers) test = test.set(name, value);
+    if (probe.body !== undefined) test = test.send(probe.body);
     const res = await test;
-    const headers = res.headers as CorsAnswer['headers'];
-    const blockedBecause = this.kind === 'preflight' ? preflightFailure(res, this.probe as PreflightProbe) : corsCheckFailure(headers, this.probe);
-    return { status: res.status, headers, body: res.text, blockedBecause };
+    const answered = res.headers as CorsAnswer['headers'];
+    return { status: res.status, headers: answered, body: res.text, blockedBecause: corsCheckFailure(answered, probe) };
+  }
+
+  private async sendPreflight(probe: PreflightProbe): Promise<CorsAnswer> {
+    let test = this.request('OPTIONS').set('Access-Control-Request-Method', probe.method ?? 'GET');
+    const names = probe.headers ?? [];
+    if (names.length > 0) test = test.set('Access-Control-Request-Headers', names.join(','));
+    const res = await test;
+    return { status: res.status, headers: res.headers as CorsAnswer['headers'], body: res.text, blockedBecause: preflightFailure(res, probe) };
+  }
+
+  /** A request to the path from the probe's origin (and host). */
+  private request(method: string): request.Test {
+    const test = request(this.app.getHttpServer() as App)[method.toLowerCase() as 'get'](this.path).set('Origin', this.probe.origin);
+    return this.probe.host === undefined ? test : test.set('Host', this.probe.host);
   }
 
   private describe(): string {

@@ -265,7 +265,7 @@ export function describeRejection(rejection: CorsRejection, policy: CompiledCors
     return `no handler serves method ${quoted(rejection.method)} at ${rejection.path}`;
   }
   if (rejection.code === 'handler-without-policy') {
-    return `the ${rejection.method} handler at ${rejection.path} has no CORS policy`;
+    return `the ${quoted(rejection.method)} handler at ${rejection.path} has no CORS policy`;
   }
   if (policy === undefined) {
     return `refused by CORS (${rejection.code})`;

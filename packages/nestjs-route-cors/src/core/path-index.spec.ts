@@ -60,6 +60,12 @@ describe('RoutePathIndex.lookup', () => {
     expect(strict.lookup('/greet/')).toBeUndefined();
   });
 
+  it('asks every route about a path with a trailing slash, which a pattern may match where the literal path does not', () => {
+    const slashed = new RoutePathIndex([route('GET', '/items/{:id}', 'optional', 'Items.find'), route('GET', '/items', 'list', 'Items.list')], EXPRESS_DEFAULTS, joinNames);
+    expect(routeForRequest(entryAt(slashed, '/items/'), 'GET', at(''))?.policy).toBe('optional');
+    expect(routeForRequest(entryAt(slashed, '/items'), 'GET', at(''))?.policy).toBe('list');
+  });
+
   it('keeps the router order when a pattern also matches a literal path', () => {
     const byId = route('GET', '/items/:id', 'by-id', 'Items.find');
     const special = route('GET', '/items/special', 'special', 'Items.special');
@@ -124,6 +130,17 @@ describe('RoutePathIndex.preflightTarget', () => {
     );
     expect(versions.preflightTarget(entryAt(versions, '/v'), 'GET', at(''))).toEqual({ policy: 'one&two&neutral' });
     expect(versions.versionedPreflights().map((row) => row.policy)).toEqual(['one&two&neutral']);
+  });
+
+  it('counts every handler a version could select, whatever its path spelling, @All() included', () => {
+    const spellings = new RoutePathIndex(
+      [route('PUT', '/items/:id', 'one', 'V1.put', versioned('1')), route('PUT', '/items/:itemId', 'two', 'V2.put', versioned('2'))],
+      EXPRESS_DEFAULTS,
+      joinNames,
+    );
+    expect(spellings.preflightTarget(entryAt(spellings, '/items/42'), 'PUT', at(''))).toEqual({ policy: 'one&two' });
+    const optedOut = new RoutePathIndex([route('PUT', '/items/:id', 'one', 'V1.put', versioned('1')), route('ALL', '/items/:id', undefined, 'V2.all', versioned('2'))], EXPRESS_DEFAULTS, joinNames);
+    expect(optedOut.preflightTarget(entryAt(optedOut, '/items/42'), 'PUT', at(''))).toMatchObject({ rejection: { code: 'handler-without-policy' } });
   });
 
   it('refuses a preflight when one of the handlers a version could select has no policy', () => {

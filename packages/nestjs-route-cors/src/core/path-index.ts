@@ -65,50 +65,50 @@ export type PreflightTarget<P> =
 
 export class RoutePathIndex<P, R> {
   private readonly literalPaths = new Map<string, PathRoutes<P, R>>();
-  private readonly patternRoutes: Array<{ readonly route: IndexedRoute<P, R>; readonly matches: (path: string) => boolean }> = [];
-  /** For a version-filtered route: the policy every handler a version could select there agrees on. */
-  private readonly versionRuns = new Map<IndexedRoute<P, R>, P | undefined>();
+  private readonly allRoutes: Array<{ readonly route: IndexedRoute<P, R>; readonly matches: (path: string) => boolean }>;
+  private readonly patternRoutes: Array<{ readonly route: IndexedRoute<P, R>; readonly matches: (path: string) => boolean }>;
+  /** The policy of each set of handlers a version could pick among, by their positions in the router's order. */
+  private readonly versionRuns = new Map<string, P | undefined>();
+  private readonly positions: Map<IndexedRoute<P, R>, number>;
 
   /**
    * @param routes every route, in the order the router tries them
    * @param intersect the policy allowing only what all of `policies` allow
    */
   constructor(
-    routes: ReadonlyArray<IndexedRoute<P, R>>,
+    private readonly routes: ReadonlyArray<IndexedRoute<P, R>>,
     private readonly options: RouterPathOptions,
-    intersect: (policies: readonly P[]) => P,
+    private readonly intersect: (policies: readonly P[]) => P,
   ) {
-    const matchers = routes.map((route) => ({ route, matches: this.matcher(route.path) }));
-    for (const { route, matches } of matchers) {
-      if (this.isLiteral(route.path)) {
-        const key = this.key(this.loosen(route.path));
-        if (!this.literalPaths.has(key)) {
-          // Every route the router would try for this path, patterns included, in its order.
-          this.literalPaths.set(key, pathRoutes(route.path, matchers.filter((m) => m.matches(route.path)).map((m) => m.route)));
-        }
-      } else {
-        this.patternRoutes.push({ route, matches });
+    this.positions = new Map(routes.map((route, position) => [route, position]));
+    this.allRoutes = routes.map((route) => ({ route, matches: this.matcher(route.path) }));
+    this.patternRoutes = this.allRoutes.filter(({ route }) => !this.isLiteral(route.path));
+    for (const { route } of this.allRoutes) {
+      const key = this.key(this.loosen(route.path));
+      if (this.isLiteral(route.path) && !this.literalPaths.has(key)) {
+        // Every route the router would try for this path, patterns included, in its order.
+        this.literalPaths.set(key, this.scan(this.allRoutes, route.path) ?? pathRoutes(route.path, [route]));
       }
     }
-    for (const route of routes) {
-      if (route.servesVersion !== undefined) {
-        this.versionRuns.set(route, versionRunPolicy(routes, route, intersect));
-      }
-    }
+    // Compile now the intersections that preflights will need; a set that only a host filter
+    // splits off is compiled at its first preflight, once.
+    this.versionedPreflights();
   }
 
   /**
    * Where a version picks the handler: the policy a preflight gets at each
-   * such route (the first of its path, method and host), for reports.
+   * such path and method (all hosts counted), for reports.
    */
   versionedPreflights(): Array<{ readonly route: IndexedRoute<P, R>; readonly policy: P | undefined }> {
-    const seen = new Set<string>();
     const rows: Array<{ readonly route: IndexedRoute<P, R>; readonly policy: P | undefined }> = [];
-    for (const [route, policy] of this.versionRuns) {
-      const group = `${route.method} ${route.path} ${route.host ?? ''}`;
-      if (!seen.has(group)) {
-        seen.add(group);
-        rows.push({ route, policy });
+    const seen = new Set<string>();
+    for (const route of this.routes) {
+      const entry = route.servesVersion === undefined ? undefined : this.lookup(route.path);
+      const run = entry && this.versionRun(entry, route.method, undefined);
+      const key = run && `${route.method} ${run.map((r) => this.positions.get(r)).join(',')}`;
+      if (run && key !== undefined && !seen.has(key)) {
+        seen.add(key);
+        rows.push({ route, policy: this.runPolicy(run) });
       }
     }
     return rows;
@@ -116,15 +116,11 @@ export class RoutePathIndex<P, R> {
 
   /** The routes that match `pathname` (the URL's path, as the router reads it), or `undefined`. */
   lookup(pathname: string): PathRoutes<P, R> | undefined {
-    const literal = this.literalPaths.get(this.key(this.withoutTrailingSlash(pathname)));
-    if (literal !== undefined) {
-      return literal;
+    if (this.options.ignoreTrailingSlash && pathname.length > 1 && pathname.endsWith('/')) {
+      // `/items/` can match a pattern that `/items` does not (`/items/{:id}`): ask every route.
+      return this.scan(this.allRoutes, pathname);
     }
-    const found: Array<IndexedRoute<P, R>> = [];
-    for (const { route, matches } of this.patternRoutes) {
-      if (matches(pathname)) found.push(route);
-    }
-    return found.length === 0 ? undefined : pathRoutes(found[0]?.path ?? pathname, found);
+    return this.literalPaths.get(this.key(pathname)) ?? this.scan(this.patternRoutes, pathname);
   }
 
   /**
@@ -135,13 +131,55 @@ export class RoutePathIndex<P, R> {
    * them allow. No such handler, or one without policy, refuses it.
    */
   preflightTarget(entry: PathRoutes<P, R>, requestMethod: string, routed: RoutedRequest<R>): PreflightTarget<P> {
-    const route = entry.routes.find((r) => servesMethod(r, requestMethod) && servesHost(r, routed));
-    const policy = route && (route.servesVersion === undefined ? route.policy : this.versionRuns.get(route));
+    const run = this.versionRun(entry, requestMethod, routed);
+    const policy = run && this.runPolicy(run);
     if (policy !== undefined) {
       return { policy };
     }
-    const code = route ? 'handler-without-policy' : 'method-not-served';
+    const code = run ? 'handler-without-policy' : 'method-not-served';
     return { rejection: { code, method: requestMethod, path: entry.path } };
+  }
+
+  /**
+   * The handlers the actual request could reach: the first that serves the
+   * method and the host and, while a version filter could pass the request
+   * on, the next ones, up to the first without a filter (the router's order).
+   * `routed` undefined: every host counts (reports).
+   */
+  private versionRun(entry: PathRoutes<P, R>, method: string, routed: RoutedRequest<R> | undefined): Array<IndexedRoute<P, R>> | undefined {
+    const run: Array<IndexedRoute<P, R>> = [];
+    for (const route of entry.routes) {
+      if (servesMethod(route, method) && (routed === undefined || servesHost(route, routed))) {
+        run.push(route);
+        if (route.servesVersion === undefined) break;
+      }
+    }
+    return run.length === 0 ? undefined : run;
+  }
+
+  /** One handler: its policy. Several: what all allow, or undefined if one has none; computed once per set. */
+  private runPolicy(run: ReadonlyArray<IndexedRoute<P, R>>): P | undefined {
+    if (run.length === 1) {
+      return run[0]?.policy;
+    }
+    const key = run.map((route) => this.positions.get(route)).join(',');
+    if (!this.versionRuns.has(key)) {
+      const policies = run.map((route) => route.policy);
+      this.versionRuns.set(key, policies.every((p): p is P => p !== undefined) ? this.intersect(policies) : undefined);
+    }
+    return this.versionRuns.get(key);
+  }
+
+  /** The routes among `candidates` that match `pathname`, in order, or undefined. */
+  private scan(
+    candidates: ReadonlyArray<{ readonly route: IndexedRoute<P, R>; readonly matches: (path: string) => boolean }>,
+    pathname: string,
+  ): PathRoutes<P, R> | undefined {
+    const found: Array<IndexedRoute<P, R>> = [];
+    for (const { route, matches } of candidates) {
+      if (matches(pathname)) found.push(route);
+    }
+    return found.length === 0 ? undefined : pathRoutes(found[0]?.path ?? pathname, found);
   }
 
   private isLiteral(path: string): boolean {
@@ -155,11 +193,6 @@ export class RoutePathIndex<P, R> {
   /** A route path without its trailing slashes, as the router compiles it (router's Layer, `loosen`). */
   private loosen(path: string): string {
     return this.options.ignoreTrailingSlash && path !== '/' ? path.replace(TRAILING_SLASHES, '') : path;
-  }
-
-  /** A request path as a loosened route path matches it: one trailing slash is optional. */
-  private withoutTrailingSlash(pathname: string): string {
-    return this.options.ignoreTrailingSlash && pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
   }
 
   private matcher(path: string): (pathname: string) => boolean {
@@ -177,26 +210,6 @@ export class RoutePathIndex<P, R> {
 
 function pathRoutes<P, R>(path: string, routes: ReadonlyArray<IndexedRoute<P, R>>): PathRoutes<P, R> {
   return { path, routes, hasPolicy: routes.some((r) => r.policy !== undefined) };
-}
-
-/**
- * The handlers a version could select from `first` on: those after it at the
- * same path, method and host, up to the first one without a version filter.
- * Their intersection, or `undefined` if one of them has no policy.
- */
-function versionRunPolicy<P, R>(
-  routes: ReadonlyArray<IndexedRoute<P, R>>,
-  first: IndexedRoute<P, R>,
-  intersect: (policies: readonly P[]) => P,
-): P | undefined {
-  const policies: P[] = [];
-  for (const route of routes.slice(routes.indexOf(first))) {
-    if (route.path !== first.path || route.method !== first.method || route.host !== first.host) continue;
-    if (route.policy === undefined) return undefined;
-    policies.push(route.policy);
-    if (route.servesVersion === undefined) break;
-  }
-  return policies.length === 1 ? policies[0] : intersect(policies);
 }
 
 /** The route whose handler the router calls: the first that serves the method, the host and the version. */

@@ -61,6 +61,15 @@ const SIMPLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
 const SAFELISTED_HEADERS = new Set(['accept', 'accept-language', 'content-language', 'content-type']);
 const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 
+/**
+ * The `Access-Control-Request-Headers` of the preflight a browser sends before
+ * this request, or undefined when it sends none (Fetch §4.1).
+ */
+export function browserPreflightHeaders(method: string, headers: readonly RequestHeaderInput[]): string[] | undefined {
+  const unsafe = unsafeHeaders(headers);
+  return SIMPLE_METHODS.has(browserMethod(method)) && unsafe.length === 0 ? undefined : unsafe;
+}
+
 function browserMethod(method: string): string {
   return NORMALISED_METHODS.has(method.toUpperCase()) ? method.toUpperCase() : method;
 }

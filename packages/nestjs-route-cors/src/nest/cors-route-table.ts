@@ -95,6 +95,10 @@ export class CorsRouteTable implements OnModuleInit {
     if (adapter === undefined) {
       return;
     }
+    if (adapter.getType() !== 'express') {
+      // The hook, the request facts and the path rules are Express's: on another platform every policy would be wrong.
+      throw new CorsConfigurationError([`nestjs-route-cors 0.1 supports @nestjs/platform-express only; this application runs on '${adapter.getType()}'`]);
+    }
     this.nestRoutes = new NestRouteReader<Request>(this.modules, this.appConfig, adapter).read();
     this.matching = adapter.getRouteMatchingOptions?.() ?? DEFAULT_MATCHING;
     this.state = this.stateFor(this.state.named, this.state.policies);

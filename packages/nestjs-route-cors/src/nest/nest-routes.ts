@@ -5,8 +5,8 @@
  * RoutePathFactory (global prefix and its exclusions, URI versions), the
  * adapter's path normalisation and version filters, and Nest's specificity
  * sort when the application asked for it. Nothing here re-derives a rule Nest
- * can compute; `test/route-table-drift.e2e-spec.ts` proves the result equals
- * what the HTTP adapter received.
+ * can compute; `test/routing.e2e-spec.ts` proves the result equal to
+ * Express's router stack.
  */
 import { type HttpServer, RequestMethod, type Type, type VersioningOptions, VersioningType, VERSION_NEUTRAL } from '@nestjs/common';
 import { HOST_METADATA, MODULE_PATH, PATH_METADATA, VERSION_METADATA } from '@nestjs/common/constants.js';
