@@ -5,6 +5,7 @@ import type { ValidationError } from 'class-validator';
 import express, { type RequestHandler } from 'express';
 import { noteEmptyBody } from './common/json-body.decorator.js';
 import { requestIdMiddleware } from './common/request-id.middleware.js';
+import { setupApiDocs } from './docs/api-docs.js';
 
 export const BODY_LIMIT = '1mb';
 
@@ -49,13 +50,15 @@ export interface AppOptions {
   readonly logLevels: readonly LogLevel[] | false;
   /** Express's `trust proxy` (see AppConfig.trustProxy). */
   readonly trustProxy?: boolean | number | string;
+  /** Swagger UI at /docs and the OpenAPI document at /docs-json. */
+  readonly apiDocs?: boolean;
 }
 
 /**
  * Creates the configured application. The request-id middleware goes on the
  * Express instance before Nest sees it, so it runs before everything else.
  */
-export async function createApp(rootModule: IEntryNestModule, { logLevels, trustProxy = false }: AppOptions): Promise<INestApplication> {
+export async function createApp(rootModule: IEntryNestModule, { logLevels, trustProxy = false, apiDocs = false }: AppOptions): Promise<INestApplication> {
   const server = express();
   server.disable('x-powered-by');
   server.set('trust proxy', trustProxy);
@@ -65,5 +68,8 @@ export async function createApp(rootModule: IEntryNestModule, { logLevels, trust
     abortOnError: false,
     logger: logLevels === false ? false : [...logLevels],
   });
+  if (apiDocs) {
+    setupApiDocs(app);
+  }
   return configureApp(app);
 }

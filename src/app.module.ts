@@ -9,11 +9,16 @@ import { HealthController } from './health/health.controller.js';
 
 @Module({})
 export class AppModule {
-  /** The application for a given configuration (main.ts reads it from the environment). */
-  static forConfig(config: AppConfig): DynamicModule {
+  /**
+   * The application for a given configuration. main.ts passes the one
+   * `@nestjs/config` loaded, with its ConfigModule (ConfigService for every
+   * module); tests pass one built from an environment map.
+   */
+  static forConfig(config: AppConfig, configModule?: DynamicModule): DynamicModule {
     return {
       module: AppModule,
       imports: [
+        ...(configModule ? [configModule] : []),
         CorsModule.forRootAsync({ inject: [APP_CONFIG], useFactory: corsPolicies }),
         GreetModule,
       ],

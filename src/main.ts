@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { AppModule } from './app.module.js';
-import { type AppConfig, isConfigurationError, loadConfig } from './common/app-config.js';
+import { isConfigurationError } from './common/app-config.js';
+import { loadAppConfig } from './common/environment.js';
 import { stopGracefully } from './common/graceful-shutdown.js';
 
 const logger = new Logger('Bootstrap');
@@ -17,13 +18,8 @@ function exitOnConfigurationError(error: unknown): never {
 }
 
 async function main(): Promise<void> {
-  let config: AppConfig;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    exitOnConfigurationError(error);
-  }
-  const app = await createApp(AppModule.forConfig(config), config).catch(exitOnConfigurationError);
+  const { config, configModule } = await loadAppConfig().catch(exitOnConfigurationError);
+  const app = await createApp(AppModule.forConfig(config, configModule), config).catch(exitOnConfigurationError);
   await app.listen(config.port, config.host ?? '::');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;

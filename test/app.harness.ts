@@ -6,17 +6,17 @@ import type { INestApplication } from '@nestjs/common';
 import type { IEntryNestModule } from '@nestjs/core';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { createApp } from '../src/app.factory.js';
+import { type AppOptions, createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
-import { loadConfig } from '../src/common/app-config.js';
+import { loadConfig } from '../src/common/environment.js';
 
 export async function startApp(env: Record<string, string> = {}): Promise<INestApplication> {
   const config = loadConfig(env);
-  return startModule(AppModule.forConfig(config), config.trustProxy);
+  return startModule(AppModule.forConfig(config), config);
 }
 
-export async function startModule(rootModule: IEntryNestModule, trustProxy: boolean | number | string = false): Promise<INestApplication> {
-  const app = await createApp(rootModule, { logLevels: false, trustProxy });
+export async function startModule(rootModule: IEntryNestModule, options: Omit<AppOptions, 'logLevels'> = {}): Promise<INestApplication> {
+  const app = await createApp(rootModule, { ...options, logLevels: false });
   await app.init();
   return app;
 }

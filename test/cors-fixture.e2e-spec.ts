@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { loadConfig } from '../src/common/app-config.js';
+import { loadConfig } from '../src/common/environment.js';
 import { preflight, startModule, useApp } from './app.harness.js';
 import { accessControlHeaders } from './cors-headers.js';
 import { ALLOWED, FixtureModule, observed, PARTNER } from './fixtures/fixture.module.js';
@@ -207,12 +207,12 @@ describe('same-origin behind a proxy (TRUST_PROXY=loopback)', () => {
     .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal)?.address;
   // Without an external address, an untrusted peer is a loopback client of a service trusting only 10.0.0.0/8.
   const running = useApp(async () => {
-    const app = await startModule(FixtureModule, trustProxy);
+    const app = await startModule(FixtureModule, { trustProxy });
     await app.listen(0, '0.0.0.0');
     return app;
   });
   const untrusting = useApp(async () => {
-    const app = await startModule(FixtureModule, external === undefined ? '10.0.0.0/8' : trustProxy);
+    const app = await startModule(FixtureModule, { trustProxy: external === undefined ? '10.0.0.0/8' : trustProxy });
     await app.listen(0, '0.0.0.0');
     return app;
   });

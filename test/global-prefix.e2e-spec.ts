@@ -8,7 +8,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
-import { loadConfig } from '../src/common/app-config.js';
+import { loadConfig } from '../src/common/environment.js';
 import { preflight, useApp } from './app.harness.js';
 
 const FRONTEND = 'http://localhost:1234';

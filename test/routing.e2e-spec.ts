@@ -13,7 +13,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
-import { loadConfig } from '../src/common/app-config.js';
+import { loadConfig } from '../src/common/environment.js';
 import { CorsRouteTable, explainCorsRequest, formatRouteTable } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { preflight, useApp } from './app.harness.js';

@@ -7,7 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { AppModule } from '../src/app.module.js';
-import { loadConfig } from '../src/common/app-config.js';
+import { loadConfig } from '../src/common/environment.js';
 
 describe('the greet service built with @nestjs/testing', () => {
   let app: INestApplication;

@@ -14,7 +14,7 @@ import { APP_FILTER, APP_INTERCEPTOR, type IEntryNestModule } from '@nestjs/core
 import type { Observable } from 'rxjs';
 import { createApp } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
-import { loadConfig } from '../../src/common/app-config.js';
+import { loadConfig } from '../../src/common/environment.js';
 import { HttpErrorFilter } from '../../src/common/http-error.filter.js';
 import { CorsModule, isOriginPattern } from 'nestjs-route-cors';
 import { corsPolicies } from '../../src/cors-policies.js';

@@ -7,15 +7,16 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import { createApp } from '../app.factory.js';
 import { AppModule } from '../app.module.js';
-import { isConfigurationError, loadConfig } from '../common/app-config.js';
+import { isConfigurationError } from '../common/app-config.js';
+import { loadAppConfig } from '../common/environment.js';
 
 /** Exit code for input the command cannot work with. */
 export const EXIT_BAD_INPUT = 2;
 
 export async function createAppContext(): Promise<INestApplication> {
   try {
-    const config = loadConfig(process.env);
-    const app = await createApp(AppModule.forConfig(config), { logLevels: false, trustProxy: config.trustProxy });
+    const { config, configModule } = await loadAppConfig();
+    const app = await createApp(AppModule.forConfig(config, configModule), { logLevels: false, trustProxy: config.trustProxy });
     return await app.init();
   } catch (error) {
     if (isConfigurationError(error)) {

@@ -1,4 +1,8 @@
-import { ConfigError, DEFAULT_DEV_ORIGINS, DEFAULT_PORT, loadConfig } from './app-config.js';
+import { ConfigError, DEFAULT_DEV_ORIGINS, DEFAULT_PORT } from './app-config.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getMetadataStorage } from 'class-validator';
+import { EnvironmentVariables, loadConfig } from './environment.js';
 
 describe('loadConfig', () => {
   it("uses the article's defaults outside production", () => {
@@ -51,3 +55,35 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' }).production).toBe(true);
   });
 });
+
+describe('.env.example', () => {
+  const lines = readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  const example = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+
+  it('documents every setting the service reads, and only those', () => {
+    const settings = Object.keys(validationMetadatasOf(EnvironmentVariables)).sort();
+    expect(Object.keys(example).sort()).toEqual(settings);
+  });
+
+  it('is a valid configuration as it stands', () => {
+    expect(loadConfig(example)).toMatchObject({ port: 5000, host: undefined, apiDocs: true, cors: { allowedOrigins: DEFAULT_DEV_ORIGINS } });
+  });
+});
+
+describe('API_DOCS', () => {
+  it.each([
+    [{}, true],
+    [{ API_DOCS: 'false' }, false],
+    [{ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' }, false],
+    [{ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com', API_DOCS: 'true' }, true],
+  ])('%j serves the docs: %s', (env, expected) => {
+    expect(loadConfig(env).apiDocs).toBe(expected);
+  });
+});
+
+/** The properties class-validator checks on a class: the settings it declares. */
+function validationMetadatasOf(target: new () => object): Record<string, unknown> {
+  return Object.fromEntries(getMetadataStorage().getTargetValidationMetadatas(target, '', true, false).map((m) => [m.propertyName, true]));
+}

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Expose, Transform } from 'class-transformer';
 import { IsDefined, IsIn, IsNotEmpty, IsOptional, IsString } from 'class-validator';
 import { LANGUAGE_CODES } from './languages.js';
@@ -20,6 +21,7 @@ function shown(value: unknown): string {
  * the checks that assume a string.
  */
 export class GreetRequestDto {
+  @ApiProperty({ description: 'Who to greet; trimmed, not blank', example: 'Alice', minLength: 1 })
   @Expose()
   @Transform(({ value }) => trimmed(value))
   @IsDefined({ message: "Missing required field: 'name'" })
@@ -27,6 +29,7 @@ export class GreetRequestDto {
   @IsString({ message: "Field 'name' must be a string" })
   name!: string;
 
+  @ApiPropertyOptional({ description: 'Language, case-insensitive; remembered in the greet_lang cookie', enum: LANGUAGE_CODES, default: 'en' })
   @Expose()
   @Transform(({ value }) => {
     const text = trimmed(value);

@@ -24,9 +24,10 @@ export function ensureBuilt(): void {
   }
 }
 
-export function runService(env: Record<string, string>): ServiceProcess {
+/** Runs `node dist/main.js` with exactly `env` (and PATH), in `cwd`, where it reads a `.env` file if there is one. */
+export function runService(env: Record<string, string>, cwd: string = ROOT): ServiceProcess {
   const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
+    cwd,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

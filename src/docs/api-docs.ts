@@ -1,0 +1,76 @@
+/**
+ * Swagger UI at /docs and the OpenAPI document at /docs-json (outside
+ * production unless API_DOCS says otherwise). Each operation carries its CORS
+ * policy as an `x-cors` extension, read from the route table the service
+ * enforces when the document is served, so the docs cannot drift from the
+ * behaviour, runtime policy updates included. The docs pages are not Nest
+ * routes: they get no CORS headers, same-origin only.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { type CorsRoute, CorsRouteTable } from 'nestjs-route-cors';
+
+/** What a page on another origin may do with an operation; `null`: nothing (no CORS policy). */
+export type CorsExtension = {
+  readonly policy: string;
+  readonly origins: '*' | readonly string[];
+  readonly originPredicate: boolean;
+  readonly methods: readonly string[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposedHeaders: readonly string[];
+  readonly credentials: boolean;
+  readonly maxAge: number;
+  readonly strict: boolean;
+} | null;
+
+const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+function corsExtension(route: CorsRoute): CorsExtension {
+  if (route.policy === undefined) {
+    return null;
+  }
+  const { origins, hasOriginPredicate, methods, allowedHeaders, exposedHeaders, credentials, maxAge, strict } = route.policy.declared;
+  return { policy: route.policy.name, origins, originPredicate: hasOriginPredicate, methods, allowedHeaders, exposedHeaders, credentials, maxAge, strict };
+}
+
+/** `/items/:id` as OpenAPI writes it: `/items/{id}`. */
+function openApiPath(path: string): string {
+  return path.replace(/:(\w+)/g, '{$1}');
+}
+
+/** A copy of `document` whose operations carry `x-cors` from the routes as they are now. */
+export function withCorsPolicies(document: OpenAPIObject, routes: readonly CorsRoute[]): OpenAPIObject {
+  const byOperation = new Map(routes.map((route) => [`${route.method.toLowerCase()} ${openApiPath(route.path)}`, route]));
+  const paths = Object.fromEntries(
+    Object.entries(document.paths).map(([path, item]) => {
+      const operations = OPERATION_METHODS.flatMap((method) => {
+        const operation = item[method];
+        const route = byOperation.get(`${method} ${path}`);
+        return operation && route ? [[method, { ...operation, 'x-cors': corsExtension(route) }]] : [];
+      });
+      return [path, { ...item, ...Object.fromEntries(operations) }];
+    }),
+  );
+  return { ...document, paths };
+}
+
+export function setupApiDocs(app: INestApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('Greet API')
+    .setDescription(
+      'The greet service of the CORS article. Every operation carries its CORS policy as x-cors (null: no cross-origin access), from the route table the service enforces.',
+    )
+    .setVersion('0.1.0')
+    .build();
+  let document: OpenAPIObject | undefined;
+  SwaggerModule.setup(
+    'docs',
+    app,
+    () => {
+      // The route table is complete once the application is initialised, before the first request.
+      document ??= SwaggerModule.createDocument(app, config);
+      return withCorsPolicies(document, app.get(CorsRouteTable).routes);
+    },
+    { jsonDocumentUrl: 'docs-json', raw: ['json'] },
+  );
+}
