@@ -10,18 +10,10 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { type CorsRoute, CorsRouteTable } from 'nestjs-route-cors';
 
-/** What a page on another origin may do with an operation; `null`: nothing (no CORS policy). */
-export type CorsExtension = {
-  readonly policy: string;
-  readonly origins: '*' | readonly string[];
-  readonly originPredicate: boolean;
-  readonly methods: readonly string[];
-  readonly allowedHeaders: readonly string[];
-  readonly exposedHeaders: readonly string[];
-  readonly credentials: boolean;
-  readonly maxAge: number;
-  readonly strict: boolean;
-} | null;
+type DeclaredPolicy = NonNullable<CorsRoute['policy']>['declared'];
+
+/** What a page on another origin may do with an operation, as the policy declares it; `null`: nothing (no CORS policy). */
+export type CorsExtension = ({ readonly policy: string; readonly originPredicate: boolean } & Omit<DeclaredPolicy, 'hasOriginPredicate'>) | null;
 
 const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -29,8 +21,8 @@ function corsExtension(route: CorsRoute): CorsExtension {
   if (route.policy === undefined) {
     return null;
   }
-  const { origins, hasOriginPredicate, methods, allowedHeaders, exposedHeaders, credentials, maxAge, strict } = route.policy.declared;
-  return { policy: route.policy.name, origins, originPredicate: hasOriginPredicate, methods, allowedHeaders, exposedHeaders, credentials, maxAge, strict };
+  const { hasOriginPredicate, ...declared } = route.policy.declared;
+  return { policy: route.policy.name, originPredicate: hasOriginPredicate, ...declared };
 }
 
 /** `/items/:id` as OpenAPI writes it: `/items/{id}`. */
