@@ -23,6 +23,7 @@ import {
   ORIGIN_B,
   ORIGIN_C,
   startHeaderRoutingApp,
+  startMediaTypeRoutingApp,
   startUriRoutingApp,
   VERSION_HEADER,
 } from './fixtures/routing.fixture.js';
@@ -297,6 +298,26 @@ describe('header versioning: one path, the handler chosen by a request header', 
       route: { handler: 'HeaderV2Controller.get', policy: 'headerV2' },
     });
     await expect(explainCorsRequest(routes, { ...base, headers: [{ name: 'accept' }] })).rejects.toThrow(/no route serves GET \/reports/);
+  });
+
+  it('holds exactly the routes Express registered', () => {
+    expect(tableRoutes(running.app())).toEqual(registeredRoutes(running.app()));
+  });
+});
+
+describe('media-type versioning: the version in Accept, which needs no preflight', () => {
+  const running = useApp(startMediaTypeRoutingApp);
+
+  it.each([
+    ['1', ORIGIN_A, 'MediaV1.get'],
+    ['2', ORIGIN_B, 'MediaV2.get'],
+  ])('version %s gives %s the policy of %s, and only that one', async (version, origin, handler) => {
+    const cors = expectCors(running.app());
+    const allowed = await cors.actual('/media', { origin, headers: { Accept: `application/json;v=${version}` } }).toBeAllowed();
+    expect(allowed.body).toBe(handler);
+    const other = origin === ORIGIN_A ? ORIGIN_B : ORIGIN_A;
+    const refused = await cors.actual('/media', { origin: other, headers: { Accept: `application/json;v=${version}` } }).toBeRefused();
+    expect(refused.body).toBe(handler);
   });
 
   it('holds exactly the routes Express registered', () => {
