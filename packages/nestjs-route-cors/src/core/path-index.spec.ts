@@ -66,6 +66,22 @@ describe('RoutePathIndex.lookup', () => {
     expect(routeForRequest(entryAt(slashed, '/items'), 'GET', at(''))?.policy).toBe('list');
   });
 
+  it('keeps the router order among patterns filed under different literal prefixes', () => {
+    const patterns = new RoutePathIndex(
+      [
+        route('GET', '/api/:version/items/:id', 'versioned', 'Api.versioned'),
+        route('GET', '/:anything/v1/items/:id', 'catch', 'Any.catch'),
+        route('GET', '/api/v1/items/:id', 'items', 'Items.find'),
+        route('GET', '/other/:id', 'other', 'Other.find'),
+      ],
+      EXPRESS_DEFAULTS,
+      joinNames,
+    );
+    expect(entryAt(patterns, '/API/v1/items/7').routes.map((r) => r.policy)).toEqual(['versioned', 'catch', 'items']);
+    expect(entryAt(patterns, '/x/v1/items/7').routes.map((r) => r.policy)).toEqual(['catch']);
+    expect(patterns.lookup('/api/v1/itemz/7')).toBeUndefined();
+  });
+
   it('keeps the router order when a pattern also matches a literal path', () => {
     const byId = route('GET', '/items/:id', 'by-id', 'Items.find');
     const special = route('GET', '/items/special', 'special', 'Items.special');

@@ -59,14 +59,26 @@ function servesHost<R>(route: IndexedRoute<unknown, R>, routed: RoutedRequest<R>
   return route.servesHost === undefined || route.servesHost(routed.hostname);
 }
 
+/** A route with its place in the router's order and its compiled path matcher. */
+interface MatchingRoute<P, R> {
+  readonly route: IndexedRoute<P, R>;
+  readonly position: number;
+  readonly matches: (path: string) => boolean;
+}
+
 export type PreflightTarget<P> =
   | { readonly policy: P; readonly rejection?: undefined }
   | { readonly policy?: undefined; readonly rejection: CorsRejection };
 
 export class RoutePathIndex<P, R> {
   private readonly literalPaths = new Map<string, PathRoutes<P, R>>();
-  private readonly allRoutes: Array<{ readonly route: IndexedRoute<P, R>; readonly matches: (path: string) => boolean }>;
-  private readonly patternRoutes: Array<{ readonly route: IndexedRoute<P, R>; readonly matches: (path: string) => boolean }>;
+  private readonly allRoutes: Array<MatchingRoute<P, R>>;
+  /**
+   * Pattern routes by the literal path before their first dynamic segment
+   * (`/api/v1/items` for `/api/v1/items/:id`), so a request tries only the
+   * patterns whose literal part it starts with, not every pattern route.
+   */
+  private readonly patternsByPrefix = new Map<string, Array<MatchingRoute<P, R>>>();
   /** The policy of each set of handlers a version could pick among, by their positions in the router's order. */
   private readonly versionRuns = new Map<string, P | undefined>();
   private readonly positions: Map<IndexedRoute<P, R>, number>;
@@ -81,8 +93,13 @@ export class RoutePathIndex<P, R> {
     private readonly intersect: (policies: readonly P[]) => P,
   ) {
     this.positions = new Map(routes.map((route, position) => [route, position]));
-    this.allRoutes = routes.map((route) => ({ route, matches: this.matcher(route.path) }));
-    this.patternRoutes = this.allRoutes.filter(({ route }) => !this.isLiteral(route.path));
+    this.allRoutes = routes.map((route, position) => ({ route, position, matches: this.matcher(route.path) }));
+    for (const candidate of this.allRoutes) {
+      if (!this.isLiteral(candidate.route.path)) {
+        const prefix = this.literalPrefix(candidate.route.path);
+        this.patternsByPrefix.set(prefix, [...(this.patternsByPrefix.get(prefix) ?? []), candidate]);
+      }
+    }
     for (const { route } of this.allRoutes) {
       const key = this.key(this.loosen(route.path));
       if (this.isLiteral(route.path) && !this.literalPaths.has(key)) {
@@ -120,7 +137,29 @@ export class RoutePathIndex<P, R> {
       // `/items/` can match a pattern that `/items` does not (`/items/{:id}`): ask every route.
       return this.scan(this.allRoutes, pathname);
     }
-    return this.literalPaths.get(this.key(pathname)) ?? this.scan(this.patternRoutes, pathname);
+    return this.literalPaths.get(this.key(pathname)) ?? this.scan(this.patternsFor(pathname), pathname);
+  }
+
+  /** The pattern routes whose literal prefix `pathname` starts with, in the router's order. */
+  private patternsFor(pathname: string): ReadonlyArray<MatchingRoute<P, R>> {
+    const key = this.key(pathname);
+    let found: Array<MatchingRoute<P, R>> = this.patternsByPrefix.get('') ?? [];
+    let several = false;
+    for (let slash = key.indexOf('/', 1); slash !== -1; slash = key.indexOf('/', slash + 1)) {
+      const bucket = this.patternsByPrefix.get(key.slice(0, slash));
+      if (bucket !== undefined) {
+        several = found.length > 0;
+        found = several ? [...found, ...bucket] : bucket;
+      }
+    }
+    return several ? found.sort((a, b) => a.position - b.position) : found;
+  }
+
+  /** The path up to its first segment with a parameter, wildcard or group; '' when that is the first one. */
+  private literalPrefix(path: string): string {
+    const segments = path.split('/');
+    const dynamic = segments.findIndex((segment) => DYNAMIC_SEGMENT.test(segment) || !ASCII.test(segment));
+    return this.key(segments.slice(0, dynamic === -1 ? segments.length : dynamic).join('/'));
   }
 
   /**
@@ -171,10 +210,7 @@ export class RoutePathIndex<P, R> {
   }
 
   /** The routes among `candidates` that match `pathname`, in order, or undefined. */
-  private scan(
-    candidates: ReadonlyArray<{ readonly route: IndexedRoute<P, R>; readonly matches: (path: string) => boolean }>,
-    pathname: string,
-  ): PathRoutes<P, R> | undefined {
+  private scan(candidates: ReadonlyArray<MatchingRoute<P, R>>, pathname: string): PathRoutes<P, R> | undefined {
     const found: Array<IndexedRoute<P, R>> = [];
     for (const { route, matches } of candidates) {
       if (matches(pathname)) found.push(route);
