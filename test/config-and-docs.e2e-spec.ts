@@ -37,7 +37,7 @@ describe('configuration from a .env file', () => {
     expect(fromEnv.headers['access-control-allow-credentials']).toBe('true');
     const fromDotenv = await preflight(server, '/greet', 'https://from-dotenv.example', 'POST', 'content-type');
     expect(fromDotenv.status).toBe(403);
-  });
+  }, 30_000);
 
   it.each([
     ['PORT=eighty\nLOG_LEVEL=loud\n', ['PORT "eighty" must be a whole number from 0 to 65535', 'LOG_LEVEL "loud" must be one of error, warn, log, debug, verbose']],
@@ -49,7 +49,7 @@ describe('configuration from a .env file', () => {
     expect(await service.exited).toBe(1);
     for (const message of messages) expect(service.output()).toContain(message);
     expect(service.output()).not.toMatch(/\n\s+at /);
-  });
+  }, 30_000);
 });
 
 describe('OpenAPI document', () => {
@@ -122,7 +122,7 @@ describe('OpenAPI document', () => {
     );
     expect(documented.sort((a, b) => a.operation.localeCompare(b.operation))).toEqual(printed.sort((a, b) => a.operation.localeCompare(b.operation)));
     expect(documented.find((d) => d.operation === 'POST /greet')?.cors).toMatchObject({ policy: 'frontend', origins: 'http://localhost:1234,https://app.example.com' });
-  });
+  }, 30_000);
 
   it('serves Swagger UI at /docs, same-origin only: no policy reaches the docs', async () => {
     const page = await request(server()).get('/docs').set('Origin', 'http://localhost:1234');

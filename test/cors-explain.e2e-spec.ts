@@ -211,7 +211,7 @@ describe('the commands', () => {
     const result = await node('cors-explain.js', args);
     expect(result.code).toBe(code);
     expect(result.stdout).toMatch(output);
-  });
+  }, 30_000);
 
   it('cors:routes prints the same table the service logs at start-up', async () => {
     // Not the default configuration, so that both must read the environment to agree.
@@ -228,5 +228,6 @@ describe('the commands', () => {
       service.child.kill('SIGKILL');
       await service.exited;
     }
-  });
+    // Two processes start here (the service, then the command): on a loaded 2-core machine that takes seconds.
+  }, 30_000);
 });
