@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
+import { CorsPolicies } from 'nestjs-route-cors';
 import type { CorsExtension } from '../src/docs/api-docs.js';
 import { preflight, startApp, useApp } from './app.harness.js';
 import { ensureBuilt, listeningPort, ROOT, runService, type ServiceProcess } from './support/service-process.js';
@@ -91,7 +92,8 @@ describe('OpenAPI document', () => {
 
   it('carries in x-cors exactly the policies `npm run cors:routes` prints', async () => {
     ensureBuilt();
-    const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'cli', 'cors-routes.js')], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' } });
+    // In a folder without .env, so that the command reads the same (empty) environment as the app under test.
+    const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'cli', 'cors-routes.js')], { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '' } });
     const [, ...rows] = stdout.trim().split('\n').map((line) => line.split(/\s{2,}/));
     const { paths } = await documentOf();
     const printed = rows.map(([method = '', path = '', policy = '', origins = '', methods = '', headers = '', exposed = '', credentials = '', maxAge = '', strict = '']) => ({
@@ -101,6 +103,7 @@ describe('OpenAPI document', () => {
     const list = (values: readonly string[]): string => (values.length === 0 ? '-' : values.join(','));
     const documented = Object.entries(paths).flatMap(([path, item]) =>
       Object.entries(item).map(([method, operation]) => {
+        expect(operation).toHaveProperty('x-cors');
         const cors = operation['x-cors'];
         return {
           operation: `${method.toUpperCase()} ${path}`,
@@ -123,6 +126,12 @@ describe('OpenAPI document', () => {
     expect(documented.sort((a, b) => a.operation.localeCompare(b.operation))).toEqual(printed.sort((a, b) => a.operation.localeCompare(b.operation)));
     expect(documented.find((d) => d.operation === 'POST /greet')?.cors).toMatchObject({ policy: 'frontend', origins: 'http://localhost:1234,https://app.example.com' });
   }, 30_000);
+
+  it('shows a policy replaced at run time', async () => {
+    running.app().get(CorsPolicies).replace('public', { origins: ['https://docs-reader.example'], methods: ['GET'] });
+    const { paths } = await documentOf();
+    expect(paths['/greet/languages']?.get?.['x-cors']).toMatchObject({ policy: 'public', origins: ['https://docs-reader.example'] });
+  });
 
   it('serves Swagger UI at /docs, same-origin only: no policy reaches the docs', async () => {
     const page = await request(server()).get('/docs').set('Origin', 'http://localhost:1234');

@@ -33,6 +33,8 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, /PORT "70000"/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL "loud" must be one of/],
     [{ TRUST_PROXY: 'yes please' }, /TRUST_PROXY "yes please" must be true, false, a number of hops/],
+    [{ NODE_ENV: 'Production' }, /NODE_ENV "Production" must be one of development, production, test/],
+    [{ CORS_ALLOWED_ORIGINS: '' }, /CORS_ALLOWED_ORIGINS is empty/],
   ])('refuses %j, naming the setting', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -57,8 +59,10 @@ describe('loadConfig', () => {
 });
 
 describe('.env.example', () => {
+  // Every setting, those left commented out included.
   const lines = readFileSync(join(import.meta.dirname, '..', '..', '.env.example'), 'utf8')
     .split('\n')
+    .map((line) => line.replace(/^# (?=[A-Z_]+=)/, ''))
     .filter((line) => line.trim() !== '' && !line.startsWith('#'));
   const example = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 

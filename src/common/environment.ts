@@ -14,12 +14,14 @@ import { type AppConfig, ConfigError, DEFAULT_DEV_ORIGINS, DEFAULT_PORT } from '
 
 export const LOG_LEVEL_NAMES = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 const BOOLEAN_WORDS = ['true', 'false'];
+const NODE_ENVIRONMENTS = ['development', 'production', 'test'] as const;
 
 /** Every setting the service reads. `.env.example` documents each one. */
 export class EnvironmentVariables {
+  /** `production` turns the production rules on; a typo must not turn them off. */
   @IsOptional()
-  @IsString()
-  NODE_ENV?: string;
+  @IsIn(NODE_ENVIRONMENTS, { message: `must be one of ${NODE_ENVIRONMENTS.join(', ')}` })
+  NODE_ENV?: (typeof NODE_ENVIRONMENTS)[number];
 
   @IsOptional()
   @IsInt({ message: 'must be a whole number from 0 to 65535' })
@@ -123,13 +125,11 @@ const LOG_LEVELS: Readonly<Record<(typeof LOG_LEVEL_NAMES)[number], readonly Log
  * lists every problem.
  */
 export function readEnvironment(raw: Readonly<Record<string, unknown>>): { readonly environment: EnvironmentVariables; readonly config: AppConfig } {
-  // Empty variables count as unset: `HOST=` in a .env file means "no host".
-  const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== ''));
-  const environment = plainToInstance(EnvironmentVariables, given);
-  if (typeof given.PORT === 'string' && /^\d+$/.test(given.PORT)) {
-    environment.PORT = Number(given.PORT);
+  const environment = plainToInstance(EnvironmentVariables, raw);
+  if (typeof raw.PORT === 'string' && /^\d+$/.test(raw.PORT)) {
+    environment.PORT = Number(raw.PORT);
   }
-  const problems = problemsOf(validateSync(environment, { stopAtFirstError: true }), given);
+  const problems = problemsOf(validateSync(environment, { stopAtFirstError: true }), raw);
   const production = environment.NODE_ENV === 'production';
   const origins = allowedOrigins(environment.CORS_ALLOWED_ORIGINS, production, problems);
   if (problems.length > 0) {
@@ -137,6 +137,7 @@ export function readEnvironment(raw: Readonly<Record<string, unknown>>): { reado
   }
   const config: AppConfig = {
     port: environment.PORT ?? DEFAULT_PORT,
+    // `HOST=` (empty) in a .env file means "no host": every interface.
     host: environment.HOST?.trim() || undefined,
     production,
     logLevels: LOG_LEVELS[environment.LOG_LEVEL ?? 'log'],

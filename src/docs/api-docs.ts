@@ -32,7 +32,12 @@ function openApiPath(path: string): string {
 
 /** A copy of `document` whose operations carry `x-cors` from the routes as they are now. */
 export function withCorsPolicies(document: OpenAPIObject, routes: readonly CorsRoute[]): OpenAPIObject {
-  const byOperation = new Map(routes.map((route) => [`${route.method.toLowerCase()} ${openApiPath(route.path)}`, route]));
+  const byOperation = new Map<string, CorsRoute>();
+  for (const route of routes) {
+    const key = `${route.method.toLowerCase()} ${openApiPath(route.path)}`;
+    // Where versions or hosts share a path, the router tries the first route first.
+    if (!byOperation.has(key)) byOperation.set(key, route);
+  }
   const paths = Object.fromEntries(
     Object.entries(document.paths).map(([path, item]) => {
       const operations = OPERATION_METHODS.flatMap((method) => {
@@ -54,15 +59,10 @@ export function setupApiDocs(app: INestApplication): void {
     )
     .setVersion('0.1.0')
     .build();
-  let document: OpenAPIObject | undefined;
-  SwaggerModule.setup(
-    'docs',
-    app,
-    () => {
-      // The route table is complete once the application is initialised, before the first request.
-      document ??= SwaggerModule.createDocument(app, config);
-      return withCorsPolicies(document, app.get(CorsRouteTable).routes);
-    },
-    { jsonDocumentUrl: 'docs-json', raw: ['json'] },
-  );
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: 'docs-json',
+    raw: ['json'],
+    // Swagger keeps the document it built first; the policies are added on every request, as they are now.
+    patchDocumentOnRequest: (_req, _res, document) => withCorsPolicies(document, app.get(CorsRouteTable).routes),
+  });
 }

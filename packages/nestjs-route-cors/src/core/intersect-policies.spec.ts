@@ -29,6 +29,17 @@ describe('intersectPolicies', () => {
     await expect(allows(options, origin)).resolves.toBe(expected);
   });
 
+  it('reports a member predicate that fails as a failure, and waits for the slowest member deadline', async () => {
+    const failing = intersect({ origins: [], originPredicate: () => Promise.reject(new Error('tenant database down')) }, { origins: ['https://p.test'] });
+    await expect(checkOrigin(failing, 'https://p.test')).resolves.toMatchObject({ allowed: false, failure: 'error', error: new Error('tenant database down') });
+    const slow = intersect(
+      { origins: [], originPredicate: () => new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 60)), originPredicateTimeout: 2_000 },
+      { origins: ['https://p.test'] },
+    );
+    expect(slow.originPredicate?.timeoutMs).toBe(2_000);
+    await expect(checkOrigin(slow, 'https://p.test')).resolves.toEqual({ allowed: true });
+  });
+
   it('keeps what every policy allows of methods and headers, the smallest max-age, credentials only if all allow them', () => {
     const policy = intersect(
       { origins: ['https://a.test'], methods: ['GET', 'PUT'], allowedHeaders: ['X-A', 'Content-Type'], exposedHeaders: ['X-Id'], maxAge: 100, credentials: true },

@@ -38,12 +38,26 @@ function commonValues(lists: ReadonlyArray<readonly string[]>): string[] {
   return first.filter((value) => others.every((set) => set.has(value.toLowerCase())));
 }
 
-/** Allowed only if every policy allows it, each by its own rules (list, patterns, predicate). */
+/**
+ * Allowed only if every policy allows it, each by its own rules (list,
+ * patterns, predicate). A member's predicate failure or timeout is thrown on,
+ * so the preflight reports and logs it as the member's own request would.
+ */
 function allPoliciesAllow(policies: readonly CompiledCorsPolicy[]): (origin: string) => Promise<boolean> {
   return async (origin) => {
     const verdicts = await Promise.all(policies.map((policy) => checkOrigin(policy, origin)));
+    for (const verdict of verdicts) {
+      if ('failure' in verdict) {
+        throw verdict.failure === 'timeout' ? new Error(`did not answer within ${verdict.timeoutMs} ms`) : verdict.error;
+      }
+    }
     return verdicts.every((verdict) => verdict.allowed);
   };
+}
+
+/** The combined predicate waits as long as the slowest member's own deadline, not the default. */
+function slowestDeadline(policies: readonly CompiledCorsPolicy[]): number {
+  return Math.max(...policies.map((p) => p.originPredicate?.timeoutMs ?? 0));
 }
 
 export function intersectPolicies(policies: readonly CompiledCorsPolicy[]): CompiledCorsPolicy {
@@ -52,7 +66,9 @@ export function intersectPolicies(policies: readonly CompiledCorsPolicy[]): Comp
   const options: CorsPolicyOptions = {
     origins,
     // The lists above are exact unless a predicate is involved; then each origin they miss is put to every policy.
-    ...(origins !== '*' && policies.some((p) => p.originPredicate !== undefined) ? { originPredicate: allPoliciesAllow(policies) } : {}),
+    ...(origins !== '*' && policies.some((p) => p.originPredicate !== undefined)
+      ? { originPredicate: allPoliciesAllow(policies), originPredicateTimeout: slowestDeadline(policies) }
+      : {}),
     methods: commonValues(declared.map((d) => d.methods)),
     allowedHeaders: commonValues(declared.map((d) => d.allowedHeaders)),
     exposedHeaders: commonValues(declared.map((d) => d.exposedHeaders)),

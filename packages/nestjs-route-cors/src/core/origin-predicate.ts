@@ -54,33 +54,44 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 const CLOCK_TICK_MS = 250;
-let coarseNow = Date.now();
+let coarseNow = performance.now();
 let clockRunning = false;
 
-/** Milliseconds since the epoch, at most a quarter second old. */
+/**
+ * Monotonic milliseconds (a wall-clock step cannot stretch a TTL), at most a
+ * quarter second old.
+ */
 function coarseClock(): number {
   if (!clockRunning) {
     clockRunning = true;
-    coarseNow = Date.now();
+    coarseNow = performance.now();
     // Never keeps the process alive.
-    setInterval(() => (coarseNow = Date.now()), CLOCK_TICK_MS).unref();
+    setInterval(() => (coarseNow = performance.now()), CLOCK_TICK_MS).unref();
   }
   return coarseNow;
 }
 
+/** A browser's Origin is `scheme://host[:port]`: a host name has at most 253 characters. */
+const ORIGIN_SHAPE = /^https?:\/\/[^\s/?#@]{1,262}$/;
+
 /**
- * At most `max` answers in two generations: new and used answers go to the
- * recent one; when it holds half of `max`, it becomes the older one and the
- * previous older one (answers not used since) is dropped.
+ * Most predicate calls a policy waits for at once. Every new origin starts a
+ * call (a refusal is not cached unless `negativeTtl` says so), so a flood of
+ * invented origins would otherwise start as many database lookups and timers.
+ */
+export const MAX_PENDING_PREDICATE_CALLS = 1_000;
+
+/**
+ * Answers in two generations: new and used answers go to the recent one;
+ * when it holds `max`, it becomes the older one and the previous older one
+ * (answers not used since) is dropped. So the `max` most recently used
+ * origins are always kept, and never more than 2 × max.
  */
 class GenerationalCache {
   private recent = new Map<string, CachedAnswer>();
   private older = new Map<string, CachedAnswer>();
-  private readonly generationSize: number;
 
-  constructor(max: number) {
-    this.generationSize = Math.max(1, Math.floor(max / 2));
-  }
+  constructor(private readonly generationSize: number) {}
 
   get size(): number {
     return this.recent.size + this.older.size;
@@ -117,7 +128,8 @@ export class OriginPredicateRunner {
 
   constructor(
     private readonly predicate: OriginPredicate,
-    private readonly timeoutMs: number,
+    /** Milliseconds a call may take before the origin is refused. */
+    readonly timeoutMs: number,
     private readonly cacheOptions: OriginPredicateCacheOptions | undefined,
     private readonly now: () => number = coarseClock,
   ) {
@@ -138,14 +150,22 @@ export class OriginPredicateRunner {
     if (pending !== undefined) {
       return pending;
     }
+    if (!ORIGIN_SHAPE.test(origin)) {
+      // Not an origin a browser sends: not worth a lookup, nor a place in the cache.
+      return REFUSED;
+    }
+    if (this.inFlight.size >= MAX_PENDING_PREDICATE_CALLS) {
+      return failed(new RangeError(`${MAX_PENDING_PREDICATE_CALLS} origins are already waiting for the originPredicate`));
+    }
     let answer: unknown;
     try {
       answer = this.predicate(origin);
+      if (!isThenable(answer)) {
+        return this.remember(origin, verdictOf(answer));
+      }
     } catch (error) {
+      // The predicate, or the `then` of what it returned, threw.
       return failed(error);
-    }
-    if (!isThenable(answer)) {
-      return this.remember(origin, verdictOf(answer));
     }
     const call = this.withDeadline(Promise.resolve(answer)).then((verdict) => {
       this.inFlight.delete(origin);

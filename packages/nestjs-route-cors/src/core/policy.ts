@@ -15,7 +15,7 @@ export interface OriginPredicateCacheOptions {
   readonly ttl: number;
   /** Milliseconds a refused origin is kept. @default 0 (refusals are asked again) */
   readonly negativeTtl?: number;
-  /** Most origins kept. */
+  /** The most recently used origins always kept; at most twice as many are (two generations). */
   readonly max: number;
 }
 
@@ -42,8 +42,9 @@ export interface CorsPolicyOptions {
    */
   readonly originPredicateTimeout?: number;
   /**
-   * Keep the predicate's answers per origin, at most `max` of them, least
-   * recently used first out. Failures and timeouts are never kept.
+   * Keep the predicate's answers per origin: the `max` most recently used
+   * always, at most 2 × max (least recently used out first). Failures and
+   * timeouts are never kept.
    * @default undefined (every request asks the predicate)
    */
   readonly originPredicateCache?: OriginPredicateCacheOptions;
