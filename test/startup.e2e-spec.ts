@@ -1,5 +1,7 @@
 /** The CORS module refuses to start on a bad declaration, naming it (issue 9). */
 import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions, CorsRouteTable } from 'nestjs-route-cors';
@@ -48,5 +50,30 @@ describe('refusing to start', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('refusing an HTTP platform it does not support', () => {
+  /** An adapter that reports another platform: the module's hook, facts and path rules are Express's. */
+  class OtherPlatformAdapter extends ExpressAdapter {
+    override getType(): string {
+      return 'fastify';
+    }
+  }
+
+  it('stops start-up with a message naming the platform', async () => {
+    @Controller('thing')
+    class ThingController {
+      @Get()
+      @Cors({ origins: ['https://a.test'] })
+      get(): string {
+        return 'thing';
+      }
+    }
+    @Module({ imports: [CorsModule.forRoot({ logRoutes: false })], controllers: [ThingController] })
+    class ThingModule {}
+    const app = await NestFactory.create(ThingModule, new OtherPlatformAdapter(), { logger: false, abortOnError: false });
+    await expect(app.init()).rejects.toThrow("nestjs-route-cors 0.1 supports @nestjs/platform-express only; this application runs on 'fastify'");
+    await app.close();
   });
 });
