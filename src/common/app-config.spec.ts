@@ -33,6 +33,7 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, /PORT "70000"/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL "loud" must be one of/],
     [{ TRUST_PROXY: 'yes please' }, /TRUST_PROXY "yes please" must be true, false, a number of hops/],
+    [{ TRUST_PROXY: 'TRUE' }, /TRUST_PROXY "TRUE" must be true, false, a number of hops/],
     [{ NODE_ENV: 'Production' }, /NODE_ENV "Production" must be one of development, production, test/],
     [{ CORS_ALLOWED_ORIGINS: '' }, /CORS_ALLOWED_ORIGINS is empty/],
   ])('refuses %j, naming the setting', (env, message) => {

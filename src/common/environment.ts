@@ -6,7 +6,20 @@
  * `parseOriginPattern`), so the allowlist is checked with it.
  */
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, type ValidationError, validateSync } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  Validate,
+  type ValidationError,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+  validateSync,
+} from 'class-validator';
+import express from 'express';
 import type { DynamicModule, LogLevel } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from 'nestjs-route-cors';
@@ -15,6 +28,30 @@ import { type AppConfig, ConfigError, DEFAULT_DEV_ORIGINS, DEFAULT_PORT } from '
 export const LOG_LEVEL_NAMES = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 const BOOLEAN_WORDS = ['true', 'false'];
 const NODE_ENVIRONMENTS = ['development', 'production', 'test'] as const;
+
+/** `TRUST_PROXY` as Express's `trust proxy` setting. */
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
+/** Checked by Express itself, which otherwise throws at start-up with a stack trace (`invalid IP address`). */
+@ValidatorConstraint({ name: 'expressTrustProxy' })
+class ExpressTrustProxy implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    try {
+      express().set('trust proxy', trustProxyOf(String(value)));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  defaultMessage(): string {
+    return 'must be true, false, a number of hops, or a comma-separated list of addresses or subnets (loopback, 10.0.0.0/8)';
+  }
+}
 
 /** Every setting the service reads. `.env.example` documents each one. */
 export class EnvironmentVariables {
@@ -39,9 +76,7 @@ export class EnvironmentVariables {
 
   /** `false` (default), `true`, a hop count, or Express's list of addresses/subnets (`loopback`, `10.0.0.0/8`). */
   @IsOptional()
-  @Matches(/^(true|false|\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, {
-    message: 'must be true, false, a number of hops, or a comma-separated list of addresses',
-  })
+  @Validate(ExpressTrustProxy)
   TRUST_PROXY?: string;
 
   /** Comma-separated origins and `https://*.example.com` patterns. */
@@ -102,13 +137,6 @@ function allowedOrigins(value: string | undefined, production: boolean, problems
 function problemsOf(errors: readonly ValidationError[], raw: Readonly<Record<string, unknown>>): string[] {
   // One sentence per variable: its name, the value as written, and the first rule it breaks.
   return errors.map(({ property, constraints }) => `${property} ${JSON.stringify(raw[property])} ${Object.values(constraints ?? {})[0] ?? 'is invalid'}`);
-}
-
-/** `TRUST_PROXY` as Express's `trust proxy` setting. */
-function trustProxyOf(value: string | undefined): boolean | number | string {
-  if (value === undefined || value === 'false') return false;
-  if (value === 'true') return true;
-  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 const LOG_LEVELS: Readonly<Record<(typeof LOG_LEVEL_NAMES)[number], readonly LogLevel[]>> = {

@@ -60,9 +60,14 @@ function headerText(value: number | string | string[] | undefined): string | und
  * Applies core decisions to Express responses and reports refusals: the one
  * way a decision reaches the wire.
  */
+/** A failing tenant database fails every request: at most this many warnings per policy and failure per window. */
+const WARNINGS_PER_WINDOW = 10;
+const WARNING_WINDOW_MS = 10_000;
+
 @Injectable()
 export class CorsResponder {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
+  private readonly warnings = new Map<string, { windowStart: number; logged: number; suppressed: number }>();
 
   constructor(@Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions) {}
 
@@ -98,6 +103,24 @@ export class CorsResponder {
     }
   }
 
+  /** Logs a warning unless `kind` has had its share of this window; says how many were left out. */
+  private warn(kind: string, line: string): void {
+    const now = Date.now();
+    let window = this.warnings.get(kind);
+    if (window === undefined || now - window.windowStart >= WARNING_WINDOW_MS) {
+      const suppressed = window?.suppressed ?? 0;
+      window = { windowStart: now, logged: 0, suppressed: 0 };
+      this.warnings.set(kind, window);
+      if (suppressed > 0) this.logger.warn(`${suppressed} more warnings like the next were left out in the last ${WARNING_WINDOW_MS / 1000} s`);
+    }
+    if (window.logged < WARNINGS_PER_WINDOW) {
+      window.logged += 1;
+      this.logger.warn(line);
+    } else {
+      window.suppressed += 1;
+    }
+  }
+
   private report(
     req: Request,
     res: Response,
@@ -129,7 +152,7 @@ export class CorsResponder {
     if (logged) {
       const requestId = headerText(res.getHeader('X-Request-Id')) ?? '-';
       const line = `refused ${kind} ${event.method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`;
-      if (warned) this.logger.warn(line);
+      if (warned) this.warn(`${event.policy} ${rejection.code}`, line);
       else this.logger.debug(line);
     }
     if (hook === undefined) {
