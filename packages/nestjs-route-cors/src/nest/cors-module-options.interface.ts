@@ -1,5 +1,4 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
-import type { Request } from 'express';
 import type { CorsDecisionKind, CorsPolicyOptions, CorsRejection } from '../core/index.js';
 
 /** What `onReject` learns about a refused request. */
@@ -22,9 +21,11 @@ export interface CorsModuleOptions {
   readonly policies?: Readonly<Record<string, CorsPolicyOptions>>;
   /**
    * Called once for every refused preflight or actual request, e.g. to count
-   * rejections as a metric. A throwing hook is logged and ignored.
+   * rejections as a metric. `request` is the platform's own: Express's
+   * `Request` or Fastify's `FastifyRequest` (declare the one your app runs
+   * on). A throwing hook is logged and ignored.
    */
-  readonly onReject?: (event: CorsRejectionEvent, request: Request) => void;
+  onReject?(event: CorsRejectionEvent, request: unknown): void;
   /**
    * Put the refusal's reason (the sentence of the debug log) in an
    * `X-CORS-Rejection-Reason` header of refused preflights and requests, so
