@@ -4,20 +4,67 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import type { IEntryNestModule } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { type AppOptions, createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
+import { HTTP_ADAPTERS, type HttpAdapterName } from '../src/common/app-config.js';
 import { loadConfig } from '../src/common/environment.js';
 
+/**
+ * The HTTP platform this run tests: jest.config.js runs the e2e suites once
+ * per platform, each project setting the `HTTP_ADAPTER` global.
+ */
+export const HTTP_ADAPTER: HttpAdapterName = platformUnderTest();
+
+function platformUnderTest(): HttpAdapterName {
+  const name: unknown = (globalThis as { HTTP_ADAPTER?: unknown }).HTTP_ADAPTER ?? 'express';
+  const known = HTTP_ADAPTERS.find((adapter) => adapter === name);
+  if (known === undefined) throw new Error(`unknown HTTP_ADAPTER global ${String(name)}`);
+  return known;
+}
+
 export async function startApp(env: Record<string, string> = {}): Promise<INestApplication> {
-  const config = loadConfig(env);
+  const config = loadConfig({ HTTP_ADAPTER, ...env });
   return startModule(AppModule.forConfig(config), config);
 }
 
+/** Every route Fastify registered for an application, as `METHOD path handler`, seen by its public `onRoute` hook. */
+const fastifyRoutes = new WeakMap<INestApplication, string[]>();
+
+/** The service's factory, on the platform under test, without logs. */
+export async function createTestApp(rootModule: IEntryNestModule, options: Omit<AppOptions, 'logLevels'> = {}): Promise<INestApplication> {
+  const app = await createApp(rootModule, { httpAdapter: HTTP_ADAPTER, ...options, logLevels: false });
+  if (HTTP_ADAPTER === 'fastify') {
+    const registered: string[] = [];
+    fastifyRoutes.set(app, registered);
+    (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('onRoute', ({ method, url, handler }) => {
+      const methods = Array.isArray(method) ? method : [method];
+      for (const name of methods.length > 1 ? ['ALL'] : methods) registered.push(`${name} ${url} ${handler.name}`);
+    });
+  }
+  return app;
+}
+
+/** What `createTestApp()` saw Fastify register, in registration order. */
+export function fastifyRegisteredRoutes(app: INestApplication): readonly string[] {
+  const routes = fastifyRoutes.get(app);
+  if (routes === undefined) throw new Error('not an application of createTestApp() on Fastify');
+  return routes;
+}
+
+/** Creates and initialises the application; on Fastify, also readies the instance, as `listen()` would. */
 export async function startModule(rootModule: IEntryNestModule, options: Omit<AppOptions, 'logLevels'> = {}): Promise<INestApplication> {
-  const app = await createApp(rootModule, { ...options, logLevels: false });
+  return initialised(await createTestApp(rootModule, options));
+}
+
+export async function initialised(app: INestApplication): Promise<INestApplication> {
   await app.init();
+  const instance: unknown = app.getHttpAdapter().getInstance();
+  if (typeof instance === 'object' && instance !== null && 'ready' in instance && typeof instance.ready === 'function') {
+    await (instance.ready as () => Promise<unknown>).call(instance);
+  }
   return app;
 }
 

@@ -6,19 +6,18 @@
 import { RequestMethod } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/environment.js';
-import { preflight, useApp } from './app.harness.js';
+import { preflight, useApp, createTestApp, initialised } from './app.harness.js';
 
 const FRONTEND = 'http://localhost:1234';
 const GREETING = { name: 'Alice', lang: 'es' };
 
 describe('CORS under a global prefix', () => {
   const running = useApp(async () => {
-    const app = await createApp(AppModule.forConfig(loadConfig({})), { logLevels: false });
+    const app = await createTestApp(AppModule.forConfig(loadConfig({})));
     app.setGlobalPrefix('api', { exclude: [{ path: 'greet/languages', method: RequestMethod.GET }] });
-    return app.init();
+    return initialised(app);
   });
   const server = (): App => running.server();
 

@@ -4,18 +4,21 @@
  * and the CORS policies must still apply, ahead of the default body parser.
  */
 import type { INestApplication } from '@nestjs/common';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/environment.js';
+import { HTTP_ADAPTER, initialised } from './app.harness.js';
 
 describe('the greet service built with @nestjs/testing', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forConfig(loadConfig({}))] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    // Nest's own default parsers here, not the service's: whatever parses the body, CORS has decided first.
+    app = HTTP_ADAPTER === 'fastify' ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false }) : moduleRef.createNestApplication({ logger: false });
+    await initialised(app);
   });
 
   afterAll(async () => {

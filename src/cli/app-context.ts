@@ -16,7 +16,7 @@ export const EXIT_BAD_INPUT = 2;
 export async function createAppContext(): Promise<INestApplication> {
   try {
     const { config, configModule } = await loadAppConfig();
-    const app = await createApp(AppModule.forConfig(config, configModule), { logLevels: false, trustProxy: config.trustProxy });
+    const app = await createApp(AppModule.forConfig(config, configModule), { logLevels: false, trustProxy: config.trustProxy, httpAdapter: config.httpAdapter });
     return await app.init();
   } catch (error) {
     if (isConfigurationError(error)) {

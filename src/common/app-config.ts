@@ -12,15 +12,21 @@ export const DEFAULT_PORT = 5000;
 /** The article's front end, plus an https example: only outside production. */
 export const DEFAULT_DEV_ORIGINS: readonly string[] = ['http://localhost:1234', 'https://app.example.com'];
 
+export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
+export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
+
 export interface AppConfig {
   readonly port: number;
   /** Undefined: all interfaces (IPv4 and IPv6). */
   readonly host: string | undefined;
   readonly production: boolean;
   readonly logLevels: readonly LogLevel[];
+  /** The HTTP platform: Express (default) or Fastify. */
+  readonly httpAdapter: HttpAdapterName;
   /**
-   * Express's `trust proxy` setting: which proxies' X-Forwarded-* headers to
-   * believe (the request's scheme decides what counts as same-origin).
+   * Express's `trust proxy` setting, Fastify's `trustProxy`: which proxies'
+   * X-Forwarded-* headers to believe (the request's scheme decides what
+   * counts as same-origin).
    */
   readonly trustProxy: boolean | number | string;
   /** Swagger UI at /docs and the OpenAPI document at /docs-json. */

@@ -23,13 +23,13 @@ import express from 'express';
 import type { DynamicModule, LogLevel } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from 'nestjs-route-cors';
-import { type AppConfig, ConfigError, DEFAULT_DEV_ORIGINS, DEFAULT_PORT } from './app-config.js';
+import { type AppConfig, ConfigError, DEFAULT_DEV_ORIGINS, DEFAULT_PORT, HTTP_ADAPTERS, type HttpAdapterName } from './app-config.js';
 
 export const LOG_LEVEL_NAMES = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 const BOOLEAN_WORDS = ['true', 'false'];
 const NODE_ENVIRONMENTS = ['development', 'production', 'test'] as const;
 
-/** `TRUST_PROXY` as Express's `trust proxy` setting. */
+/** `TRUST_PROXY` as Express's `trust proxy` setting (Fastify's `trustProxy` reads the same values). */
 function trustProxyOf(value: string | undefined): boolean | number | string {
   if (value === undefined || value === 'false') return false;
   if (value === 'true') return true;
@@ -73,6 +73,11 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(LOG_LEVEL_NAMES, { message: `must be one of ${LOG_LEVEL_NAMES.join(', ')}` })
   LOG_LEVEL?: (typeof LOG_LEVEL_NAMES)[number];
+
+  /** The HTTP platform Nest runs on. */
+  @IsOptional()
+  @IsIn(HTTP_ADAPTERS, { message: `must be one of ${HTTP_ADAPTERS.join(', ')}` })
+  HTTP_ADAPTER?: HttpAdapterName;
 
   /** `false` (default), `true`, a hop count, or Express's list of addresses/subnets (`loopback`, `10.0.0.0/8`). */
   @IsOptional()
@@ -169,6 +174,7 @@ export function readEnvironment(raw: Readonly<Record<string, unknown>>): { reado
     host: environment.HOST?.trim() || undefined,
     production,
     logLevels: LOG_LEVELS[environment.LOG_LEVEL ?? 'log'],
+    httpAdapter: environment.HTTP_ADAPTER ?? 'express',
     trustProxy: trustProxyOf(environment.TRUST_PROXY),
     apiDocs: environment.API_DOCS === undefined ? !production : environment.API_DOCS === 'true',
     cors: { allowedOrigins: origins, allowCredentials: environment.CORS_ALLOW_CREDENTIALS === 'true' },

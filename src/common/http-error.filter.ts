@@ -1,5 +1,5 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 
 export interface ErrorBody {
   readonly error: string;
@@ -14,7 +14,7 @@ const FIXED_MESSAGES: Readonly<Partial<Record<number, string>>> = {
 function messageOf(exception: HttpException): string {
   const fixed = FIXED_MESSAGES[exception.getStatus()];
   if (fixed) return fixed;
-  // Express's body parser throws a SyntaxError whose text quotes the parser's internals.
+  // The JSON parsers fail with a SyntaxError whose text quotes the parser's internals.
   if (exception.cause instanceof SyntaxError) return 'Malformed JSON in request body';
   const response = exception.getResponse();
   if (typeof response === 'string') return response;
@@ -34,22 +34,26 @@ function messageOf(exception: HttpException): string {
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
+    // Through the adapter: the same filter answers on Express and on Fastify.
+    const adapter = this.adapterHost.httpAdapter;
     const http = host.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
+    const req = http.getRequest<{ readonly id?: string }>();
+    const res: unknown = http.getResponse();
     const known = exception instanceof HttpException;
     const status = known ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
     if (!known || status >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-      this.logger.error(`request=${req.id} ${req.method} ${req.originalUrl} failed: ${detail}`);
+      this.logger.error(`request=${req.id} ${adapter.getRequestMethod(req)} ${adapter.getRequestUrl(req)} failed: ${detail}`);
     }
-    if (res.headersSent) {
+    if (adapter.isHeadersSent(res)) {
       return;
     }
     const body: ErrorBody = { error: known && status < 500 ? messageOf(exception) : 'Internal server error' };
     // A route's @Header('Cache-Control', 'public, ...') is set before its handler runs: no cache may keep an error.
-    res.setHeader('Cache-Control', 'no-store');
-    res.status(status).json(body);
+    adapter.setHeader(res, 'Cache-Control', 'no-store');
+    adapter.reply(res, body, status);
   }
 }

@@ -4,20 +4,26 @@ import {
   type ExecutionContext,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
-import type { Request } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
+import typeis from 'type-is';
 
-/** Requests whose chunked body had no bytes: the JSON parser turns an empty body into `{}`. */
-const emptyBodies = new WeakSet<IncomingMessage>();
+/** The request as Nest hands it over, on either platform: Express's Request or Fastify's FastifyRequest. */
+interface BodyRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly body?: unknown;
+}
 
-/** A JSON parser's `verify` hook: it sees the bytes before they are parsed. */
-export function noteEmptyBody(req: IncomingMessage, _res: unknown, body: Buffer): void {
+/** Requests whose chunked body had no bytes: Express's JSON parser turns an empty body into `{}`. */
+const emptyBodies = new WeakSet<object>();
+
+/** Called by the JSON parsers with the bytes they read, before parsing; `request` is the one Nest hands over. */
+export function noteEmptyBody(request: object, body: Buffer): void {
   if (body.length === 0) {
-    emptyBodies.add(req);
+    emptyBodies.add(request);
   }
 }
 
-function hasBodyBytes(req: Request): boolean {
+function hasBodyBytes(req: BodyRequest): boolean {
   const length = req.headers['content-length'];
   return (req.headers['transfer-encoding'] !== undefined && !emptyBodies.has(req)) || (length !== undefined && length !== '0');
 }
@@ -32,11 +38,11 @@ function isJsonObject(value: unknown): value is Record<string, unknown> {
  * The global ValidationPipe then validates it against the parameter's DTO.
  */
 export const JsonBody = createParamDecorator((_data: unknown, context: ExecutionContext): Record<string, unknown> => {
-  const req = context.switchToHttp().getRequest<Request>();
+  const req = context.switchToHttp().getRequest<BodyRequest>();
   if (!hasBodyBytes(req)) {
     throw new BadRequestException('Missing request body');
   }
-  if (req.is('application/json') === false) {
+  if (typeis.is(req.headers['content-type'] ?? '', ['application/json']) === false) {
     throw new UnsupportedMediaTypeException('Request body must be JSON (Content-Type: application/json)');
   }
   if (!isJsonObject(req.body)) {

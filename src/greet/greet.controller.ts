@@ -1,4 +1,5 @@
-import { Controller, Get, Header, HttpCode, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Header, Headers, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -9,7 +10,6 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
 import { JsonBody } from '../common/json-body.decorator.js';
 import { Cors } from 'nestjs-route-cors';
 import { GreetRequestDto } from './greet-request.dto.js';
@@ -27,7 +27,10 @@ const VALIDATION_ERRORS =
 @Cors('frontend')
 @Controller('greet')
 export class GreetController {
-  constructor(private readonly greetService: GreetService) {}
+  constructor(
+    private readonly greetService: GreetService,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.OK)
@@ -46,13 +49,14 @@ export class GreetController {
   @ApiInternalServerErrorResponse({ type: ErrorResponse, description: 'Internal server error (details only in the log)' })
   greet(
     @JsonBody() request: GreetRequestDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
+    @Headers('cookie') cookie: string | undefined,
+    @Res({ passthrough: true }) res: unknown,
   ): Greeting {
     if (request.lang !== undefined) {
-      res.setHeader('Set-Cookie', languageCookie(request.lang));
+      // Through the adapter: Express's response and Fastify's reply set headers differently.
+      this.adapterHost.httpAdapter.setHeader(res, 'Set-Cookie', languageCookie(request.lang));
     }
-    return this.greetService.greet(request.name, request.lang ?? rememberedLanguage(req.headers.cookie));
+    return this.greetService.greet(request.name, request.lang ?? rememberedLanguage(cookie));
   }
 
   /**

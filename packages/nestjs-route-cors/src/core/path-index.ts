@@ -13,6 +13,11 @@ export interface IndexedRoute<P, R> {
   readonly method: string;
   /** The path as registered with the router. */
   readonly path: string;
+  /**
+   * The same path in path-to-regexp syntax, where the router writes it
+   * otherwise (find-my-way's `:name?` and `*`); undefined: `path` is.
+   */
+  readonly pattern?: string;
   readonly policy: P | undefined;
   /** Who serves it, e.g. `GreetController.greet`, for reports. */
   readonly handler: string;
@@ -95,16 +100,16 @@ export class RoutePathIndex<P, R> {
     private readonly intersect: (policies: readonly P[]) => P,
   ) {
     this.positions = new Map(routes.map((route, position) => [route, position]));
-    this.allRoutes = routes.map((route, position) => ({ route, position, matches: this.matcher(route.path) }));
+    this.allRoutes = routes.map((route, position) => ({ route, position, matches: this.matcher(patternOf(route)) }));
     for (const candidate of this.allRoutes) {
-      if (!this.isLiteral(candidate.route.path)) {
-        const prefix = this.literalPrefix(candidate.route.path);
+      if (!this.isLiteral(patternOf(candidate.route))) {
+        const prefix = this.literalPrefix(patternOf(candidate.route));
         this.patternsByPrefix.set(prefix, [...(this.patternsByPrefix.get(prefix) ?? []), candidate]);
       }
     }
     for (const { route } of this.allRoutes) {
       const key = this.key(this.loosen(route.path));
-      if (this.isLiteral(route.path) && !this.literalPaths.has(key)) {
+      if (this.isLiteral(patternOf(route)) && !this.literalPaths.has(key)) {
         // Every route the router would try for this path, patterns included, in its order.
         this.literalPaths.set(key, this.scan(this.allRoutes, route.path) ?? pathRoutes(route.path, [route]));
       }
@@ -249,6 +254,10 @@ export class RoutePathIndex<P, R> {
       }
     };
   }
+}
+
+function patternOf(route: IndexedRoute<unknown, never>): string {
+  return route.pattern ?? route.path;
 }
 
 function pathRoutes<P, R>(path: string, routes: ReadonlyArray<IndexedRoute<P, R>>): PathRoutes<P, R> {

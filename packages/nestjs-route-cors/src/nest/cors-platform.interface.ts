@@ -12,6 +12,8 @@ import type { NestRoute } from './nest-routes.js';
 export interface CorsExchange<R> extends CorsRequestFacts, RoutedRequest<R> {
   /** The request's path as the client sent it, for logs and `onReject`. */
   readonly path: string;
+  /** The request's id, for logs: Fastify's own, on Express an `X-Request-Id` already sent back. */
+  readonly requestId: string | undefined;
   readonly response: ServerResponse;
 }
 
@@ -40,6 +42,12 @@ export interface CorsHttpPlatform<R, S> {
   readonly name: string;
   /** The router's own path rules. */
   readonly matching: RouterPathOptions;
+  /**
+   * A route path in path-to-regexp syntax, which the route index matches
+   * with, when the router writes it otherwise; undefined when it is already.
+   * Throws a CorsConfigurationError for a path the index cannot read.
+   */
+  routePattern(path: string): string | undefined;
   /** Installs `hook` ahead of the body parser, Nest middleware, guards and handlers, for every request. */
   install(hook: (request: R, response: S, next: (error?: Error) => void) => void): void;
   /** The path the router matches routes against, or undefined when it routes the request nowhere. */

@@ -111,7 +111,7 @@ export class CorsResponder {
       res.setHeader(REJECTION_REASON_HEADER, rejectionReasonHeaderValue(event.reason));
     }
     if (logged) {
-      const requestId = headerText(res.getHeader('X-Request-Id')) ?? '-';
+      const requestId = exchange.requestId ?? '-';
       const line = `refused ${kind} ${event.method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`;
       if (warned) this.warn(`${event.policy} ${rejection.code}`, line);
       else this.logger.debug(line);

@@ -30,7 +30,7 @@ export type CorsRoute = IndexedRoute<CompiledCorsPolicy, PlatformRequest>;
 export type CorsRouteIndex = RoutePathIndex<CompiledCorsPolicy, PlatformRequest>;
 
 /** A route as Nest registers it, with its platform's version filter. */
-type PlatformRoute = NestRoute & { readonly servesVersion: VersionFilter<PlatformRequest> | undefined };
+type PlatformRoute = NestRoute & { readonly pattern: string | undefined; readonly servesVersion: VersionFilter<PlatformRequest> | undefined };
 
 /** A route handler's `@Cors()` declarations, read once at start-up. */
 interface HandlerSite extends DeclarationSite {
@@ -104,7 +104,7 @@ export class CorsRouteTable implements OnModuleInit {
     const routes = new NestRouteReader(this.modules, this.appConfig, adapter).read();
     const versioning = this.appConfig.getVersioning();
     const filters = versioning ? platform.versionFilters(routes, versioning) : [];
-    this.nestRoutes = routes.map((route, position) => ({ ...route, servesVersion: filters[position] }));
+    this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: platform.routePattern(route.path), servesVersion: filters[position] }));
     this.state = this.stateFor(this.state.named, this.state.policies);
     if (this.options.logRoutes !== false) {
       this.logger.log(`CORS policies by route:\n${formatRouteTable(this.reportRows())}`);

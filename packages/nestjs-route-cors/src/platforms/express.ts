@@ -48,6 +48,12 @@ class ExpressExchange implements CorsExchange<Request> {
   get path(): string {
     return parseurl.original(this.request)?.pathname ?? this.request.originalUrl;
   }
+
+  /** Express has no request id of its own: the one an earlier middleware sent back, if any. */
+  get requestId(): string | undefined {
+    const id = this.response.getHeader('X-Request-Id');
+    return typeof id === 'string' ? id : undefined;
+  }
 }
 
 export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
@@ -56,6 +62,11 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
 
   constructor(private readonly adapter: HttpServer) {
     this.matching = adapter.getRouteMatchingOptions?.() ?? EXPRESS_MATCHING;
+  }
+
+  /** Express 5's router is path-to-regexp: every path already is. */
+  routePattern(): undefined {
+    return undefined;
   }
 
   install(hook: (request: Request, response: Response, next: NextFunction) => void): void {

@@ -1,13 +1,16 @@
 /**
- * Fastify: the CORS hook is a root `onRequest` hook, added as soon as the
- * adapter exists. Fastify binds root hooks to every route of the root context
- * (where Nest puts its routes and its not-found handler) when it starts, so
- * the hook runs after routing, before Nest middleware (@fastify/middie),
- * content-type parsing, guards and handlers, and for unmatched paths too: a
- * preflight to a `@Post()`-only path reaches it without any OPTIONS route.
+ * Fastify: the CORS hook runs in the adapter's first `onRequest` hook. Root
+ * hooks apply to every route of the root context (where Nest puts its routes
+ * and its not-found handler), so it runs after routing, before Nest
+ * middleware (@fastify/middie), content-type parsing, guards and handlers,
+ * and for unmatched paths too: a preflight to a `@Post()`-only path reaches it
+ * without any OPTIONS route.
  */
 import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestjs/common';
+import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LegacyRouteConverter } from '@nestjs/core/router/legacy-route-converter.js';
+import { parse } from 'path-to-regexp';
 import { CorsConfigurationError, type RouterPathOptions } from '../core/index.js';
 import type { CorsExchange, CorsHttpPlatform, DescribedRequest, VersionFilter } from '../nest/cors-platform.interface.js';
 import type { NestRoute, VersionValue } from '../nest/nest-routes.js';
@@ -27,6 +30,9 @@ function isAdapterRouting(adapter: object): adapter is FastifyAdapterRouting {
   const routing = adapter as Partial<FastifyAdapterRouting>;
   return typeof routing.sanitizeUrl === 'function' && typeof routing.isRoutableRequestTarget === 'function' && typeof routing.versionConstraint?.deriveConstraint === 'function';
 }
+
+/** find-my-way's optional parameter, which may only end a path. */
+const OPTIONAL_LAST_PARAMETER = /\/:(\w+)\?$/;
 
 /** Where the query starts, which ends the path for the router. */
 function pathEnd(url: string): number {
@@ -72,6 +78,11 @@ class FastifyExchange implements CorsExchange<FastifyRequest> {
     const url = this.request.raw.url ?? '';
     return url.slice(0, pathEnd(url));
   }
+
+  /** Fastify gives every request an id (`genReqId`). */
+  get requestId(): string {
+    return this.request.id;
+  }
 }
 
 export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, FastifyReply> {
@@ -79,20 +90,44 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   readonly matching: RouterPathOptions;
   private readonly routing: FastifyAdapterRouting;
 
-  constructor(private readonly adapter: HttpServer<FastifyRequest, FastifyReply, FastifyInstance>) {
+  constructor(private readonly adapter: AbstractHttpAdapter<FastifyInstance, FastifyRequest, FastifyReply>) {
     if (!isAdapterRouting(adapter)) {
       throw new CorsConfigurationError([
         'this version of @nestjs/platform-fastify does not tell how its router reads paths and versions; nestjs-route-cors needs @nestjs/platform-fastify 12.5 or later',
       ]);
     }
     this.routing = adapter;
-    const { caseSensitive, ignoreTrailingSlash } = adapter.getRouteMatchingOptions?.() ?? { caseSensitive: true, ignoreTrailingSlash: false };
-    // The router decodes the path before it matches (`sanitizeUrl` gives that form): parameters are not decoded again.
-    this.matching = { caseSensitive, ignoreTrailingSlash, decoded: true };
+    // The paths looked up are `sanitizeUrl`'s: decoded, lower-cased for a case-insensitive router, and with the
+    // one trailing slash the router ignores already trimmed. Matching them takes the case rule only.
+    const server: HttpServer = adapter;
+    const caseSensitive = server.getRouteMatchingOptions?.().caseSensitive ?? true;
+    this.matching = { caseSensitive, ignoreTrailingSlash: false, decoded: true };
   }
 
+  /**
+   * find-my-way's optional last parameter (`/files/:name?`) and wildcard
+   * (`/docs/*`) in path-to-regexp syntax, the wildcard by Nest's own
+   * converter. A path path-to-regexp still cannot read (a parameter with a
+   * regular expression) stops start-up: its requests could not be matched.
+   */
+  routePattern(path: string): string | undefined {
+    const pattern = LegacyRouteConverter.tryConvert(path.replace(OPTIONAL_LAST_PARAMETER, '{/:$1}'), { logs: false });
+    try {
+      parse(pattern);
+    } catch {
+      throw new CorsConfigurationError([`the route path ${path} is written in a syntax nestjs-route-cors cannot match on Fastify (parameters with a regular expression are not supported)`]);
+    }
+    return pattern === path ? undefined : pattern;
+  }
+
+  /**
+   * `NestFactory.create()` registers @fastify/middie (Nest middleware) before
+   * any module exists, so a hook a module adds runs after every middleware.
+   * The adapter's request-hook slot runs first of all its hooks, before
+   * middie: the hook goes there (an application must not set its own).
+   */
   install(hook: (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void) => void): void {
-    this.adapter.getInstance().addHook('onRequest', (request, reply, done) => hook(request, reply, done));
+    this.adapter.setOnRequestHook((request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => hook(request, reply, done));
   }
 
   routingPath(request: FastifyRequest): string | undefined {

@@ -1,11 +1,11 @@
-import type { HttpServer } from '@nestjs/common';
+import type { AbstractHttpAdapter } from '@nestjs/core';
 import { CorsConfigurationError } from '../core/index.js';
 import type { CorsHttpPlatform } from '../nest/cors-platform.interface.js';
 import { ExpressPlatform } from './express.js';
 import { FastifyPlatform } from './fastify.js';
 
 /** The platform file for the application's HTTP adapter, by the name the adapter gives itself. */
-export function platformFor(adapter: HttpServer): CorsHttpPlatform<unknown, unknown> {
+export function platformFor(adapter: AbstractHttpAdapter): CorsHttpPlatform<unknown, unknown> {
   const type = adapter.getType();
   switch (type) {
     case 'express':
