@@ -8,3 +8,4 @@ export * from './policy.js';
 export * from './path-index.js';
 export * from './resolve-policy.js';
 export * from './route-report.js';
+export * from './handshake.js';

@@ -1,5 +1,4 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
-import type { Request } from 'express';
 import type { CorsDecisionKind, CorsPolicyOptions, CorsRejection } from '../core/index.js';
 
 /** What `onReject` learns about a refused request. */
@@ -21,10 +20,12 @@ export interface CorsModuleOptions {
    */
   readonly policies?: Readonly<Record<string, CorsPolicyOptions>>;
   /**
-   * Called once for every refused preflight or actual request, e.g. to count
-   * rejections as a metric. A throwing hook is logged and ignored.
+   * Called once for every refused preflight, actual request or gateway
+   * handshake, e.g. to count rejections as a metric. `request` is Express's
+   * `Request`, or Node's `IncomingMessage` for a gateway handshake. A throwing
+   * hook is logged and ignored.
    */
-  readonly onReject?: (event: CorsRejectionEvent, request: Request) => void;
+  onReject?(event: CorsRejectionEvent, request: unknown): void;
   /**
    * Put the refusal's reason (the sentence of the debug log) in an
    * `X-CORS-Rejection-Reason` header of refused preflights and requests, so
