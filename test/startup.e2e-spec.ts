@@ -54,10 +54,10 @@ describe('refusing to start', () => {
 });
 
 describe('refusing an HTTP platform it does not support', () => {
-  /** An adapter that reports another platform: the module's hook, facts and path rules are Express's. */
+  /** An adapter that reports a platform the package has no file for: its hook, facts and path rules would be wrong. */
   class OtherPlatformAdapter extends ExpressAdapter {
     override getType(): string {
-      return 'fastify';
+      return 'koa';
     }
   }
 
@@ -73,7 +73,7 @@ describe('refusing an HTTP platform it does not support', () => {
     @Module({ imports: [CorsModule.forRoot({ logRoutes: false })], controllers: [ThingController] })
     class ThingModule {}
     const app = await NestFactory.create(ThingModule, new OtherPlatformAdapter(), { logger: false, abortOnError: false });
-    await expect(app.init()).rejects.toThrow("nestjs-route-cors 0.1 supports @nestjs/platform-express only; this application runs on 'fastify'");
+    await expect(app.init()).rejects.toThrow("nestjs-route-cors supports @nestjs/platform-express and @nestjs/platform-fastify; this application runs on 'koa'");
     await app.close();
   });
 });

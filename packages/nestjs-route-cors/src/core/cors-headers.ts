@@ -33,9 +33,7 @@ export type CorsRejection =
   /** A preflight for a method that no handler serves at the path. */
   | { readonly code: 'method-not-served'; readonly method: string; readonly path: string }
   /** A preflight for a method whose handler has no CORS policy (or opted out). */
-  | { readonly code: 'handler-without-policy'; readonly method: string; readonly path: string }
-  /** A WebSocket handshake without Origin under a strict policy (see `decideHandshake`). */
-  | { readonly code: 'origin-missing' };
+  | { readonly code: 'handler-without-policy'; readonly method: string; readonly path: string };
 
 export type CorsDecisionKind = 'preflight' | 'actual' | 'not-cors';
 
@@ -290,8 +288,6 @@ export function describeRejection(rejection: CorsRejection, policy: CompiledCors
       return `method ${quoted(rejection.method)} is not in the allowed methods of ${name} (allowed: ${listed(
         policy.declared.methods,
       )})`;
-    case 'origin-missing':
-      return `the handshake carries no Origin, and policy ${name} is strict: only browsers on its origins may connect`;
     case 'header-not-allowed':
       return `header ${quoted(rejection.header)} is not in the allowed headers of ${name} (allowed: ${listed(
         policy.declared.allowedHeaders,

@@ -8,4 +8,3 @@ export * from './policy.js';
 export * from './path-index.js';
 export * from './resolve-policy.js';
 export * from './route-report.js';
-export * from './handshake.js';

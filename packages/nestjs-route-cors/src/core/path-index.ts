@@ -44,6 +44,8 @@ export interface RoutedRequest<R> {
 export interface RouterPathOptions {
   readonly caseSensitive: boolean;
   readonly ignoreTrailingSlash: boolean;
+  /** The path is looked up already percent-decoded, as find-my-way matches it; undefined: as sent (Express). */
+  readonly decoded?: boolean;
 }
 
 const DYNAMIC_SEGMENT = /[:*{}()\\]/;
@@ -232,7 +234,12 @@ export class RoutePathIndex<P, R> {
   }
 
   private matcher(path: string): (pathname: string) => boolean {
-    const matches = match(this.loosen(path), { sensitive: this.options.caseSensitive, end: true, trailing: this.options.ignoreTrailingSlash });
+    const matches = match(this.loosen(path), {
+      sensitive: this.options.caseSensitive,
+      end: true,
+      trailing: this.options.ignoreTrailingSlash,
+      decode: this.options.decoded === true ? false : undefined,
+    });
     return (pathname) => {
       try {
         return matches(pathname) !== false;

@@ -16,7 +16,6 @@ import {
   type RoutedRequest,
   routeForRequest,
 } from '../core/index.js';
-import type { Request } from 'express';
 import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
 
 export interface RequestHeaderInput {
@@ -122,13 +121,13 @@ function rejectionSentence(rejection: CorsRejection | undefined, policy: Compile
 }
 
 /**
- * The request the router would see: its host name and the headers the page
- * sets, which is all that Nest's host and version filters read.
+ * The request the router would see: its path, its host name and the headers
+ * the page sets, which is all that Nest's host and version filters read.
  */
-function routedRequest(input: CorsExplainInput): RoutedRequest<Request> {
+function routedRequest(routes: CorsRouteTable, input: CorsExplainInput): RoutedRequest<unknown> {
   const headers = Object.fromEntries(input.headers.map(({ name, value }) => [name.toLowerCase(), value ?? '']));
   const hostname = input.host ?? '';
-  return { hostname, request: { headers, hostname } as Partial<Request> as Request };
+  return { hostname, request: routes.platform.describedRequest({ url: input.path, headers, hostname }) };
 }
 
 function routeSummary(route: CorsRoute): string {
@@ -138,10 +137,10 @@ function routeSummary(route: CorsRoute): string {
 export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExplainInput): Promise<CorsExplanation> {
   const origin = validOrigin(input.origin);
   const method = browserMethod(input.method);
-  const path = input.path.split(/[?#]/, 1)[0] ?? input.path;
   const index = routes.index;
-  const entry = index.lookup(path);
-  const routed = routedRequest(input);
+  const routed = routedRequest(routes, input);
+  const path = routes.platform.routingPath(routed.request);
+  const entry = path === undefined ? undefined : index.lookup(path);
   const served = entry && routeForRequest(entry, method, routed);
   if (!entry || !served) {
     const known = entry ? ` (routes there: ${entry.routes.map(routeSummary).join('; ')})` : '';

@@ -21,9 +21,10 @@ export interface CorsModuleOptions {
   readonly policies?: Readonly<Record<string, CorsPolicyOptions>>;
   /**
    * Called once for every refused preflight, actual request or gateway
-   * handshake, e.g. to count rejections as a metric. `request` is Express's
-   * `Request`, or Node's `IncomingMessage` for a gateway handshake. A throwing
-   * hook is logged and ignored.
+   * handshake, e.g. to count rejections as a metric. `request` is the
+   * platform's own: Express's `Request` or Fastify's `FastifyRequest` (declare
+   * the one your app runs on), or Node's `IncomingMessage` for a gateway
+   * handshake. A throwing hook is logged and ignored.
    */
   onReject?(event: CorsRejectionEvent, request: unknown): void;
   /**

@@ -1,69 +1,32 @@
+import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
-import parseurl from 'parseurl';
 import {
   appendVary,
   type Awaitable,
   type CompiledCorsPolicy,
   type CorsDecision,
-  type CorsRequestFacts,
   type CorsRejection,
   decideCors,
   describeRejection,
   rejectionReasonHeaderValue,
-  type RoutedRequest,
 } from '../core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
-
-/**
- * The facts the core decides on and routes by, read from an Express request.
- * A class, so that the lazy getters live on the prototype: an object literal
- * with a getter costs V8 a new accessor pair per request (measured ~20× slower).
- */
-class ExpressRequestFacts implements CorsRequestFacts, RoutedRequest<Request> {
-  readonly method: string;
-  readonly origin: string | undefined;
-  readonly requestMethod: string | undefined;
-  readonly requestHeaders: string | undefined;
-
-  constructor(readonly request: Request) {
-    const headers = request.headers;
-    this.method = request.method;
-    this.origin = headers.origin;
-    this.requestMethod = headers['access-control-request-method'];
-    this.requestHeaders = headers['access-control-request-headers'];
-  }
-
-  /** `req.protocol` runs Express's trust-proxy logic: only refusals need it. */
-  get selfOrigin(): string | undefined {
-    const host = this.request.headers.host;
-    return host === undefined ? undefined : `${this.request.protocol}://${host}`;
-  }
-
-  /** What Nest's host filter reads (`getRequestHostname`); only host-bound routes need it. */
-  get hostname(): string {
-    return this.request.hostname ?? '';
-  }
-}
-
-export function requestFacts(req: Request): CorsRequestFacts & RoutedRequest<Request> {
-  return new ExpressRequestFacts(req);
-}
+import type { CorsExchange } from './cors-platform.interface.js';
 
 function headerText(value: number | string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-/**
- * Applies core decisions to Express responses and reports refusals: the one
- * way a decision reaches the wire.
- */
 /** A failing tenant database fails every request: at most this many warnings per policy and failure per window. */
 const WARNINGS_PER_WINDOW = 10;
 const WARNING_WINDOW_MS = 10_000;
 
+/**
+ * Applies core decisions to responses and reports refusals: the one way a
+ * decision reaches the wire, on every platform.
+ */
 @Injectable()
 export class CorsResponder {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
@@ -71,29 +34,27 @@ export class CorsResponder {
 
   constructor(@Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions) {}
 
-  /** Decides `policy`'s answer to the request `facts` describe and writes its headers on `res`. */
-  respond(req: Request, res: Response, policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awaitable<CorsDecision> {
-    const decision = decideCors(policy, facts);
-    return decision instanceof Promise
-      ? decision.then((settled) => this.apply(req, res, settled, policy))
-      : this.apply(req, res, decision, policy);
+  /** Decides `policy`'s answer to the request and writes its headers on the exchange's response. */
+  respond<R>(exchange: CorsExchange<R>, policy: CompiledCorsPolicy): Awaitable<CorsDecision> {
+    const decision = decideCors(policy, exchange);
+    return decision instanceof Promise ? decision.then((settled) => this.apply(exchange, settled, policy)) : this.apply(exchange, decision, policy);
   }
 
-  private apply(req: Request, res: Response, decision: CorsDecision, policy: CompiledCorsPolicy): CorsDecision {
-    this.write(res, decision);
+  private apply<R>(exchange: CorsExchange<R>, decision: CorsDecision, policy: CompiledCorsPolicy): CorsDecision {
+    this.write(exchange.response, decision);
     if (decision.rejection) {
-      this.report(req, res, decision.kind, decision.rejection, policy);
+      this.report(exchange, decision.kind, decision.rejection, policy);
     }
     return decision;
   }
 
   /** Writes the `Vary` of a refusal that no policy decided, and reports it. */
-  refuseWithoutPolicy(req: Request, res: Response, rejection: CorsRejection, vary: readonly string[]): void {
-    this.write(res, { kind: 'preflight', allowed: false, rejection, headers: [], vary });
-    this.report(req, res, 'preflight', rejection, undefined);
+  refuseWithoutPolicy<R>(exchange: CorsExchange<R>, rejection: CorsRejection, vary: readonly string[]): void {
+    this.write(exchange.response, { kind: 'preflight', allowed: false, rejection, headers: [], vary });
+    this.report(exchange, 'preflight', rejection, undefined);
   }
 
-  private write(res: Response, decision: CorsDecision): void {
+  private write(res: ServerResponse, decision: CorsDecision): void {
     for (const [name, value] of decision.headers) {
       res.setHeader(name, value);
     }
@@ -121,9 +82,8 @@ export class CorsResponder {
     }
   }
 
-  private report(
-    req: Request,
-    res: Response,
+  private report<R>(
+    exchange: CorsExchange<R>,
     kind: CorsDecision['kind'],
     rejection: CorsRejection,
     policy: CompiledCorsPolicy | undefined,
@@ -142,10 +102,11 @@ export class CorsResponder {
       policy: policy?.name ?? '(none)',
       rejection,
       reason: describeRejection(rejection, policy),
-      method: req.method,
-      path: parseurl.original(req)?.pathname ?? req.originalUrl,
-      origin: req.headers.origin,
+      method: exchange.method,
+      path: exchange.path,
+      origin: exchange.origin,
     };
+    const res = exchange.response;
     if (exposed) {
       res.setHeader(REJECTION_REASON_HEADER, rejectionReasonHeaderValue(event.reason));
     }
@@ -159,7 +120,7 @@ export class CorsResponder {
       return;
     }
     try {
-      hook(event, req);
+      hook(event, exchange.request);
     } catch (error) {
       this.logger.error(`onReject hook failed: ${error instanceof Error ? error.message : String(error)}`);
     }

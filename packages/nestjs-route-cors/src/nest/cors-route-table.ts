@@ -1,7 +1,6 @@
 import { type HttpServer, Inject, Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { ApplicationConfig, HttpAdapterHost, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import type { Request } from 'express';
 import {
   compileNamedPolicies,
   compilePolicy,
@@ -17,15 +16,21 @@ import {
   resolveRoutePolicy,
   type RouteReportRow,
   RoutePathIndex,
-  type RouterPathOptions,
 } from '../core/index.js';
+import { platformFor } from '../platforms/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { CorsMetadata } from './cors.decorator.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
+import type { CorsHttpPlatform, VersionFilter } from './cors-platform.interface.js';
 import { type NestRoute, NestRouteReader } from './nest-routes.js';
 
-export type CorsRoute = IndexedRoute<CompiledCorsPolicy, Request>;
-export type CorsRouteIndex = RoutePathIndex<CompiledCorsPolicy, Request>;
+/** The platform's request object: route selection only hands it to the platform's own version filters. */
+type PlatformRequest = unknown;
+export type CorsRoute = IndexedRoute<CompiledCorsPolicy, PlatformRequest>;
+export type CorsRouteIndex = RoutePathIndex<CompiledCorsPolicy, PlatformRequest>;
+
+/** A route as Nest registers it, with its platform's version filter. */
+type PlatformRoute = NestRoute & { readonly servesVersion: VersionFilter<PlatformRequest> | undefined };
 
 /** A route handler's `@Cors()` declarations, read once at start-up. */
 interface HandlerSite extends DeclarationSite {
@@ -43,8 +48,8 @@ interface RouteTableState {
   readonly index: CorsRouteIndex;
 }
 
-/** Express's defaults, for an adapter that does not tell its matching settings. */
-const DEFAULT_MATCHING = { caseSensitive: false, ignoreTrailingSlash: true };
+/** Before the routes are read, the index is empty: any rules do. */
+const EXACT_MATCHING = { caseSensitive: true, ignoreTrailingSlash: false };
 
 /**
  * Every HTTP route of the application with its effective CORS policy. The
@@ -59,8 +64,8 @@ const DEFAULT_MATCHING = { caseSensitive: false, ignoreTrailingSlash: true };
 export class CorsRouteTable implements OnModuleInit {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly sites: readonly HandlerSite[];
-  private nestRoutes: ReadonlyArray<NestRoute<Request>> = [];
-  private matching: RouterPathOptions = DEFAULT_MATCHING;
+  private nestRoutes: readonly PlatformRoute[] = [];
+  private httpPlatform: CorsHttpPlatform<PlatformRequest, unknown> | undefined;
   private state: RouteTableState;
 
   constructor(
@@ -95,16 +100,25 @@ export class CorsRouteTable implements OnModuleInit {
     if (adapter === undefined) {
       return;
     }
-    if (adapter.getType() !== 'express') {
-      // The hook, the request facts and the path rules are Express's: on another platform every policy would be wrong.
-      throw new CorsConfigurationError([`nestjs-route-cors 0.1 supports @nestjs/platform-express only; this application runs on '${adapter.getType()}'`]);
-    }
-    this.nestRoutes = new NestRouteReader<Request>(this.modules, this.appConfig, adapter).read();
-    this.matching = adapter.getRouteMatchingOptions?.() ?? DEFAULT_MATCHING;
+    const platform = this.platform;
+    const routes = new NestRouteReader(this.modules, this.appConfig, adapter).read();
+    const versioning = this.appConfig.getVersioning();
+    const filters = versioning ? platform.versionFilters(routes, versioning) : [];
+    this.nestRoutes = routes.map((route, position) => ({ ...route, servesVersion: filters[position] }));
     this.state = this.stateFor(this.state.named, this.state.policies);
     if (this.options.logRoutes !== false) {
       this.logger.log(`CORS policies by route:\n${formatRouteTable(this.reportRows())}`);
     }
+  }
+
+  /**
+   * The application's HTTP platform, chosen from its adapter once. Throws
+   * for a platform without support: its hook, request facts and path rules
+   * would all be wrong.
+   */
+  get platform(): CorsHttpPlatform<PlatformRequest, unknown> {
+    this.httpPlatform ??= platformFor(this.adapterHost.httpAdapter);
+    return this.httpPlatform;
   }
 
   /** All routes, in the order the router tries them, with their policies as they are now. */
@@ -179,7 +193,7 @@ export class CorsRouteTable implements OnModuleInit {
   }
 
   private indexOf(routes: readonly CorsRoute[]): CorsRouteIndex {
-    return new RoutePathIndex(routes, this.matching, intersectPolicies);
+    return new RoutePathIndex(routes, this.httpPlatform?.matching ?? EXACT_MATCHING, intersectPolicies);
   }
 
   /** The effective policy of each route handler under `named`; throws with every problem at once. */

@@ -8,7 +8,7 @@
  * can compute; `test/routing.e2e-spec.ts` proves the result equal to
  * Express's router stack.
  */
-import { type HttpServer, RequestMethod, type Type, type VersioningOptions, VersioningType, VERSION_NEUTRAL } from '@nestjs/common';
+import { type HttpServer, RequestMethod, type Type, VersioningType, VERSION_NEUTRAL } from '@nestjs/common';
 import { HOST_METADATA, MODULE_PATH, PATH_METADATA, VERSION_METADATA } from '@nestjs/common/constants.js';
 import { type ApplicationConfig, MetadataScanner, type ModulesContainer } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
@@ -21,12 +21,18 @@ import { pathToRegexp } from 'path-to-regexp';
 import type { IndexedRoute } from '../core/index.js';
 
 type HostMetadata = string | RegExp | Array<string | RegExp>;
-type VersionValue = NonNullable<RoutePathMetadata['controllerVersion']>;
+export type VersionValue = NonNullable<RoutePathMetadata['controllerVersion']>;
 
-/** A route as Nest registers it, before its policy is attached. */
-export interface NestRoute<R> extends Omit<IndexedRoute<never, R>, 'policy' | 'handler'> {
+/** A route as Nest registers it, before its policy and version filter are attached. */
+export interface NestRoute extends Omit<IndexedRoute<never, never>, 'policy' | 'handler' | 'servesVersion'> {
   readonly controller: Type;
   readonly methodName: string;
+  /**
+   * The route's version where a header, media type or custom version picks
+   * the handler at request time (the platform's router reads it); undefined
+   * with URI versioning, which is in the path, and without a version.
+   */
+  readonly pickedVersion: VersionValue | undefined;
 }
 
 function asArray<T>(value: T | T[]): T[] {
@@ -53,7 +59,7 @@ function hostLabel(host: HostMetadata): string {
   return asArray(host).map(String).join('|');
 }
 
-export class NestRouteReader<R> {
+export class NestRouteReader {
   private readonly pathFactory: RoutePathFactory;
   private readonly paths = new PathsExplorer(new MetadataScanner());
 
@@ -66,9 +72,9 @@ export class NestRouteReader<R> {
   }
 
   /** Every route, in the order the router will try them. */
-  read(): Array<NestRoute<R>> {
+  read(): NestRoute[] {
     const resolved: ResolvedRoute[] = [];
-    const routes = new Map<ResolvedRoute, NestRoute<R>>();
+    const routes = new Map<ResolvedRoute, NestRoute>();
     const globalPrefix = addLeadingSlash(this.config.getGlobalPrefix());
     for (const module of this.modules.values()) {
       const modulePath = this.modulePath(module.metatype);
@@ -89,16 +95,22 @@ export class NestRouteReader<R> {
     return typeof path === 'string' ? path : undefined;
   }
 
-  /** NestApplication#registerRouter sorts only when asked to and when the adapter matches in registration order. */
+  /**
+   * NestApplication#registerRouter sorts only when asked to and when the
+   * adapter matches in registration order. A router that does not (Fastify's
+   * find-my-way) ranks routes itself, static before parametric before
+   * wildcard, the ranking Nest's sorter reproduces for the others.
+   */
   private sortsBySpecificity(): boolean {
-    return this.config.getRouteResolutionStrategy() === 'specificity' && (this.adapter.isRouteOrderSensitive?.() ?? true);
+    const orderSensitive = this.adapter.isRouteOrderSensitive?.() ?? true;
+    return !orderSensitive || this.config.getRouteResolutionStrategy() === 'specificity';
   }
 
   private *controllerRoutes(
     wrapper: InstanceWrapper,
     modulePath: string | undefined,
     globalPrefix: string,
-  ): Generator<{ readonly resolved: ResolvedRoute; readonly route: NestRoute<R> }> {
+  ): Generator<{ readonly resolved: ResolvedRoute; readonly route: NestRoute }> {
     const controller = wrapper.metatype as Type | null;
     if (!controller) return;
     const host: HostMetadata | undefined = Reflect.getMetadata(HOST_METADATA, controller);
@@ -112,20 +124,21 @@ export class NestRouteReader<R> {
       for (const definition of this.paths.scanForPaths(controller.prototype, controller.prototype)) {
         // RoutePathFactory#getVersion: the handler's version, else the controller's.
         const version = definition.version || controllerVersion;
-        const versionFilter = versioningOptions && version !== undefined ? this.versionFilter(version, versioningOptions) : undefined;
+        const pickedVersion = versioningOptions?.type === VersioningType.URI ? undefined : version;
+        const filtered = pickedVersion !== undefined && pickedVersion !== VERSION_NEUTRAL;
         for (const methodPath of definition.path) {
           const metadata: RoutePathMetadata = { ctrlPath, modulePath, globalPrefix, controllerVersion, methodVersion: definition.version, methodPath, versioningOptions };
           for (const rawPath of this.pathFactory.create(metadata, definition.requestMethod)) {
             const path = this.adapter.normalizePath?.(rawPath) ?? rawPath;
-            const route: NestRoute<R> = {
+            const route: NestRoute = {
               controller,
               methodName: definition.methodName,
               method: RequestMethod[definition.requestMethod] ?? 'ALL',
               path,
               host: host === undefined ? undefined : hostLabel(host),
               servesHost: host === undefined ? undefined : hostMatcher(host),
-              version: versionFilter && versionLabel(version ?? ''),
-              servesVersion: versionFilter,
+              version: filtered ? versionLabel(pickedVersion) : undefined,
+              pickedVersion,
             };
             const resolved: ResolvedRoute = {
               method: definition.requestMethod,
@@ -145,19 +158,5 @@ export class NestRouteReader<R> {
         }
       }
     }
-  }
-
-  /**
-   * The adapter's own version filter (what RouterExplorer#applyVersionFilter
-   * installs) as a predicate: it calls the handler when the request's version
-   * selects this route and `next` otherwise. URI versions are in the path and
-   * a neutral version serves every request: no filter.
-   */
-  private versionFilter(version: VersionValue, options: VersioningOptions): ((request: R) => boolean) | undefined {
-    if (options.type === VersioningType.URI || version === VERSION_NEUTRAL) {
-      return undefined;
-    }
-    const filter = this.adapter.applyVersionFilter(() => true, version, options);
-    return (request) => (filter(request, undefined, () => false) as unknown) === true;
   }
 }

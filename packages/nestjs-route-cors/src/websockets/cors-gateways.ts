@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ApplicationConfig, ModulesContainer, Reflector } from '@nestjs/core';
 import {
@@ -6,20 +6,19 @@ import {
   type CorsDeclaration,
   CorsConfigurationError,
   type CorsDecision,
-  decideHandshake,
-  describeRejection,
   formatRouteTable,
   type NamedPolicy,
   resolveRoutePolicy,
   type RouteReportRow,
 } from '../core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from '../nest/cors.constants.js';
-import type { CorsModuleOptions, CorsRejectionEvent } from '../nest/cors-module-options.interface.js';
+import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';
+import { CorsResponder } from '../nest/cors-responder.js';
 import { CorsRouteTable } from '../nest/cors-route-table.js';
 import { observeGatewayServers } from './gateway-servers.js';
 import { gatewayProblems, type GatewaySite, readGatewaySites, serverKey, siteKey } from './gateway-sites.js';
 import type { HandshakeCheck } from './handshake-check.js';
-import { HandshakeFacts } from './handshake-facts.js';
+import { HandshakeExchange } from './handshake-exchange.js';
 import { protectSocketIoServer, socketIoServerOf } from './socket-io-handshakes.js';
 import { protectWsServer, wsServerOf } from './ws-handshakes.js';
 
@@ -78,6 +77,7 @@ export class CorsGateways implements OnModuleInit {
     reflector: Reflector,
     config: ApplicationConfig,
     private readonly routes: CorsRouteTable,
+    private readonly responder: CorsResponder,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {
     this.sites = readGatewaySites(modules, reflector);
@@ -171,7 +171,7 @@ export class CorsGateways implements OnModuleInit {
     const key = serverKey(port, optionsPath(options));
     const site = this.sites.find((candidate) => siteKey(candidate) === key && this.resolved.policies.has(candidate));
     if (site === undefined) return;
-    const check: HandshakeCheck = (request) => this.check(site, request);
+    const check: HandshakeCheck = (request, response) => this.check(site, request, response);
     const io = socketIoServerOf(server);
     const ws = io === undefined ? wsServerOf(server) : undefined;
     if (io !== undefined) {
@@ -186,36 +186,8 @@ export class CorsGateways implements OnModuleInit {
     }
   }
 
-  private async check(site: GatewaySite, request: IncomingMessage): Promise<CorsDecision> {
-    const policy = this.policyOf(site);
-    const facts = new HandshakeFacts(request);
-    const decision = await decideHandshake(policy, facts);
-    if (decision.rejection !== undefined) {
-      this.report(decision, policy, facts);
-    }
-    return decision;
-  }
-
-  private report(decision: CorsDecision, policy: CompiledCorsPolicy, facts: HandshakeFacts): void {
-    const { rejection } = decision;
-    if (rejection === undefined) return;
-    const event: CorsRejectionEvent = {
-      kind: decision.kind,
-      policy: policy.name,
-      rejection,
-      reason: describeRejection(rejection, policy),
-      method: facts.method,
-      path: facts.path,
-      origin: facts.origin,
-    };
-    const line = `refused handshake ${event.method} ${event.path} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`;
-    // A predicate that fails or hangs is the application's problem to see, whatever the log level.
-    if (rejection.code === 'origin-predicate-failed' || rejection.code === 'origin-predicate-timeout') this.logger.warn(line);
-    else this.logger.debug(line);
-    try {
-      this.options.onReject?.(event, facts.request);
-    } catch (error) {
-      this.logger.error(`onReject hook failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  /** The same decision, headers and refusal report as an HTTP request's: the responder's. */
+  private async check(site: GatewaySite, request: IncomingMessage, response: ServerResponse): Promise<CorsDecision> {
+    return this.responder.respond(new HandshakeExchange(request, response), this.policyOf(site));
   }
 }

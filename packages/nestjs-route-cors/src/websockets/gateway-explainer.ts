@@ -3,7 +3,7 @@
  * opens a Socket.IO or WebSocket connection, from the same decision the
  * running gateway makes.
  */
-import { decideHandshake, describeRejection, normaliseOrigin, OriginSyntaxError } from '../core/index.js';
+import { decideCors, describeRejection, normaliseOrigin, OriginSyntaxError } from '../core/index.js';
 import { CorsExplainInputError, type CorsExplanation } from '../nest/cors-explainer.js';
 import type { CorsGateways } from './cors-gateways.js';
 
@@ -28,7 +28,7 @@ export async function explainGatewayHandshake(gateways: CorsGateways, input: Gat
     throw error;
   }
   const { policy } = server;
-  const decision = await decideHandshake(policy, { method: 'GET', origin, selfOrigin: undefined, requestMethod: undefined, requestHeaders: undefined });
+  const decision = await decideCors(policy, { method: 'GET', origin, selfOrigin: undefined, requestMethod: undefined, requestHeaders: undefined });
   const credentialsRefused = input.credentials && decision.allowed && !policy.credentials;
   const handshake = `${server.transport === 'socket.io' ? 'Socket.IO polling and WebSocket handshakes' : 'WebSocket handshakes'}`;
   const verdict = !decision.allowed

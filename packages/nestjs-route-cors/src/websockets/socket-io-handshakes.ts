@@ -7,7 +7,7 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Namespace, Server } from 'socket.io';
-import { appendVary, type CorsDecision } from '../core/index.js';
+import type { CorsDecision } from '../core/index.js';
 import { CORS_REFUSED_MESSAGE } from '../nest/cors.constants.js';
 import type { HandshakeCheck } from './handshake-check.js';
 
@@ -16,9 +16,6 @@ type EngineMiddleware = (request: IncomingMessage, response: ServerResponse, nex
 /** engine.io's error body (`code` 4 is its FORBIDDEN), so that Socket.IO clients report it as they report their own refusals. */
 const POLLING_REFUSAL = JSON.stringify({ code: 4, message: CORS_REFUSED_MESSAGE });
 
-const UPGRADE_REFUSAL =
-  'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n' +
-  `Content-Length: ${Buffer.byteLength(CORS_REFUSED_MESSAGE)}\r\n\r\n${CORS_REFUSED_MESSAGE}`;
 
 /** The Socket.IO server behind what `IoAdapter.create()` returned: the server, or one of its namespaces. */
 export function socketIoServerOf(created: unknown): Server | undefined {
@@ -29,23 +26,22 @@ export function socketIoServerOf(created: unknown): Server | undefined {
 
 /**
  * engine.io answers a refused upgrade with 400 whatever the reason; RFC 6455
- * §10.2 asks for 403 on an origin the server does not accept.
+ * §10.2 asks for 403 on an origin the server does not accept. The headers
+ * are the ones the responder wrote (`Vary`, and the reason in development).
  */
-function refuseUpgrade(socket: Socket): void {
+function refuseUpgrade(socket: Socket, answer: ServerResponse): void {
+  const headers = Object.entries(answer.getHeaders()).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}\r\n`);
   socket.on('error', () => undefined);
-  if (socket.writable) socket.write(UPGRADE_REFUSAL);
+  if (socket.writable) {
+    socket.write(
+      'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n' +
+        `${headers.join('')}Content-Length: ${Buffer.byteLength(CORS_REFUSED_MESSAGE)}\r\n\r\n${CORS_REFUSED_MESSAGE}`,
+    );
+  }
   socket.destroy();
 }
 
-function writeHeaders(response: ServerResponse, decision: CorsDecision): void {
-  for (const [name, value] of decision.headers) response.setHeader(name, value);
-  const existing = response.getHeader('Vary');
-  const vary = appendVary(existing === undefined ? undefined : String(existing), decision.vary);
-  if (vary !== undefined) response.setHeader('Vary', vary);
-}
-
 function answerPolling(response: ServerResponse, decision: CorsDecision, next: () => void): void {
-  writeHeaders(response, decision);
   if (!decision.allowed) {
     response.writeHead(403, { 'Content-Type': 'application/json' }).end(POLLING_REFUSAL);
   } else if (decision.kind === 'preflight') {
@@ -59,12 +55,14 @@ function answerPolling(response: ServerResponse, decision: CorsDecision, next: (
 /** The middleware that puts `check` in front of an engine: polling gets CORS answers, refused requests stop here. */
 export function socketIoHandshakeMiddleware(check: HandshakeCheck): EngineMiddleware {
   return (request, response, next) => {
-    check(request).then(
+    // On an upgrade engine.io hands its middlewares a stand-in, not an http.ServerResponse.
+    const polling = response instanceof ServerResponse;
+    const answer = polling ? response : new ServerResponse(request);
+    check(request, answer).then(
       (decision) => {
-        // On an upgrade engine.io hands its middlewares a stand-in, not an http.ServerResponse.
-        if (response instanceof ServerResponse) answerPolling(response, decision, next);
+        if (polling) answerPolling(answer, decision, next);
         else if (decision.allowed) next();
-        else refuseUpgrade(request.socket);
+        else refuseUpgrade(request.socket, answer);
       },
       (error: unknown) => next(error),
     );

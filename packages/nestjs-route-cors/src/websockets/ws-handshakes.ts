@@ -4,7 +4,7 @@
  * port, or `noServer` behind the adapter's upgrade listener), after its own
  * handshake validation and before it answers 101.
  */
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { VerifyClientCallbackAsync, VerifyClientCallbackSync, WebSocketServer } from 'ws';
 import { CORS_REFUSED_MESSAGE } from '../nest/cors.constants.js';
 import type { HandshakeCheck } from './handshake-check.js';
@@ -30,9 +30,11 @@ export function wsServerOf(created: unknown): WebSocketServer | undefined {
  */
 export function corsVerifyClient(check: HandshakeCheck, own: VerifyClient | undefined): VerifyClientCallbackAsync<IncomingMessage> {
   return (info, callback) => {
-    check(info.req).then(
+    // Never sent: it holds the headers the responder writes for the 403 (Vary, the reason in development).
+    const answer = new ServerResponse(info.req);
+    check(info.req, answer).then(
       (decision) => {
-        if (!decision.allowed) callback(false, 403, CORS_REFUSED_MESSAGE);
+        if (!decision.allowed) callback(false, 403, CORS_REFUSED_MESSAGE, answer.getHeaders());
         else if (own === undefined) callback(true);
         else if (isSyncVerifier(own)) callback(own(info));
         else own(info, callback);
