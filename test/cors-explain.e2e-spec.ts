@@ -205,6 +205,8 @@ describe('the commands', () => {
     [['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type'], 0, /^allowed: /m],
     [['--origin', 'https://evil.com', '--method', 'POST', '--path', '/greet', '--header', 'content-type'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend'/m],
     [['--origin', 'https://evil.com', '--path', '/nope'], 2, /no route serves GET \/nope/],
+    [['--origin', 'http://localhost:1234', '--path', '/socket.io/'], 0, /^allowed: http:\/\/localhost:1234 may connect to GreetGateway/m],
+    [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend\+inline@GreetGateway.handshake'.*403 and no connection/m],
     [['--origin', 'not a url', '--path', '/greet'], 2, /--origin "not a url"/],
     [['--path', '/greet'], 2, /--origin and --path are required/],
   ])('cors:explain %j exits %i', async (args, code, output) => {
@@ -220,10 +222,12 @@ describe('the commands', () => {
     try {
       await listeningPort(service);
       const logged = /CORS policies by route:\n([\s\S]*?)\n\[Nest\]/.exec(service.output())?.[1];
+      const loggedGateways = /CORS policies by gateway:\n([\s\S]*?)\n\[Nest\]/.exec(service.output())?.[1];
       expect(logged).toContain('https://*.example.org');
+      expect(loggedGateways).toMatch(/^WS +\/socket\.io\/ → GreetGateway \(socket\.io\) +frontend/m);
       const result = await node('cors-routes.js', [], env);
       expect(result.code).toBe(0);
-      expect(result.stdout.trim()).toBe(logged);
+      expect(result.stdout.trim()).toBe(`${logged}\n\n${loggedGateways}`);
     } finally {
       service.child.kill('SIGKILL');
       await service.exited;

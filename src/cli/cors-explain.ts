@@ -4,13 +4,13 @@
  * request, and why. Exit 0: allowed; 1: refused; 2: bad input.
  */
 import { parseArgs } from 'node:util';
-import { CorsExplainInputError, CorsRouteTable, explainCorsRequest, formatExplanation } from 'nestjs-route-cors';
+import { CorsExplainInputError, CorsGateways, CorsRouteTable, explainCorsRequest, explainGatewayHandshake, formatExplanation } from 'nestjs-route-cors';
 import { createAppContext, EXIT_BAD_INPUT } from './app-context.js';
 
 const USAGE = `Usage: npm run cors:explain -- --origin <origin> --path <path> [--method POST] [--header name[:value]]... [--host name] [--credentials]
 
   --origin       the page's origin, e.g. https://app.example.com (or null)
-  --path         the API path the page calls, e.g. /greet
+  --path         the API path the page calls, e.g. /greet, or a gateway's handshake path, e.g. /socket.io/
   --method       the method of the page's request (default GET)
   --header       a header the page sets; repeat it. A content-type without value counts as application/json.
                  A version header (e.g. X-API-Version:2) selects the versioned handler, as Nest's router does
@@ -56,7 +56,10 @@ function parseInput() {
 const input = parseInput();
 const context = await createAppContext();
 try {
-  const explanation = await explainCorsRequest(context.get(CorsRouteTable), input);
+  const gateways = context.get(CorsGateways);
+  const explanation = gateways.serverAt(input.path)
+    ? await explainGatewayHandshake(gateways, input)
+    : await explainCorsRequest(context.get(CorsRouteTable), input);
   console.log(formatExplanation(explanation));
   process.exitCode = explanation.allowed ? 0 : 1;
 } catch (error) {

@@ -28,3 +28,5 @@ export {
   type CorsExplanation,
   type RequestHeaderInput,
 } from './nest/cors-explainer.js';
+export { CorsGateways, type CorsGatewayServer } from './websockets/cors-gateways.js';
+export { explainGatewayHandshake, type GatewayExplainInput } from './websockets/gateway-explainer.js';

@@ -20,10 +20,11 @@ export interface CorsModuleOptions {
    */
   readonly policies?: Readonly<Record<string, CorsPolicyOptions>>;
   /**
-   * Called once for every refused preflight or actual request, e.g. to count
-   * rejections as a metric. `request` is the platform's own: Express's
-   * `Request` or Fastify's `FastifyRequest` (declare the one your app runs
-   * on). A throwing hook is logged and ignored.
+   * Called once for every refused preflight, actual request or gateway
+   * handshake, e.g. to count rejections as a metric. `request` is the
+   * platform's own: Express's `Request` or Fastify's `FastifyRequest` (declare
+   * the one your app runs on), or Node's `IncomingMessage` for a gateway
+   * handshake. A throwing hook is logged and ignored.
    */
   onReject?(event: CorsRejectionEvent, request: unknown): void;
   /**

@@ -148,6 +148,11 @@ export class CorsRouteTable implements OnModuleInit {
     return [...routes, ...preflights];
   }
 
+  /** Every named policy as it is now; a policy update replaces the map whole. */
+  get namedPolicies(): ReadonlyMap<string, NamedPolicy> {
+    return this.state.named;
+  }
+
   /** The named policy as it is now, e.g. for its predicate cache figures. */
   namedPolicy(name: string): CompiledCorsPolicy | undefined {
     return this.state.named.get(name)?.compiled;

@@ -8,9 +8,10 @@ import type { CorsHttpPlatform } from './cors-platform.interface.js';
 import { CorsResponder } from './cors-responder.js';
 import { CorsPolicies } from './cors-policies.service.js';
 import { CorsRouteTable } from './cors-route-table.js';
+import { CorsGateways } from '../websockets/cors-gateways.js';
 
-const SHARED_PROVIDERS: Provider[] = [CorsRouteTable, CorsResponder, CorsPolicies];
-const EXPORTS = [CorsRouteTable, CorsPolicies];
+const SHARED_PROVIDERS: Provider[] = [CorsRouteTable, CorsResponder, CorsPolicies, CorsGateways];
+const EXPORTS = [CorsRouteTable, CorsPolicies, CorsGateways];
 
 /**
  * Decorator-driven CORS: register named policies here, declare them on
