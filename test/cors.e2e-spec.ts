@@ -5,7 +5,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import type { INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { CorsMetadata, CorsRouteTable } from 'nestjs-route-cors';
+import { CorsMetadata, CorsRouteTable, CorsGateways } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { preflight, startApp, startModule, useApp } from './app.harness.js';
 import { LoosePredicateModule } from './fixtures/loose-predicate.module.js';
@@ -243,9 +243,11 @@ describe('the CORS route table', () => {
           ['GET', '/health', null],
         ]),
       );
-      // At start-up: once per controller and once per handler, no more.
+      // At start-up: once per controller, once per handler and once per gateway class, no more.
       const controllers = new Set(routes.map((r) => r.handler.split('.')[0]));
-      expect(corsReads).toBe(controllers.size + routes.length);
+      const gateways = app.get(CorsGateways).servers.flatMap((server) => server.gateways);
+      expect(gateways.length).toBe(1);
+      expect(corsReads).toBe(controllers.size + routes.length + gateways.length);
       const atStartUp = corsReads;
       const server = app.getHttpServer() as App;
       for (let i = 0; i < 3; i += 1) {

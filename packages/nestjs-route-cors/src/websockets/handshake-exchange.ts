@@ -48,4 +48,9 @@ export class HandshakeExchange implements CorsExchange<IncomingMessage> {
     const query = url.indexOf('?');
     return query === -1 ? url : url.slice(0, query);
   }
+
+  /** No HTTP framework gave a handshake an id: the client's `X-Request-Id`, if any, is not trusted into logs. */
+  get requestId(): undefined {
+    return undefined;
+  }
 }
