@@ -35,8 +35,9 @@ const fastifyRoutes = new WeakMap<INestApplication, string[]>();
 
 /** The service's factory, on the platform under test, without logs. */
 export async function createTestApp(rootModule: IEntryNestModule, options: Omit<AppOptions, 'logLevels'> = {}): Promise<INestApplication> {
-  const app = await createApp(rootModule, { httpAdapter: HTTP_ADAPTER, ...options, logLevels: false });
-  if (HTTP_ADAPTER === 'fastify') {
+  const httpAdapter = options.httpAdapter ?? HTTP_ADAPTER;
+  const app = await createApp(rootModule, { ...options, httpAdapter, logLevels: false });
+  if (httpAdapter === 'fastify') {
     const registered: string[] = [];
     fastifyRoutes.set(app, registered);
     (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('onRoute', ({ method, url, handler }) => {

@@ -7,9 +7,9 @@ import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
 import { CorsGateways, CorsPolicies } from 'nestjs-route-cors';
-import { createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/environment.js';
+import { createTestApp, HTTP_ADAPTER } from './app.harness.js';
 import { pollingHandshake, upgrade } from './support/handshakes.js';
 
 const ALLOWED = 'http://localhost:1234';
@@ -17,8 +17,9 @@ const FOREIGN = 'https://evil.com';
 const WS_PATH = '/socket.io/?EIO=4&transport=websocket';
 
 async function listening(env: Record<string, string>): Promise<{ app: INestApplication; port: number }> {
-  const config = loadConfig({ CORS_ALLOWED_ORIGINS: ALLOWED, ...env });
-  const app = await createApp(AppModule.forConfig(config), { logLevels: false });
+  const config = loadConfig({ HTTP_ADAPTER, CORS_ALLOWED_ORIGINS: ALLOWED, ...env });
+  // On the platform under test: Socket.IO shares the HTTP server with Express or Fastify.
+  const app = await createTestApp(AppModule.forConfig(config), config);
   await app.listen(0, '127.0.0.1');
   return { app, port: (app.getHttpServer().address() as AddressInfo).port };
 }
