@@ -3,10 +3,10 @@
  * service. Same ESM set-up as jest.config.js.
  * @type {import('jest').Config}
  */
-import base from './jest.config.js';
+import { platforms } from './jest.config.js';
 
+/** The demo's cases on both platforms: the service runs with the project's HTTP_ADAPTER. */
 export default {
-  ...base,
-  testRegex: ['test/browser/.*\\.browser-spec\\.ts$'],
   testTimeout: 60_000,
+  projects: platforms('test/browser/.*\\.browser-spec\\.ts$').map((project) => ({ ...project, testTimeout: 60_000 })),
 };

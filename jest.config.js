@@ -5,10 +5,11 @@
  *
  * Unit tests run once; the e2e suites run once per HTTP platform, the
  * `HTTP_ADAPTER` global telling the harness which (test/app.harness.ts).
- * `npm test -- --selectProjects fastify` runs one platform.
+ * `npm test -- --selectProjects fastify` runs one platform. The other
+ * configurations start from `shared` (and `platforms`, where they run on both).
  * @type {import('jest').Config}
  */
-const shared = {
+export const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
@@ -24,12 +25,11 @@ const shared = {
   },
 };
 
-const E2E = 'test/.*\\.e2e-spec\\.ts$';
+/** One project per HTTP platform, running the suites `testRegex` matches. */
+export function platforms(testRegex) {
+  return ['express', 'fastify'].map((name) => ({ ...shared, displayName: name, testRegex, globals: { HTTP_ADAPTER: name } }));
+}
 
 export default {
-  projects: [
-    { ...shared, displayName: 'unit', testRegex: 'src/.*\\.spec\\.ts$' },
-    { ...shared, displayName: 'express', testRegex: E2E, globals: { HTTP_ADAPTER: 'express' } },
-    { ...shared, displayName: 'fastify', testRegex: E2E, globals: { HTTP_ADAPTER: 'fastify' } },
-  ],
+  projects: [{ ...shared, displayName: 'unit', testRegex: 'src/.*\\.spec\\.ts$' }, ...platforms('test/.*\\.e2e-spec\\.ts$')],
 };

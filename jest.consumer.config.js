@@ -4,10 +4,10 @@
  * as jest.config.js.
  * @type {import('jest').Config}
  */
-import base from './jest.config.js';
+import { shared } from './jest.config.js';
 
 export default {
-  ...base,
+  ...shared,
   testRegex: ['test/consumer/.*\\.consumer-spec\\.ts$'],
   testTimeout: 300_000,
 };

@@ -3,10 +3,10 @@
  * with a shared cache, all on loopback. Same ESM set-up as jest.config.js.
  * @type {import('jest').Config}
  */
-import base from './jest.config.js';
+import { shared } from './jest.config.js';
 
 export default {
-  ...base,
+  ...shared,
   testRegex: ['test/deploy/.*\\.deploy-spec\\.ts$'],
   testTimeout: 60_000,
 };

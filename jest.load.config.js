@@ -3,10 +3,10 @@
  * bounded mixed load on loopback. Same ESM set-up as jest.config.js.
  * @type {import('jest').Config}
  */
-import base from './jest.config.js';
+import { shared } from './jest.config.js';
 
 export default {
-  ...base,
+  ...shared,
   testRegex: ['test/load/.*\\.load-spec\\.ts$'],
   testTimeout: 600_000,
 };

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host ?? '::');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  logger.log(`Listening on http://${config.host ?? 'localhost'}:${port}${config.host ? '' : ' (all interfaces)'}`);
+  logger.log(`Listening on http://${config.host ?? 'localhost'}:${port}${config.host ? '' : ' (all interfaces)'}, on ${config.httpAdapter}`);
 
   // Stop accepting, let in-flight requests finish, then exit 0.
   const shutdown = (signal: NodeJS.Signals): void => {

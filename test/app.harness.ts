@@ -9,21 +9,10 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { type AppOptions, createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
-import { HTTP_ADAPTERS, type HttpAdapterName } from '../src/common/app-config.js';
 import { loadConfig } from '../src/common/environment.js';
+import { HTTP_ADAPTER } from './support/platform.js';
 
-/**
- * The HTTP platform this run tests: jest.config.js runs the e2e suites once
- * per platform, each project setting the `HTTP_ADAPTER` global.
- */
-export const HTTP_ADAPTER: HttpAdapterName = platformUnderTest();
-
-function platformUnderTest(): HttpAdapterName {
-  const name: unknown = (globalThis as { HTTP_ADAPTER?: unknown }).HTTP_ADAPTER ?? 'express';
-  const known = HTTP_ADAPTERS.find((adapter) => adapter === name);
-  if (known === undefined) throw new Error(`unknown HTTP_ADAPTER global ${String(name)}`);
-  return known;
-}
+export { HTTP_ADAPTER };
 
 export async function startApp(env: Record<string, string> = {}): Promise<INestApplication> {
   const config = loadConfig({ HTTP_ADAPTER, ...env });

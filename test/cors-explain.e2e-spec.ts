@@ -15,7 +15,7 @@ import {
   explainCorsRequest,
   formatExplanation,
 } from 'nestjs-route-cors';
-import { startApp, startModule, useApp } from './app.harness.js';
+import { HTTP_ADAPTER, startApp, startModule, useApp } from './app.harness.js';
 import { ALLOWED, FixtureModule, PARTNER } from './fixtures/fixture.module.js';
 import { ensureBuilt, listeningPort, ROOT, runService } from './support/service-process.js';
 
@@ -196,7 +196,7 @@ describe('explanations in plain words', () => {
 describe('the commands', () => {
   beforeAll(ensureBuilt, 120_000);
   const node = (script: string, args: string[], env: Record<string, string> = {}) =>
-    run(process.execPath, [join(ROOT, 'dist', 'cli', script), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } }).then(
+    run(process.execPath, [join(ROOT, 'dist', 'cli', script), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HTTP_ADAPTER, ...env } }).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
     );

@@ -5,6 +5,7 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { HTTP_ADAPTER } from './platform.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
@@ -24,11 +25,15 @@ export function ensureBuilt(): void {
   }
 }
 
-/** Runs `node dist/main.js` with exactly `env` (and PATH), in `cwd`, where it reads a `.env` file if there is one. */
+/**
+ * Runs `node dist/main.js` with exactly `env` (and PATH, and the platform
+ * under test unless `env` names one), in `cwd`, where it reads a `.env` file
+ * if there is one.
+ */
 export function runService(env: Record<string, string>, cwd: string = ROOT): ServiceProcess {
   const child = spawn(process.execPath, [MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
+    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HTTP_ADAPTER, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
