@@ -22,13 +22,17 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { selectTargets, selectWorkloads, type Target, targetScript, type Workload } from './scenarios.js';
+import { type ChartGroup, costChart } from './chart.js';
+import { comparedWith, selectTargets, selectWorkloads, type Target, targetScript, type Workload } from './scenarios.js';
 
 const { values } = parseArgs({
   options: {
     warmup: { type: 'string', default: '2000' },
     window: { type: 'string', default: '2000' },
-    targets: { type: 'string', default: 'floor,ours,enable-cors,empty-interceptor,ours-large,enable-cors-large' },
+    targets: {
+      type: 'string',
+      default: 'floor,ours,enable-cors,empty-interceptor,ours-large,enable-cors-large,fastify-floor,fastify-ours,fastify-enable-cors,fastify-ours-large,fastify-enable-cors-large',
+    },
     workloads: { type: 'string', default: 'allowed,preflight,disallowed,no-origin' },
     jobs: { type: 'string', default: String(Math.max(1, cpus().length)) },
   },
@@ -58,7 +62,13 @@ function startUnderCallgrind(target: Target, outDir: string): Promise<Server> {
   const [program = 'valgrind', ...args] = command;
   const child = spawn(program, [...args, targetScript(target), ...target.args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: 'error', CORS_ALLOWED_ORIGINS: target.allowlist.join(',') },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'error',
+      HTTP_ADAPTER: target.platform,
+      CORS_ALLOWED_ORIGINS: target.allowlist.join(','),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -181,13 +191,46 @@ const lines = [
 ];
 for (const cell of cells) {
   const value = cell.instructions ?? 0;
-  const enableCors = cell.target.id.endsWith('-large') ? 'enable-cors-large' : 'enable-cors';
   lines.push(
     `| ${cell.target.name} | ${cell.workload.name} | ${Math.round(value).toLocaleString('en')} | ` +
-      `${versus(value, find('floor', cell.workload))} | ${versus(value, find(enableCors, cell.workload))} |`,
+      `${versus(value, find(comparedWith(cell.target, 'floor'), cell.workload))} | ${versus(value, find(comparedWith(cell.target, 'enable-cors'), cell.workload))} |`,
   );
 }
+const floors = WORKLOADS.flatMap((workload) => {
+  const express = find('floor', workload);
+  const fastify = find('fastify-floor', workload);
+  return express !== undefined && fastify !== undefined
+    ? [`| ${workload.name} | ${Math.round(express).toLocaleString('en')} | ${Math.round(fastify).toLocaleString('en')} | ${versus(fastify, express)} |`]
+    : [];
+});
+if (floors.length > 0) {
+  lines.push('', '| the floor (no CORS) | Express | Fastify | Fastify vs Express |', '|---|---:|---:|---:|', ...floors);
+}
+
+/** CORS per request: above the floor for POSTs, the whole answer for preflights (the floor answers none). */
+function chartGroups(): ChartGroup[] {
+  return WORKLOADS.map((workload) => ({
+    workload: workload.name,
+    measure: workload.method === 'OPTIONS' ? 'whole preflight' : 'above the floor',
+    bars: (['express', 'fastify'] as const).flatMap((platform) =>
+      (['ours', 'enable-cors'] as const).flatMap((role) => {
+        const id = platform === 'fastify' ? `fastify-${role}` : role;
+        const value = find(id, workload);
+        const floor = workload.method === 'OPTIONS' ? 0 : find(platform === 'fastify' ? 'fastify-floor' : 'floor', workload);
+        return value === undefined || floor === undefined ? [] : [{ platform, implementation: role === 'ours' ? ('ours' as const) : ('enableCors()' as const), instructions: value - floor }];
+      }),
+    ),
+  })).filter((group) => group.bars.length > 0);
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const groups = chartGroups();
+if (groups.length > 0) {
+  const chart = join(ROOT, 'bench', 'results', `${date}-instructions.svg`);
+  writeFileSync(chart, costChart(`What CORS costs per request, ${date}`, groups));
+  lines.push('', `![CORS cost per request](${date}-instructions.svg)`);
+}
 const text = `${lines.join('\n')}\n`;
-const file = join(ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-instructions.md`);
+const file = join(ROOT, 'bench', 'results', `${date}-instructions.md`);
 writeFileSync(file, text);
 console.log(`\n${text}\nWritten to ${file}`);

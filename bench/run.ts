@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { measureMatching } from './matching.js';
 import { ALLOWED_ORIGIN } from './policies.js';
-import { BODY, selectTargets, type Target, targetScript, type Workload, WORKLOADS } from './scenarios.js';
+import { BODY, comparedWith, selectTargets, type Target, targetScript, type Workload, WORKLOADS } from './scenarios.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -30,7 +30,7 @@ const { values: options } = parseArgs({
     warmup: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '2' },
     startups: { type: 'string', default: '5' },
-    targets: { type: 'string', default: 'floor,ours,enable-cors,plain,ours-large,enable-cors-large' },
+    targets: { type: 'string', default: 'floor,ours,enable-cors,plain,ours-large,enable-cors-large,fastify-floor,fastify-ours,fastify-enable-cors' },
   },
 });
 const DURATION = Number(options.duration);
@@ -51,7 +51,13 @@ interface Started {
 function start(target: Target): Promise<Started> {
   const child = spawn(process.execPath, [targetScript(target), ...target.args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', LOG_LEVEL: 'error', CORS_ALLOWED_ORIGINS: target.allowlist.join(',') },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'error',
+      HTTP_ADAPTER: target.platform,
+      CORS_ALLOWED_ORIGINS: target.allowlist.join(','),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -130,7 +136,7 @@ async function load(started: Started, workload: Workload, seconds: number): Prom
 }
 
 interface Row extends Measured {
-  readonly target: string;
+  readonly target: Target;
   readonly workload: string;
   readonly rssMiB: number;
 }
@@ -143,7 +149,7 @@ async function measureTarget(target: Target): Promise<Row[]> {
     for (const workload of WORKLOADS) {
       await load(started, workload, WARMUP);
       const measured = await load(started, workload, DURATION);
-      rows.push({ target: target.name, workload: workload.name, ...measured, rssMiB: rssMiB(started.child.pid) });
+      rows.push({ target, workload: workload.name, ...measured, rssMiB: rssMiB(started.child.pid) });
       console.log(`  ${target.name.padEnd(22)} ${workload.name.padEnd(16)} ${measured.rps.toFixed(0).padStart(7)} req/s`);
     }
     return rows;
@@ -195,7 +201,7 @@ function ratio(value: number, base: number | undefined): string {
 type Combined = ReturnType<typeof combine>[number];
 
 function report(rows: readonly Combined[], startups: ReadonlyMap<string, number>): string {
-  const find = (target: string, workload: string) => rows.find((r) => r.target === target && r.workload === workload);
+  const find = (targetId: string, workload: string) => rows.find((r) => r.target.id === targetId && r.workload === workload);
   const lines = [
     `# Benchmark ${new Date().toISOString().slice(0, 10)}`,
     '',
@@ -208,12 +214,11 @@ function report(rows: readonly Combined[], startups: ReadonlyMap<string, number>
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const row of rows) {
-    const enableCors = row.target.includes('1000') ? 'enableCors() 1000+50' : 'app.enableCors()';
-    const floor = row.workload === 'preflight' ? undefined : find('no CORS (floor)', row.workload)?.rps;
+    const floor = row.workload === 'preflight' ? undefined : find(comparedWith(row.target, 'floor'), row.workload)?.rps;
     lines.push(
-      `| ${row.target} | ${row.workload} | ${row.rps.toFixed(0)} (${row.rpsMin.toFixed(0)}–${row.rpsMax.toFixed(0)}) | ` +
+      `| ${row.target.name} | ${row.workload} | ${row.rps.toFixed(0)} (${row.rpsMin.toFixed(0)}–${row.rpsMax.toFixed(0)}) | ` +
         `${row.cpuUsPerRequest.toFixed(0)} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.rssMiB.toFixed(0)} | ` +
-        `${ratio(row.rps, floor)} | ${ratio(row.rps, find(enableCors, row.workload)?.rps)} |`,
+        `${ratio(row.rps, floor)} | ${ratio(row.rps, find(comparedWith(row.target, 'enable-cors'), row.workload)?.rps)} |`,
     );
   }
   lines.push('', 'The floor has no OPTIONS route: its "preflight" row is a 404 and no baseline. "errors" counts non-2xx answers.', '');

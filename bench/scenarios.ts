@@ -5,6 +5,8 @@
 import { join } from 'node:path';
 import { ALLOWED_ORIGIN, DISALLOWED_ORIGIN, LARGE_ALLOWLIST, TWO_ORIGINS } from './policies.js';
 
+export type Platform = 'express' | 'fastify';
+
 export interface Target {
   /** Short name for `--targets`. */
   readonly id: string;
@@ -14,16 +16,19 @@ export interface Target {
   readonly allowlist: readonly string[];
   /** Whether it implements CORS (the floor does not). */
   readonly cors: boolean;
+  /** The HTTP platform Nest runs on (`HTTP_ADAPTER`); `node:http` counts as Express's. */
+  readonly platform: Platform;
 }
 
-const nest = (variant: string) => ({ script: 'nest-target.js', args: [variant] });
+const nest = (variant: string) => ({ script: 'nest-target.js', args: [variant], platform: 'express' as const });
+const onFastify = (target: Target): Target => ({ ...target, id: `fastify-${target.id}`, name: `${target.name}, Fastify`, platform: 'fastify' });
 
-export const TARGETS: readonly Target[] = [
+const EXPRESS_TARGETS: readonly Target[] = [
   { id: 'floor', name: 'no CORS (floor)', ...nest('no-cors'), allowlist: TWO_ORIGINS, cors: false },
   { id: 'ours', name: '@Cors() (ours)', ...nest('cors-module'), allowlist: TWO_ORIGINS, cors: true },
   { id: 'ours-predicate', name: '@Cors() cached predicate', ...nest('cors-predicate'), allowlist: TWO_ORIGINS, cors: true },
   { id: 'enable-cors', name: 'app.enableCors()', ...nest('enable-cors'), allowlist: TWO_ORIGINS, cors: true },
-  { id: 'plain', name: 'node:http by hand', script: 'plain-target.js', args: [], allowlist: TWO_ORIGINS, cors: true },
+  { id: 'plain', name: 'node:http by hand', script: 'plain-target.js', args: [], allowlist: TWO_ORIGINS, cors: true, platform: 'express' },
   { id: 'ours-large', name: '@Cors() 1000+50', ...nest('cors-module'), allowlist: LARGE_ALLOWLIST, cors: true },
   { id: 'enable-cors-large', name: 'enableCors() 1000+50', ...nest('enable-cors'), allowlist: LARGE_ALLOWLIST, cors: true },
   {
@@ -34,6 +39,15 @@ export const TARGETS: readonly Target[] = [
     cors: false,
   },
 ];
+
+/** The Nest targets again on @nestjs/platform-fastify: `fastify-floor`, `fastify-ours`, `fastify-enable-cors`, ... */
+export const TARGETS: readonly Target[] = [...EXPRESS_TARGETS, ...EXPRESS_TARGETS.filter((target) => target.script === 'nest-target.js').map(onFastify)];
+
+/** The floor and the `enableCors()` a target is compared with: same platform, same allowlist. */
+export function comparedWith(target: Target, role: 'floor' | 'enable-cors'): string {
+  const prefix = target.platform === 'fastify' ? 'fastify-' : '';
+  return `${prefix}${role}${target.allowlist === TWO_ORIGINS || role === 'floor' ? '' : '-large'}`;
+}
 
 export function targetScript(target: Target): string {
   return join(import.meta.dirname, 'targets', target.script);

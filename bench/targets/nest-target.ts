@@ -3,9 +3,10 @@
  *   node dist-bench/bench/targets/nest-target.js <variant>
  * variants: cors-module (this service), cors-predicate (its allowlist asked of
  * a cached originPredicate), no-cors (the floor), enable-cors
- * (Nest's built-in expressjs/cors), empty-interceptor (the floor plus a global
+ * (Nest's built-in expressjs/cors, or @fastify/cors), empty-interceptor (the floor plus a global
  * interceptor that does nothing: the cost of Nest's interceptor machinery).
- * The allowlist comes from CORS_ALLOWED_ORIGINS, as in the service. Prints
+ * The allowlist comes from CORS_ALLOWED_ORIGINS and the platform from
+ * HTTP_ADAPTER, as in the service. Prints
  * `ready <port> <start-up ms>` once listening.
  */
 import 'reflect-metadata';
@@ -72,9 +73,9 @@ const modules: Record<string, IEntryNestModule> = {
 };
 const rootModule = modules[variant];
 if (!rootModule) throw new Error(`unknown variant "${variant}" (known: ${Object.keys(modules).join(', ')})`);
-const app = await createApp(rootModule, { logLevels: ['error'] });
+const app = await createApp(rootModule, { logLevels: ['error'], httpAdapter: config.httpAdapter });
 if (variant === 'enable-cors') {
-  // What a Nest user writes today for the same policy (expressjs/cors underneath).
+  // What a Nest user writes today for the same policy (expressjs/cors or @fastify/cors underneath).
   app.enableCors({
     origin: config.cors.allowedOrigins.map((origin) => (isOriginPattern(origin) ? patternToRegExp(origin) : origin)),
     methods: ['POST'],

@@ -48,6 +48,12 @@ export interface CorsHttpPlatform<R, S> {
    * Throws a CorsConfigurationError for a path the index cannot read.
    */
   routePattern(path: string): string | undefined;
+  /**
+   * Gives the router a route for the preflights of `paths` (paths with a
+   * policy and no OPTIONS handler), where it would otherwise take them down
+   * its not-found path; called once, before the router starts.
+   */
+  routePreflights(paths: readonly string[]): void;
   /** Installs `hook` ahead of the body parser, Nest middleware, guards and handlers, for every request. */
   install(hook: (request: R, response: S, next: (error?: Error) => void) => void): void;
   /** The path the router matches routes against, or undefined when it routes the request nowhere. */

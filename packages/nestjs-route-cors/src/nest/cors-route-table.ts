@@ -106,6 +106,7 @@ export class CorsRouteTable implements OnModuleInit {
     const filters = versioning ? platform.versionFilters(routes, versioning) : [];
     this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: platform.routePattern(route.path), servesVersion: filters[position] }));
     this.state = this.stateFor(this.state.named, this.state.policies);
+    platform.routePreflights(this.pathsWithoutOptionsRoute());
     if (this.options.logRoutes !== false) {
       this.logger.log(`CORS policies by route:\n${formatRouteTable(this.reportRows())}`);
     }
@@ -133,6 +134,13 @@ export class CorsRouteTable implements OnModuleInit {
    */
   get index(): CorsRouteIndex {
     return this.state.index;
+  }
+
+  /** The paths where some route has a policy and no route serves OPTIONS: their preflights have no route of their own. */
+  private pathsWithoutOptionsRoute(): string[] {
+    const routes = this.state.routes;
+    const withOptions = new Set(routes.filter((r) => r.method === 'OPTIONS' || r.method === 'ALL').map((r) => r.path));
+    return [...new Set(routes.filter((r) => r.policy !== undefined && !withOptions.has(r.path)).map((r) => r.path))];
   }
 
   /** The rows of `cors:routes` and the start-up log: every route, then what version-picked preflights get. */

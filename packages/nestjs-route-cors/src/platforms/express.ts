@@ -69,6 +69,9 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
     return undefined;
   }
 
+  /** The middleware runs before Express's router: a preflight it answers never needs a route. */
+  routePreflights(): void {}
+
   install(hook: (request: Request, response: Response, next: NextFunction) => void): void {
     this.adapter.use(hook);
   }

@@ -6,10 +6,11 @@
  * and for unmatched paths too: a preflight to a `@Post()`-only path reaches it
  * without any OPTIONS route.
  */
+import type { Server } from 'node:http';
 import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LegacyRouteConverter } from '@nestjs/core/router/legacy-route-converter.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parse } from 'path-to-regexp';
 import { CorsConfigurationError, type RouterPathOptions } from '../core/index.js';
 import type { CorsExchange, CorsHttpPlatform, DescribedRequest, VersionFilter } from '../nest/cors-platform.interface.js';
@@ -89,8 +90,14 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   readonly name = 'fastify';
   readonly matching: RouterPathOptions;
   private readonly routing: FastifyAdapterRouting;
+  /**
+   * Paths that `sanitizeUrl` leaves as they are: non-empty segments (no
+   * duplicate or trailing slash), nothing to decode (no `%`), no `;`, and
+   * lower case already when the router folds case.
+   */
+  private readonly routerForm: RegExp;
 
-  constructor(private readonly adapter: AbstractHttpAdapter<FastifyInstance, FastifyRequest, FastifyReply>) {
+  constructor(private readonly adapter: AbstractHttpAdapter<Server, FastifyRequest, FastifyReply>) {
     if (!isAdapterRouting(adapter)) {
       throw new CorsConfigurationError([
         'this version of @nestjs/platform-fastify does not tell how its router reads paths and versions; nestjs-route-cors needs @nestjs/platform-fastify 12.5 or later',
@@ -102,6 +109,7 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
     const server: HttpServer = adapter;
     const caseSensitive = server.getRouteMatchingOptions?.().caseSensitive ?? true;
     this.matching = { caseSensitive, ignoreTrailingSlash: false, decoded: true };
+    this.routerForm = caseSensitive ? /^(?:\/[\w.~-]+)+$/ : /^(?:\/[a-z0-9_.~-]+)+$/;
   }
 
   /**
@@ -121,6 +129,23 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   }
 
   /**
+   * Fastify routes a request before its hooks run, and an `OPTIONS` to a path
+   * without an OPTIONS route goes through a second router, the not-found one,
+   * first (as @fastify/cors avoids with its `OPTIONS *` route). These routes
+   * only save that: the hook answers preflights before them, and any other
+   * OPTIONS request they receive gets Nest's 404, as without them.
+   */
+  routePreflights(paths: readonly string[]): void {
+    const instance = this.adapter.getInstance<FastifyInstance>();
+    for (const url of paths) {
+      // One route per path as find-my-way reads it: `/items/:id` and `/items/:itemId` are the same.
+      if (!instance.hasRoute({ method: 'OPTIONS', url })) {
+        instance.route({ method: 'OPTIONS', url, handler: (_request: FastifyRequest, reply: FastifyReply) => reply.callNotFound() });
+      }
+    }
+  }
+
+  /**
    * `NestFactory.create()` registers @fastify/middie (Nest middleware) before
    * any module exists, so a hook a module adds runs after every middleware.
    * The adapter's request-hook slot runs first of all its hooks, before
@@ -132,9 +157,18 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
 
   routingPath(request: FastifyRequest): string | undefined {
     const url = request.raw.url;
+    if (url === undefined) return undefined;
+    const path = url.slice(0, pathEnd(url));
+    // Most paths are already in the router's form; `sanitizeUrl` returns them as they are.
+    if (this.routerForm.test(path)) return path;
     // A target the router cannot route ("*users", "OPTIONS *") goes to the not-found handler.
-    if (url === undefined || !this.routing.isRoutableRequestTarget(url)) return undefined;
-    return this.routing.sanitizeUrl(url.slice(0, pathEnd(url)));
+    if (!this.routing.isRoutableRequestTarget(url)) return undefined;
+    try {
+      return this.routing.sanitizeUrl(path);
+    } catch {
+      // A malformed escape (`%zz`): the router answers 400 itself, no route serves it.
+      return undefined;
+    }
   }
 
   exchange(request: FastifyRequest, reply: FastifyReply): CorsExchange<FastifyRequest> {

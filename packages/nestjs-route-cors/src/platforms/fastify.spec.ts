@@ -1,0 +1,60 @@
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+import fc from 'fast-check';
+import { FastifyPlatform } from './fastify.js';
+
+/** What the adapter computes for its own middleware matching, which the platform file reads. */
+interface AdapterRouting {
+  sanitizeUrl(url: string): string;
+  isRoutableRequestTarget(url: string): boolean;
+}
+
+function requestFor(url: string): FastifyRequest {
+  return { raw: { url } } as FastifyRequest;
+}
+
+/** Request targets mixing what `sanitizeUrl` changes (case, `%`, `;`, `//`, a trailing `/`) with what it keeps. */
+const targets = fc.oneof(
+  { weight: 8, arbitrary: fc.array(fc.stringMatching(/^[a-zB0-9._~%;:*-]{0,6}$/), { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`) },
+  { weight: 1, arbitrary: fc.constantFrom('/', '//x', '/x/', '/a%2Fb', '/A', '/%41', '/a;b', 'http://h/a', 'http://h', '*a', '/a?b=1', '/a?/b') },
+);
+
+describe.each([
+  ['default', {}],
+  ['case-insensitive', { routerOptions: { caseSensitive: false } }],
+  ['ignoring a trailing slash', { routerOptions: { ignoreTrailingSlash: true } }],
+  ['ignoring duplicate slashes, semicolon delimiter', { routerOptions: { ignoreDuplicateSlashes: true, useSemicolonDelimiter: true } }],
+])('the routing path on a %s Fastify router', (_name, options) => {
+  const adapter = new FastifyAdapter(options);
+  const routing = adapter as unknown as AdapterRouting;
+  const platform = new FastifyPlatform(adapter);
+
+  afterAll(() => adapter.close());
+
+  /** The router answers a malformed escape with 400 itself: no path. */
+  function sanitized(path: string): string | undefined {
+    try {
+      return routing.sanitizeUrl(path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  it("is the adapter's own sanitizeUrl of the path, or none for a target the router cannot route, also where it skips that work", () => {
+    let unchanged = 0;
+    let changed = 0;
+    fc.assert(
+      fc.property(targets, (url) => {
+        const path = url.split('?')[0] ?? url;
+        const expected = routing.isRoutableRequestTarget(url) ? sanitized(path) : undefined;
+        if (expected === path) unchanged += 1;
+        else changed += 1;
+        expect(platform.routingPath(requestFor(url))).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    // Both kinds of path were tried: the ones the shortcut returns as they are, and the ones only sanitizeUrl gets right.
+    expect(unchanged).toBeGreaterThan(300);
+    expect(changed).toBeGreaterThan(300);
+  });
+});
