@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type ChartGroup, costChart } from './chart.js';
-import { comparedWith, selectTargets, selectWorkloads, type Target, targetScript, type Workload } from './scenarios.js';
+import { comparedWith, selectTargets, selectWorkloads, type Target, targetEnvironment, targetScript, type Workload } from './scenarios.js';
 
 const { values } = parseArgs({
   options: {
@@ -62,13 +62,7 @@ function startUnderCallgrind(target: Target, outDir: string): Promise<Server> {
   const [program = 'valgrind', ...args] = command;
   const child = spawn(program, [...args, targetScript(target), ...target.args], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'error',
-      HTTP_ADAPTER: target.platform,
-      CORS_ALLOWED_ORIGINS: target.allowlist.join(','),
-    },
+    env: targetEnvironment(target),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { measureMatching } from './matching.js';
 import { ALLOWED_ORIGIN } from './policies.js';
-import { BODY, comparedWith, selectTargets, type Target, targetScript, type Workload, WORKLOADS } from './scenarios.js';
+import { BODY, comparedWith, selectTargets, type Target, targetEnvironment, targetScript, type Workload, WORKLOADS } from './scenarios.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -51,13 +51,7 @@ interface Started {
 function start(target: Target): Promise<Started> {
   const child = spawn(process.execPath, [targetScript(target), ...target.args], {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'error',
-      HTTP_ADAPTER: target.platform,
-      CORS_ALLOWED_ORIGINS: target.allowlist.join(','),
-    },
+    env: targetEnvironment(target),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

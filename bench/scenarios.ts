@@ -49,6 +49,17 @@ export function comparedWith(target: Target, role: 'floor' | 'enable-cors'): str
   return `${prefix}${role}${target.allowlist === TWO_ORIGINS || role === 'floor' ? '' : '-large'}`;
 }
 
+/** The environment a target process runs with: the service's settings for its platform and allowlist. */
+export function targetEnvironment(target: Target): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'error',
+    HTTP_ADAPTER: target.platform,
+    CORS_ALLOWED_ORIGINS: target.allowlist.join(','),
+  };
+}
+
 export function targetScript(target: Target): string {
   return join(import.meta.dirname, 'targets', target.script);
 }

@@ -102,8 +102,11 @@ export function preflightHeaders(policy: CompiledCorsPolicy, origin: string): Ar
   return headers;
 }
 
+/** A refusal writes no `Access-Control-*` header; one shared empty list, not one per request. */
+const NO_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
+
 function refused(kind: CorsDecisionKind, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
-  return { kind, allowed: false, rejection, headers: [], vary };
+  return { kind, allowed: false, rejection, headers: NO_HEADERS, vary };
 }
 
 function originRejection(origin: string, verdict: OriginVerdict): CorsRejection {
@@ -118,39 +121,46 @@ function originRejection(origin: string, verdict: OriginVerdict): CorsRejection 
   return { code: 'origin-not-allowed', origin };
 }
 
-/** Runs `then` on the origin verdict without a promise when the verdict is synchronous. */
-function withOriginVerdict(
-  policy: CompiledCorsPolicy,
-  origin: string,
-  then: (verdict: OriginVerdict) => CorsDecision,
-): Awaitable<CorsDecision> {
-  const verdict = checkOrigin(policy, origin);
-  return verdict instanceof Promise ? verdict.then(then) : then(verdict);
+/** The first requested header the policy does not allow, if any. */
+function headerNotAllowed(policy: CompiledCorsPolicy, requestHeaders: string | undefined): string | undefined {
+  if (requestHeaders === undefined) return undefined;
+  // Most preflights ask for one header (`content-type`): no list to build.
+  if (!requestHeaders.includes(',')) {
+    const name = requestHeaders.trim().toLowerCase();
+    return name === '' || policy.allowedHeaders.has(name) ? undefined : name;
+  }
+  return parseHeaderList(requestHeaders).find((name) => !policy.allowedHeaders.has(name));
 }
 
-function decidePreflight(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string): Awaitable<CorsDecision> {
+function preflightDecision(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string, verdict: OriginVerdict): CorsDecision {
   const vary = policy.anyOrigin ? REQUEST_VARY : PREFLIGHT_VARY;
+  if (!verdict.allowed) {
+    return refused('preflight', originRejection(origin, verdict), vary);
+  }
   const requestMethod = facts.requestMethod ?? '';
-  return withOriginVerdict(policy, origin, (verdict) => {
-    if (!verdict.allowed) {
-      return refused('preflight', originRejection(origin, verdict), vary);
-    }
-    // Methods are case-sensitive (Fetch §2.2.1); browsers upper-case the standard ones.
-    if (!policy.methods.has(requestMethod)) {
-      return refused('preflight', { code: 'method-not-allowed', method: requestMethod }, vary);
-    }
-    for (const header of parseHeaderList(facts.requestHeaders)) {
-      if (!policy.allowedHeaders.has(header)) {
-        return refused('preflight', { code: 'header-not-allowed', header }, vary);
-      }
-    }
-    return { kind: 'preflight', allowed: true, headers: preflightHeaders(policy, origin), vary };
-  });
+  // Methods are case-sensitive (Fetch §2.2.1); browsers upper-case the standard ones.
+  if (!policy.methods.has(requestMethod)) {
+    return refused('preflight', { code: 'method-not-allowed', method: requestMethod }, vary);
+  }
+  const header = headerNotAllowed(policy, facts.requestHeaders);
+  if (header !== undefined) {
+    return refused('preflight', { code: 'header-not-allowed', header }, vary);
+  }
+  return { kind: 'preflight', allowed: true, headers: preflightHeaders(policy, origin), vary };
+}
+
+// Here and in decideActual(), the verdict is handled without a closure when it is synchronous: one fewer
+// allocation per request on the path every request takes.
+function decidePreflight(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string): Awaitable<CorsDecision> {
+  const verdict = checkOrigin(policy, origin);
+  return verdict instanceof Promise
+    ? verdict.then((settled) => preflightDecision(policy, facts, origin, settled))
+    : preflightDecision(policy, facts, origin, verdict);
 }
 
 /** A request that is not CORS passes; a public policy still answers `*` (the same for everyone). */
 function notCors(policy: CompiledCorsPolicy, vary: readonly string[]): CorsDecision {
-  return { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : [], vary };
+  return { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : NO_HEADERS, vary };
 }
 
 /** A refusal, unless the request is same-origin (which always passes); only then is its own origin read. */
@@ -163,7 +173,7 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
   const { origin } = facts;
   // An OPTIONS that is not a preflight, or a client without Origin (curl), is not CORS.
   if (facts.method === 'OPTIONS') {
-    return { kind: 'not-cors', allowed: true, headers: [], vary };
+    return { kind: 'not-cors', allowed: true, headers: NO_HEADERS, vary };
   }
   if (origin === undefined) {
     return notCors(policy, vary);
@@ -175,11 +185,15 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
     return { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, '*'), vary };
   }
   const verdict = checkOrigin(policy, origin);
-  const settle = (settled: OriginVerdict): CorsDecision =>
-    settled.allowed
-      ? { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, origin), vary }
-      : refusedActual(policy, facts, originRejection(origin, settled), vary);
-  return verdict instanceof Promise ? verdict.then(settle) : settle(verdict);
+  return verdict instanceof Promise
+    ? verdict.then((settled) => actualDecision(policy, facts, origin, settled, vary))
+    : actualDecision(policy, facts, origin, verdict, vary);
+}
+
+function actualDecision(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string, verdict: OriginVerdict, vary: readonly string[]): CorsDecision {
+  return verdict.allowed
+    ? { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, origin), vary }
+    : refusedActual(policy, facts, originRejection(origin, verdict), vary);
 }
 
 /**
@@ -214,7 +228,7 @@ export function appendVary(existing: string | undefined, values: readonly string
     return existing;
   }
   if (existing === undefined) {
-    return joinedVary(values);
+    return values.length === 1 ? values[0] : joinedVary(values);
   }
   const current = existing.split(',').map((v) => v.trim()).filter((v) => v !== '');
   if (current.includes('*')) {

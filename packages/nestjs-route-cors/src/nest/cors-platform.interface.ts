@@ -1,20 +1,26 @@
-import type { ServerResponse } from 'node:http';
 import type { VersioningOptions } from '@nestjs/common';
 import type { CorsRequestFacts, RoutedRequest, RouterPathOptions } from '../core/index.js';
 import type { NestRoute } from './nest-routes.js';
 
+/** Where an answer's headers go: Node's `ServerResponse` has this shape, and so can a platform's reply. */
+export interface CorsHeaderTarget {
+  getHeader(name: string): number | string | string[] | undefined;
+  setHeader(name: string, value: string): unknown;
+}
+
 /**
  * One request as the CORS hook sees it: the facts the core decides on, what
- * route selection reads, and where the answer's headers go. Both platforms
- * write headers on Node's own response, so that every answer carries them:
- * Fastify merges them into the replies it sends, errors and 404s included.
+ * route selection reads, and where the answer's headers go. For a request
+ * that goes on, that is Node's own response, so that every answer carries
+ * them, those a middleware ends itself included (Fastify merges them into the
+ * replies it sends, errors and 404s included).
  */
 export interface CorsExchange<R> extends CorsRequestFacts, RoutedRequest<R> {
   /** The request's path as the client sent it, for logs and `onReject`. */
   readonly path: string;
   /** The request's id, for logs: Fastify's own, on Express an `X-Request-Id` already sent back. */
   readonly requestId: string | undefined;
-  readonly response: ServerResponse;
+  readonly response: CorsHeaderTarget;
 }
 
 export interface DescribedRequest {

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   appendVary,
@@ -12,7 +11,7 @@ import {
 } from '../core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
-import type { CorsExchange } from './cors-platform.interface.js';
+import type { CorsExchange, CorsHeaderTarget } from './cors-platform.interface.js';
 
 function headerText(value: number | string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -54,7 +53,7 @@ export class CorsResponder {
     this.report(exchange, 'preflight', rejection, undefined);
   }
 
-  private write(res: ServerResponse, decision: CorsDecision): void {
+  private write(res: CorsHeaderTarget, decision: CorsDecision): void {
     for (const [name, value] of decision.headers) {
       res.setHeader(name, value);
     }

@@ -21,7 +21,6 @@ class ExpressExchange implements CorsExchange<Request> {
   readonly method: string;
   readonly origin: string | undefined;
   readonly requestMethod: string | undefined;
-  readonly requestHeaders: string | undefined;
 
   constructor(
     readonly request: Request,
@@ -30,8 +29,13 @@ class ExpressExchange implements CorsExchange<Request> {
     const headers = request.headers;
     this.method = request.method;
     this.origin = headers.origin;
-    this.requestMethod = headers['access-control-request-method'];
-    this.requestHeaders = headers['access-control-request-headers'];
+    // Only an OPTIONS request can be a preflight: the header is not looked up on the others.
+    this.requestMethod = this.method === 'OPTIONS' ? headers['access-control-request-method'] : undefined;
+  }
+
+  /** Read by preflight decisions only. */
+  get requestHeaders(): string | undefined {
+    return this.request.headers['access-control-request-headers'];
   }
 
   /** `req.protocol` runs Express's trust-proxy logic: only refusals need it. */
