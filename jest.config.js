@@ -19,6 +19,9 @@ export const shared = {
     '^nestjs-route-cors/core$': '<rootDir>/packages/nestjs-route-cors/src/core/index.ts',
     '^nestjs-route-cors/testing$': '<rootDir>/packages/nestjs-route-cors/src/testing.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
+    // @fastify/static (Swagger UI's assets on Fastify) require()s content-disposition 3, an ES module: Node 20.19
+    // loads it, jest's module registry cannot. Version 2, which Express uses, has the same API and is CommonJS.
+    '^content-disposition$': '<rootDir>/node_modules/content-disposition',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],

@@ -26,6 +26,7 @@ import {
   startUriRoutingApp,
   VERSION_HEADER,
 } from './fixtures/routing.fixture.js';
+import { origin as choiceOrigin, startChoiceApp, VERSION_HEADER as CHOICE_VERSION_HEADER } from './fixtures/fastify-choice.fixture.js';
 
 interface RouteCase {
   readonly kind: string;
@@ -349,5 +350,27 @@ describe('the greet service', () => {
 
   it('holds exactly the routes the platform registered', () => {
     expect(tableRoutes(running.app())).toEqual(registeredRoutes(running.app()));
+  });
+});
+
+// Fastify's router chooses before the hook runs, by rules of its own: its choice decides an actual request's policy.
+(FASTIFY ? describe : describe.skip)("the route Fastify's router chooses", () => {
+  const running = useApp(startChoiceApp);
+  const server = (): App => running.server();
+
+  it.each<[string, () => request.Test, string]>([
+    ['a parameter over maxParamLength falls back to the wildcard', () => request(server()).get(`/files/${'x'.repeat(101)}`), 'wildcard'],
+    ['a parameter within maxParamLength', () => request(server()).get('/files/7'), 'param'],
+    ['a host route constraint that does not match', () => request(server()).get('/report').set('Host', 'www.example.com'), 'public'],
+    ['a host route constraint that matches', () => request(server()).get('/report').set('Host', 'admin.example.com'), 'admin'],
+    ['a versioned route beside an unversioned one spelled otherwise', () => request(server()).put('/reports/42').set(CHOICE_VERSION_HEADER, '1'), 'versioned'],
+    ['the unversioned route, without a version', () => request(server()).put('/reports/42'), 'unversioned'],
+    ["find-my-way's tie-break between two mixed segments", () => request(server()).get('/v1.json'), 'release'],
+  ])('%s: the policy of the handler that answers (%#)', async (_case, send, handler) => {
+    const answer = await send().set('Origin', choiceOrigin(handler));
+    expect([answer.text, answer.headers['access-control-allow-origin']]).toEqual([handler, choiceOrigin(handler)]);
+    const other = handler === 'wildcard' ? 'param' : 'wildcard';
+    const refused = await send().set('Origin', choiceOrigin(other));
+    expect([refused.text, refused.headers['access-control-allow-origin']]).toEqual([handler, undefined]);
   });
 });

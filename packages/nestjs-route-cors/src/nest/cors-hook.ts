@@ -41,8 +41,8 @@ export class CorsHook<R, S> {
   ) {}
 
   handle(request: R, response: S, next: Next): void {
-    // One index for the whole request: a policy update swaps it, never half-way through a decision.
-    const index = this.routes.index;
+    // One lookup for the whole request: a policy update swaps it, never half-way through a decision.
+    const { index, registered } = this.routes.lookup;
     const path = this.platform.routingPath(request);
     const entry = path === undefined ? undefined : index.lookup(path);
     // Paths where no route has a policy are not ours: no CORS headers, whatever Nest answers.
@@ -53,7 +53,11 @@ export class CorsHook<R, S> {
     if (exchange.requestMethod !== undefined && isPreflight(exchange)) {
       return this.preflight(exchange, response, next, index.preflightTarget(entry, exchange.requestMethod, exchange));
     }
-    const route = routeForRequest(entry, exchange.method, exchange);
+    // Where the router has already chosen (Fastify), its choice decides, unless Nest's host filter will turn the
+    // request away inside the handler; otherwise the index finds what the router will choose.
+    const chosen = this.platform.chosenRoute(request, registered);
+    const route =
+      chosen === undefined ? routeForRequest(entry, exchange.method, exchange) : chosen?.servesHost?.(exchange.hostname) === false ? null : chosen;
     if (route?.policy === undefined) {
       return next();
     }
@@ -62,7 +66,7 @@ export class CorsHook<R, S> {
     // Here and in preflight(), the sync/async split is written out: a shared helper taking the
     // continuation as a function measured +6,000 instructions per request (npm run bench:instructions).
     if (decided instanceof Promise) {
-      decided.then((decision) => this.proceed(decision, policy, next), next);
+      decided.then((decision) => this.proceed(decision, policy, next)).catch(next);
     } else {
       this.proceed(decided, policy, next);
     }
@@ -80,7 +84,7 @@ export class CorsHook<R, S> {
     }
     const decided = this.responder.respond(exchange, target.policy);
     if (decided instanceof Promise) {
-      decided.then((decision) => this.endPreflight(decision, response, next), next);
+      decided.then((decision) => this.endPreflight(decision, response, next)).catch(next);
     } else {
       this.endPreflight(decided, response, next);
     }

@@ -64,6 +64,13 @@ export interface CorsHttpPlatform<R, S> {
   install(hook: (request: R, response: S, next: (error?: Error) => void) => void): void;
   /** The path the router matches routes against, or undefined when it routes the request nowhere. */
   routingPath(request: R): string | undefined;
+  /**
+   * The route the router has already chosen for the request, from
+   * `registered` (by `registrationKey()`): null when it chose none of them;
+   * undefined when the router has not run yet (Express), so that the route
+   * index must find it.
+   */
+  chosenRoute<T>(request: R, registered: ReadonlyMap<string, T>): T | null | undefined;
   exchange(request: R, response: S): CorsExchange<R>;
   /** Ends an allowed preflight: 204 with an explicit empty body (some Safari versions wait for one otherwise). */
   endPreflight(response: S): void;

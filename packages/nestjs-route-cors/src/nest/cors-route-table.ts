@@ -22,7 +22,7 @@ import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { CorsMetadata } from './cors.decorator.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
 import type { CorsHttpPlatform, VersionFilter } from './cors-platform.interface.js';
-import { type NestRoute, NestRouteReader } from './nest-routes.js';
+import { type NestRoute, NestRouteReader, registrationKey } from './nest-routes.js';
 
 /** The platform's request object: route selection only hands it to the platform's own version filters. */
 type PlatformRequest = unknown;
@@ -41,11 +41,41 @@ interface HandlerSite extends DeclarationSite {
 type HandlerPolicies = ReadonlyMap<Type, ReadonlyMap<string, CompiledCorsPolicy | undefined>>;
 
 /** What the request path reads: one reference, replaced whole when a policy changes. */
-interface RouteTableState {
+interface RouteTableState extends CorsRouteLookup {
   readonly named: ReadonlyMap<string, NamedPolicy>;
   readonly policies: HandlerPolicies;
   readonly routes: readonly CorsRoute[];
+}
+
+/** What a request looks routes up in: one snapshot, replaced whole when a policy changes. */
+export interface CorsRouteLookup {
   readonly index: CorsRouteIndex;
+  /** The routes by `registrationKey()`, for a router that has chosen the route before the hook runs (Fastify). */
+  readonly registered: ReadonlyMap<string, CorsRoute>;
+}
+
+/**
+ * The routes by `registrationKey()`. A GET route also serves HEAD (Fastify
+ * registers a HEAD route beside it). A key two routes share (two controllers
+ * of one name on one path) names neither: the index decides those.
+ */
+function registeredRoutes(routes: readonly CorsRoute[]): Map<string, CorsRoute> {
+  const registered = new Map<string, CorsRoute>();
+  const ambiguous = new Set<string>();
+  const register = (key: string, route: CorsRoute): void => {
+    if (registered.has(key) || ambiguous.has(key)) {
+      ambiguous.add(key);
+      registered.delete(key);
+    } else {
+      registered.set(key, route);
+    }
+  };
+  for (const route of routes) register(registrationKey(route.method, route.path, route.handler), route);
+  for (const route of routes.filter((r) => r.method === 'GET')) {
+    const head = registrationKey('HEAD', route.path, route.handler);
+    if (!registered.has(head) && !ambiguous.has(head)) registered.set(head, route);
+  }
+  return registered;
 }
 
 /** Before the routes are read, the index is empty: any rules do. */
@@ -87,7 +117,7 @@ export class CorsRouteTable implements OnModuleInit {
       throw new CorsConfigurationError(problems);
     }
     const named = compileNamedPolicies(options.policies ?? {});
-    this.state = { named, policies: this.resolvePolicies(named), routes: [], index: this.indexOf([]) };
+    this.state = { named, policies: this.resolvePolicies(named), routes: [], index: this.indexOf([]), registered: new Map() };
   }
 
   /**
@@ -127,13 +157,18 @@ export class CorsRouteTable implements OnModuleInit {
     return this.state.routes;
   }
 
-  /**
-   * The index the request path looks routes up in. A request takes it once
-   * and uses it throughout, so it sees the policies before or after an
-   * update, never a mix.
-   */
+  /** The index the request path looks routes up in, as it is now. */
   get index(): CorsRouteIndex {
     return this.state.index;
+  }
+
+  /**
+   * The routes as they are now. A request takes this once and uses it
+   * throughout, so it sees the policies before or after an update, never a
+   * mix.
+   */
+  get lookup(): CorsRouteLookup {
+    return this.state;
   }
 
   /** The paths where some route has a policy and no route serves OPTIONS: their preflights have no route of their own. */
@@ -197,7 +232,7 @@ export class CorsRouteTable implements OnModuleInit {
       policy: policies.get(controller)?.get(methodName),
       handler: `${controller.name}.${methodName}`,
     }));
-    return { named, policies, routes, index: this.indexOf(routes) };
+    return { named, policies, routes, index: this.indexOf(routes), registered: registeredRoutes(routes) };
   }
 
   private indexOf(routes: readonly CorsRoute[]): CorsRouteIndex {

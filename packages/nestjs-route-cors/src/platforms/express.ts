@@ -85,6 +85,11 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
     return parseurl(request)?.pathname ?? undefined;
   }
 
+  /** The hook runs before Express's router: the route index finds the route. */
+  chosenRoute(): undefined {
+    return undefined;
+  }
+
   exchange(request: Request, response: Response): CorsExchange<Request> {
     return new ExpressExchange(request, response);
   }

@@ -3,18 +3,19 @@
  * hooks apply to every route of the root context (where Nest puts its routes
  * and its not-found handler), so it runs after routing, before Nest
  * middleware (@fastify/middie), content-type parsing, guards and handlers,
- * and for unmatched paths too: a preflight to a `@Post()`-only path reaches it
- * without any OPTIONS route.
+ * and for unmatched paths too. Paths with a policy get an OPTIONS route
+ * (`routePreflights`), only so that their preflights skip the not-found
+ * router; the hook answers them first.
  */
 import type { Server } from 'node:http';
 import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestjs/common';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { LegacyRouteConverter } from '@nestjs/core/router/legacy-route-converter.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parse } from 'path-to-regexp';
+import { match } from 'path-to-regexp';
 import { CorsConfigurationError, type RouterPathOptions } from '../core/index.js';
 import type { CorsExchange, CorsHeaderTarget, CorsHttpPlatform, DescribedRequest, VersionFilter } from '../nest/cors-platform.interface.js';
-import type { NestRoute, VersionValue } from '../nest/nest-routes.js';
+import { type NestRoute, registrationKey, type VersionValue } from '../nest/nest-routes.js';
 
 /**
  * What the FastifyAdapter of @nestjs/platform-fastify 12.5 computes for its
@@ -31,6 +32,9 @@ function isAdapterRouting(adapter: object): adapter is FastifyAdapterRouting {
   const routing = adapter as Partial<FastifyAdapterRouting>;
   return typeof routing.sanitizeUrl === 'function' && typeof routing.isRoutableRequestTarget === 'function' && typeof routing.versionConstraint?.deriveConstraint === 'function';
 }
+
+/** Where each route's config holds its `registrationKey()`. */
+const ROUTE_KEY = Symbol('nestjs-route-cors.route');
 
 /** find-my-way's optional parameter, which may only end a path. */
 const OPTIONAL_LAST_PARAMETER = /\/:(\w+)\?$/;
@@ -123,6 +127,13 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
       ]);
     }
     this.routing = adapter;
+    // Before Nest registers its routes (the platform is made as soon as the adapter exists): each route Fastify
+    // registers carries the key of the table row it is, whatever path its router finds it by.
+    adapter.getInstance<FastifyInstance>().addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      const method = methods.length > 1 ? 'ALL' : (methods[0] ?? '');
+      route.config = { ...route.config, [ROUTE_KEY]: registrationKey(method, route.url, route.handler.name) };
+    });
     // The paths looked up are `sanitizeUrl`'s: decoded, lower-cased for a case-insensitive router, and with the
     // one trailing slash the router ignores already trimmed. Matching them takes the case rule only.
     const server: HttpServer = adapter;
@@ -140,9 +151,11 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   routePattern(path: string): string | undefined {
     const pattern = LegacyRouteConverter.tryConvert(path.replace(OPTIONAL_LAST_PARAMETER, '{/:$1}'), { logs: false });
     try {
-      parse(pattern);
-    } catch {
-      throw new CorsConfigurationError([`the route path ${path} is written in a syntax nestjs-route-cors cannot match on Fastify (parameters with a regular expression are not supported)`]);
+      match(pattern);
+    } catch (error) {
+      throw new CorsConfigurationError([
+        `the route path ${path} cannot be matched by nestjs-route-cors on Fastify (${error instanceof Error ? error.message : String(error)}); every route is, policy or not, because any route can shadow another`,
+      ]);
     }
     return pattern === path ? undefined : pattern;
   }
@@ -188,6 +201,19 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
       // A malformed escape (`%zz`): the router answers 400 itself, no route serves it.
       return undefined;
     }
+  }
+
+  /**
+   * Fastify routes a request before its hooks run, by rules the route index
+   * only approximates (a parameter over `maxParamLength` falls back to a
+   * wildcard sibling, route constraints, its own tie-breaks): the route it
+   * chose, named by the key `onRoute` tagged it with, decides the policy of
+   * an actual request.
+   */
+  chosenRoute<T>(request: FastifyRequest, registered: ReadonlyMap<string, T>): T | null {
+    const config: object = request.routeOptions.config;
+    const key: unknown = ROUTE_KEY in config ? config[ROUTE_KEY] : undefined;
+    return (typeof key === 'string' ? registered.get(key) : undefined) ?? null;
   }
 
   exchange(request: FastifyRequest, reply: FastifyReply): CorsExchange<FastifyRequest> {
