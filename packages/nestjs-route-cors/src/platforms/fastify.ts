@@ -185,6 +185,15 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
    */
   install(hook: (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void) => void): void {
     this.adapter.setOnRequestHook(hook);
+    // The slot holds one hook: a later call would remove CORS without a word (no preflight answered, no strict
+    // refusal). It fails instead, naming the conflict.
+    Object.defineProperty(this.adapter, 'setOnRequestHook', {
+      value: () => {
+        throw new CorsConfigurationError([
+          "FastifyAdapter.setOnRequestHook() holds nestjs-route-cors's hook, which answers CORS ahead of Nest middleware: another hook there would replace it; register yours with getInstance().addHook('onRequest', ...)",
+        ]);
+      },
+    });
   }
 
   routingPath(request: FastifyRequest): string | undefined {
