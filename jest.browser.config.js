@@ -3,10 +3,11 @@
  * service. Same ESM set-up as jest.config.js.
  * @type {import('jest').Config}
  */
-import { platforms } from './jest.config.js';
+import { buildFirst, platforms } from './jest.config.js';
 
 /** The demo's cases on both platforms: the service runs with the project's HTTP_ADAPTER. */
 export default {
+  ...buildFirst,
   testTimeout: 60_000,
   projects: platforms('test/browser/.*\\.browser-spec\\.ts$').map((project) => ({ ...project, testTimeout: 60_000 })),
 };

@@ -18,6 +18,7 @@ export const shared = {
     '^nestjs-route-cors$': '<rootDir>/packages/nestjs-route-cors/src/index.ts',
     '^nestjs-route-cors/core$': '<rootDir>/packages/nestjs-route-cors/src/core/index.ts',
     '^nestjs-route-cors/testing$': '<rootDir>/packages/nestjs-route-cors/src/testing.ts',
+    '^nestjs-route-cors/openapi$': '<rootDir>/packages/nestjs-route-cors/src/openapi.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // @fastify/static (Swagger UI's assets on Fastify) require()s content-disposition 3, an ES module: Node 20.19
     // loads it, jest's module registry cannot. Version 2, which Express uses, has the same API and is CommonJS.
@@ -33,6 +34,10 @@ export function platforms(testRegex) {
   return ['express', 'fastify'].map((name) => ({ ...shared, displayName: name, testRegex, globals: { HTTP_ADAPTER: name } }));
 }
 
+/** Suites that run `dist/` (the service as a process, the CLI) need it built from the current sources. */
+export const buildFirst = { globalSetup: '<rootDir>/test/support/build-service.js' };
+
 export default {
+  ...buildFirst,
   projects: [{ ...shared, displayName: 'unit', testRegex: 'src/.*\\.spec\\.ts$' }, ...platforms('test/.*\\.e2e-spec\\.ts$')],
 };

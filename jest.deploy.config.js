@@ -3,10 +3,11 @@
  * with a shared cache, all on loopback. Same ESM set-up as jest.config.js.
  * @type {import('jest').Config}
  */
-import { shared } from './jest.config.js';
+import { buildFirst, shared } from './jest.config.js';
 
 export default {
   ...shared,
+  ...buildFirst,
   testRegex: ['test/deploy/.*\\.deploy-spec\\.ts$'],
   testTimeout: 60_000,
 };

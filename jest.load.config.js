@@ -3,10 +3,11 @@
  * bounded mixed load on loopback. Same ESM set-up as jest.config.js.
  * @type {import('jest').Config}
  */
-import { shared } from './jest.config.js';
+import { buildFirst, shared } from './jest.config.js';
 
 export default {
   ...shared,
+  ...buildFirst,
   testRegex: ['test/load/.*\\.load-spec\\.ts$'],
   testTimeout: 600_000,
 };

@@ -3,9 +3,7 @@
  * line, configuration refusals, debug logging of rejections, graceful stop.
  */
 import { connect } from 'node:net';
-import { ensureBuilt, listeningPort, runService } from './support/service-process.js';
-
-beforeAll(ensureBuilt, 120_000);
+import { listeningPort, runService } from './support/service-process.js';
 
 /** Polls `check` every 10 ms until it holds; fails after `deadlineMs` naming what it waited for. */
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, deadlineMs = 5_000): Promise<void> {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { servePage } from '../../demo/static-server.js';
-import { ensureBuilt, listeningPort, ROOT, runService, type ServiceProcess } from '../support/service-process.js';
+import { listeningPort, ROOT, runService, type ServiceProcess } from '../support/service-process.js';
 import { launchChromium } from './chromium.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 
@@ -46,7 +46,6 @@ async function stopApi(started: Api | undefined): Promise<void> {
 
 beforeAll(async () => {
   browser = await launchChromium();
-  ensureBuilt();
   allowedPage = await servePage(0);
   blockedPage = await servePage(0);
   allowedOrigin = `http://localhost:${portOf(allowedPage)}`;

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { servePage } from '../../demo/static-server.js';
-import { ensureBuilt, listeningPort, runService, type ServiceProcess } from '../support/service-process.js';
+import { listeningPort, runService, type ServiceProcess } from '../support/service-process.js';
 import { launchChromium } from './chromium.js';
 
 let browser: Browser;
@@ -21,7 +21,6 @@ const originOf = (server: Server): string => `http://localhost:${(server.address
 
 beforeAll(async () => {
   browser = await launchChromium();
-  ensureBuilt();
   allowedPage = await servePage(0);
   blockedPage = await servePage(0);
   service = runService({ PORT: '0', CORS_ALLOWED_ORIGINS: originOf(allowedPage) });

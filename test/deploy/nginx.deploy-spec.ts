@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keepAliveAgent, type Received, send, type Sent } from '../support/http-client.js';
-import { ensureBuilt, listeningPort, ROOT, runService, type ServiceProcess } from '../support/service-process.js';
+import { listeningPort, ROOT, runService, type ServiceProcess } from '../support/service-process.js';
 
 const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 const ORIGIN_A = 'https://app.example.com';
@@ -131,7 +131,6 @@ beforeAll(async () => {
   if (!existsSync(NGINX)) {
     throw new Error(`nginx not found at ${NGINX}: install it with \`apt-get install -y nginx\` (as root), or set NGINX_PATH.`);
   }
-  ensureBuilt();
   // Debug logging: each refused request is logged with its id, so the stop test can tell which requests an instance read.
   const env = { PORT: '0', NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: `${ORIGIN_A},${ORIGIN_B}`, TRUST_PROXY: 'loopback', LOG_LEVEL: 'debug' };
   instances = [runService(env), runService(env)];

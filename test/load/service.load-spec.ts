@@ -4,7 +4,7 @@
  *   LOAD_REQUESTS (default 100000) sets the size of the mixed load.
  */
 import { connect, type Socket } from 'node:net';
-import { ensureBuilt, listeningPort, runService, type ServiceProcess } from '../support/service-process.js';
+import { listeningPort, runService, type ServiceProcess } from '../support/service-process.js';
 import { keepAliveAgent, type Received, RequestFailure, rssMiB, send, type Sent, sendTracked } from '../support/http-client.js';
 
 const ALLOWED = 'https://app.example.com';
@@ -64,7 +64,6 @@ let service: ServiceProcess;
 let port: number;
 
 beforeAll(async () => {
-  ensureBuilt();
   service = runService({ PORT: '0', CORS_ALLOWED_ORIGINS: ALLOWED });
   port = await listeningPort(service);
 }, 120_000);

@@ -1,28 +1,20 @@
 /**
  * Runs the built service (`node dist/main.js`) as a child process, as
- * production does, building it first when `dist/` is missing.
+ * production does. Jest's global set-up (`build-service.js`) has built it
+ * from the current sources.
  */
-import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { HTTP_ADAPTER } from './platform.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');
-/** Every entry point the tests run from dist/. */
-const BUILT = [MAIN, join(ROOT, 'dist', 'cli', 'cors-explain.js'), join(ROOT, 'dist', 'cli', 'cors-routes.js')];
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
   /** Everything the service printed so far (stdout and stderr). */
   readonly output: () => string;
   readonly exited: Promise<number | null>;
-}
-
-export function ensureBuilt(): void {
-  if (!BUILT.every((file) => existsSync(file))) {
-    execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
-  }
 }
 
 /**
