@@ -11,16 +11,15 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { CorsPolicies } from 'nestjs-route-cors';
-import type { CorsExtension } from '../src/docs/api-docs.js';
+import type { CorsOpenApiExtension as CorsExtension } from 'nestjs-route-cors/openapi';
 import { HTTP_ADAPTER, preflight, startApp, useApp } from './app.harness.js';
-import { ensureBuilt, listeningPort, ROOT, runService, type ServiceProcess } from './support/service-process.js';
+import { listeningPort, ROOT, runService, type ServiceProcess } from './support/service-process.js';
 
 const run = promisify(execFile);
 
 describe('configuration from a .env file', () => {
   const folder = mkdtempSync(join(tmpdir(), 'dotenv-'));
   let service: ServiceProcess | undefined;
-  beforeAll(() => ensureBuilt());
   afterEach(async () => {
     service?.child.kill('SIGTERM');
     await service?.exited;
@@ -91,11 +90,11 @@ describe('OpenAPI document', () => {
   });
 
   it('carries in x-cors exactly the policies `npm run cors:routes` prints', async () => {
-    ensureBuilt();
     // In a folder without .env, so that the command reads the same (empty) environment as the app under test.
     const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'cli', 'cors-routes.js')], { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', HTTP_ADAPTER } });
     // The first table: routes (the gateways' table follows it; the OpenAPI document describes no gateway).
-    const [, ...rows] = (stdout.trim().split('\n\n')[0] ?? '').split('\n').map((line) => line.split(/\s{2,}/));
+    // The routes section: its heading, the table's heading row, then one row per route.
+    const [, , ...rows] = (stdout.trim().split('\n\n')[0] ?? '').split('\n').map((line) => line.split(/\s{2,}/));
     const { paths } = await documentOf();
     const printed = rows.map(([method = '', path = '', policy = '', origins = '', methods = '', headers = '', exposed = '', credentials = '', maxAge = '', strict = '']) => ({
       operation: `${method} ${path}`,

@@ -11,13 +11,12 @@ import {
   type CorsExplainInput,
   type CorsExplanation,
   CorsExplainInputError,
-  CorsRouteTable,
-  explainCorsRequest,
+  CorsPolicies,
   formatExplanation,
 } from 'nestjs-route-cors';
 import { HTTP_ADAPTER, startApp, startModule, useApp } from './app.harness.js';
 import { ALLOWED, FixtureModule, PARTNER } from './fixtures/fixture.module.js';
-import { ensureBuilt, listeningPort, ROOT, runService } from './support/service-process.js';
+import { listeningPort, ROOT, runService } from './support/service-process.js';
 
 const run = promisify(execFile);
 
@@ -139,7 +138,7 @@ describe.each([
   it.each(cases)('%j', async (explainInput) => {
     let explanation: CorsExplanation;
     try {
-      explanation = await explainCorsRequest(running.app().get(CorsRouteTable), explainInput);
+      explanation = await running.app().get(CorsPolicies).explain(explainInput);
     } catch (error) {
       if (!(error instanceof CorsExplainInputError)) throw error;
       // Only a method no handler serves is bad input here; the server answers it 404.
@@ -161,7 +160,7 @@ describe.each([
 
 describe('explanations in plain words', () => {
   const running = useApp(() => startApp());
-  const explain = (explainInput: CorsExplainInput) => explainCorsRequest(running.app().get(CorsRouteTable), explainInput);
+  const explain = (explainInput: CorsExplainInput) => running.app().get(CorsPolicies).explain(explainInput);
 
   it.each([
     [input('https://evil.com', 'POST', '/greet', json), `refused: origin "https://evil.com" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`],
@@ -194,7 +193,6 @@ describe('explanations in plain words', () => {
 });
 
 describe('the commands', () => {
-  beforeAll(ensureBuilt, 120_000);
   const node = (script: string, args: string[], env: Record<string, string> = {}) =>
     run(process.execPath, [join(ROOT, 'dist', 'cli', script), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HTTP_ADAPTER, ...env } }).then(
       ({ stdout }) => ({ code: 0, stdout }),
@@ -207,7 +205,7 @@ describe('the commands', () => {
     [['--origin', 'https://evil.com', '--path', '/nope'], 2, /no route serves GET \/nope/],
     [['--origin', 'http://localhost:1234', '--path', '/socket.io/'], 0, /^allowed: http:\/\/localhost:1234 may connect to GreetGateway/m],
     [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend\+inline@GreetGateway.handshake'.*403 and no connection/m],
-    [['--origin', 'not a url', '--path', '/greet'], 2, /--origin "not a url"/],
+    [['--origin', 'not a url', '--path', '/greet'], 2, /the origin "not a url"/],
     [['--path', '/greet'], 2, /--origin and --path are required/],
   ])('cors:explain %j exits %i', async (args, code, output) => {
     const result = await node('cors-explain.js', args);
@@ -227,7 +225,7 @@ describe('the commands', () => {
       expect(loggedGateways).toMatch(/^WS +\/socket\.io\/ → GreetGateway \(socket\.io\) +frontend/m);
       const result = await node('cors-routes.js', [], env);
       expect(result.code).toBe(0);
-      expect(result.stdout.trim()).toBe(`${logged}\n\n${loggedGateways}`);
+      expect(result.stdout.trim()).toBe(`Routes:\n${logged}\n\nWebSocket gateways:\n${loggedGateways}`);
     } finally {
       service.child.kill('SIGKILL');
       await service.exited;

@@ -5,7 +5,10 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import type { INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { CorsMetadata, CorsRouteTable, CorsGateways } from 'nestjs-route-cors';
+import { CorsPolicies } from 'nestjs-route-cors';
+// Internals: how often the metadata is read, and whether requests rebuild the table.
+import { CorsMetadata } from '../packages/nestjs-route-cors/src/nest/cors.decorator.js';
+import { CorsRouteTable } from '../packages/nestjs-route-cors/src/nest/cors-route-table.js';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { preflight, startApp, startModule, useApp } from './app.harness.js';
 import { LoosePredicateModule } from './fixtures/loose-predicate.module.js';
@@ -245,7 +248,7 @@ describe('the CORS route table', () => {
       );
       // At start-up: once per controller, once per handler and once per gateway class, no more.
       const controllers = new Set(routes.map((r) => r.handler.split('.')[0]));
-      const gateways = app.get(CorsGateways).servers.flatMap((server) => server.gateways);
+      const gateways = app.get(CorsPolicies).routeReport().gateways;
       expect(gateways.length).toBe(1);
       expect(corsReads).toBe(controllers.size + routes.length + gateways.length);
       const atStartUp = corsReads;

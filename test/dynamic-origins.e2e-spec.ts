@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { CorsConfigurationError, CorsPolicies, CorsRouteTable, explainCorsRequest, formatRouteTable } from 'nestjs-route-cors';
+import { CorsConfigurationError, CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { preflight, useApp } from './app.harness.js';
 import {
@@ -112,9 +112,8 @@ describe('replacing a named policy at run time', () => {
     await cors.preflight('/tenant', { origin: NEW_TENANT, method: 'POST' }).toBeRefused();
     policies.replace('tenants', { ...TENANTS, origins: [LISTED, NEW_TENANT] });
     await cors.preflight('/tenant', { origin: NEW_TENANT, method: 'POST', headers: ['content-type'] }).toBeAllowed();
-    const table = running.app().get(CorsRouteTable);
-    expect(formatRouteTable(table.reportRows())).toContain(`${LISTED},${NEW_TENANT} +predicate`);
-    const explained = await explainCorsRequest(table, { origin: NEW_TENANT, method: 'POST', path: '/tenant', headers: [{ name: 'content-type' }], credentials: false });
+    expect(formatRouteReport(policies.routeReport())).toContain(`${LISTED},${NEW_TENANT} +predicate`);
+    const explained = await policies.explain({ origin: NEW_TENANT, method: 'POST', path: '/tenant', headers: [{ name: 'content-type' }], credentials: false });
     expect(explained.allowed).toBe(true);
   });
 

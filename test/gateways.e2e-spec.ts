@@ -6,7 +6,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
-import { CorsGateways, CorsPolicies } from 'nestjs-route-cors';
+import { CorsPolicies } from 'nestjs-route-cors';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/environment.js';
 import { createTestApp, HTTP_ADAPTER } from './app.harness.js';
@@ -116,11 +116,11 @@ describe('the greet gateway under the frontend policy', () => {
   });
 
   it('lists the gateway with its policy for cors:routes', () => {
-    const [server] = app.get(CorsGateways).servers;
-    expect(server).toMatchObject({ gateways: ['GreetGateway'], transport: 'socket.io', path: '/socket.io/' });
-    expect(server?.policy.declared.origins).toEqual([ALLOWED]);
+    const [server] = app.get(CorsPolicies).routeReport().gateways;
+    expect(server).toMatchObject({ method: 'WS', path: '/socket.io/ → GreetGateway (socket.io)' });
+    expect(server?.policy?.declared.origins).toEqual([ALLOWED]);
     // The transport's methods join the policy's own POST.
-    expect(server?.policy.declared.methods).toEqual(expect.arrayContaining(['GET', 'POST']));
+    expect(server?.policy?.declared.methods).toEqual(expect.arrayContaining(['GET', 'POST']));
   });
 
   it('applies a replaced policy to the next handshake', async () => {

@@ -13,7 +13,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/environment.js';
-import { CorsRouteTable, explainCorsRequest, formatRouteTable } from 'nestjs-route-cors';
+import { CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { createTestApp, fastifyRegisteredRoutes, HTTP_ADAPTER, initialised, preflight, useApp } from './app.harness.js';
 import {
@@ -103,7 +103,7 @@ function registeredRoutes(app: INestApplication): string[] {
 }
 
 function tableRoutes(app: INestApplication): string[] {
-  const routes = app.get(CorsRouteTable).routes.map((r) => `${r.method} ${r.path} ${r.handler}`);
+  const routes = app.get(CorsPolicies).routeReport().routes.filter((r) => r.handler !== undefined).map((r) => `${r.method} ${r.path} ${r.handler}`);
   return FASTIFY ? routes.sort() : routes;
 }
 
@@ -237,16 +237,16 @@ describe('URI versioning, RouterModule, hosts and route order', () => {
   });
 
   it('explains versioned, RouterModule and host-bound routes with the same answers', async () => {
-    const routes = running.app().get(CorsRouteTable);
+    const routes = running.app().get(CorsPolicies);
     const input = { method: 'GET', headers: [], credentials: false };
-    await expect(explainCorsRequest(routes, { ...input, origin: ORIGIN_B, path: '/api/v2/items' })).resolves.toMatchObject({ allowed: true });
-    await expect(explainCorsRequest(routes, { ...input, origin: ORIGIN_A, path: '/api/v2/items' })).resolves.toMatchObject({ allowed: false });
-    await expect(explainCorsRequest(routes, { ...input, origin: ORIGIN_A, path: '/api/v1/admin/users' })).resolves.toMatchObject({ allowed: true });
-    await expect(explainCorsRequest(routes, { ...input, origin: ORIGIN_C, path: '/api/v1/tenant', host: 'acme.tenant.test' })).resolves.toMatchObject({
+    await expect(routes.explain({ ...input, origin: ORIGIN_B, path: '/api/v2/items' })).resolves.toMatchObject({ allowed: true });
+    await expect(routes.explain({ ...input, origin: ORIGIN_A, path: '/api/v2/items' })).resolves.toMatchObject({ allowed: false });
+    await expect(routes.explain({ ...input, origin: ORIGIN_A, path: '/api/v1/admin/users' })).resolves.toMatchObject({ allowed: true });
+    await expect(routes.explain({ ...input, origin: ORIGIN_C, path: '/api/v1/tenant', host: 'acme.tenant.test' })).resolves.toMatchObject({
       allowed: true,
       route: { handler: 'TenantController.tenant' },
     });
-    const otherHost = explainCorsRequest(routes, { ...input, origin: ORIGIN_C, path: '/api/v1/tenant', host: 'other.test' });
+    const otherHost = routes.explain({ ...input, origin: ORIGIN_C, path: '/api/v1/tenant', host: 'other.test' });
     if (FASTIFY) {
       await expect(otherHost).rejects.toThrow(/no route serves GET \/api\/v1\/tenant on host other\.test/);
     } else {
@@ -299,25 +299,25 @@ describe('header versioning: one path, the handler chosen by a request header', 
   });
 
   it('shows the preflight intersection in the route table', () => {
-    const table = formatRouteTable(running.app().get(CorsRouteTable).reportRows());
+    const table = formatRouteReport(running.app().get(CorsPolicies).routeReport());
     expect(table).toMatch(/^OPTIONS\s+\/reports\s+preflight for GET, any version\s+headerV1&headerV2\s+https:\/\/a\.example\.com\s/m);
     expect(table).toMatch(/^GET\s+\/reports\s+1\s+headerV1\s/m);
   });
 
   it('explains an actual request with the version the header selects', async () => {
-    const routes = running.app().get(CorsRouteTable);
+    const routes = running.app().get(CorsPolicies);
     const base = { origin: ORIGIN_B, method: 'GET', path: '/reports', credentials: false };
     // The version header is not CORS-safelisted: the browser asks first, and the preflight gets the intersection.
-    await expect(explainCorsRequest(routes, { ...base, headers: [{ name: VERSION_HEADER, value: '1' }] })).resolves.toMatchObject({
+    await expect(routes.explain({ ...base, headers: [{ name: VERSION_HEADER, value: '1' }] })).resolves.toMatchObject({
       allowed: false,
       route: { handler: 'HeaderV1Controller.get' },
       preflight: { needed: true, allowed: false },
     });
-    await expect(explainCorsRequest(routes, { ...base, origin: ORIGIN_A, headers: [{ name: VERSION_HEADER, value: '2' }] })).resolves.toMatchObject({
+    await expect(routes.explain({ ...base, origin: ORIGIN_A, headers: [{ name: VERSION_HEADER, value: '2' }] })).resolves.toMatchObject({
       allowed: true,
       route: { handler: 'HeaderV2Controller.get', policy: 'headerV2' },
     });
-    await expect(explainCorsRequest(routes, { ...base, headers: [{ name: 'accept' }] })).rejects.toThrow(/no route serves GET \/reports/);
+    await expect(routes.explain({ ...base, headers: [{ name: 'accept' }] })).rejects.toThrow(/no route serves GET \/reports/);
   });
 
   it('holds exactly the routes the platform registered', () => {

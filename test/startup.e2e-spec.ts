@@ -4,7 +4,7 @@ import { type AbstractHttpAdapter, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions, CorsRouteTable } from 'nestjs-route-cors';
+import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions, CorsPolicies } from 'nestjs-route-cors';
 import { HTTP_ADAPTER, startModule } from './app.harness.js';
 
 function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors>[0]) {
@@ -38,7 +38,7 @@ describe('refusing to start', () => {
   it('starts with a valid declaration', async () => {
     const app = await appWith({ policies: { p: { origins: ['https://a.test'] } } }, 'p');
     try {
-      const routes = app.get(CorsRouteTable).routes.map((r) => [r.method, r.path, r.policy?.name]);
+      const routes = app.get(CorsPolicies).routeReport().routes.map((r) => [r.method, r.path, r.policy?.name]);
       expect(routes).toEqual([['GET', '/thing', 'p']]);
       const server = app.getHttpServer() as App;
       const allowed = await request(server).get('/thing').set('Origin', 'https://a.test');

@@ -4,7 +4,7 @@
  * request, and why. Exit 0: allowed; 1: refused; 2: bad input.
  */
 import { parseArgs } from 'node:util';
-import { CorsExplainInputError, CorsGateways, CorsRouteTable, explainCorsRequest, explainGatewayHandshake, formatExplanation } from 'nestjs-route-cors';
+import { CorsExplainInputError, CorsPolicies, formatExplanation } from 'nestjs-route-cors';
 import { createAppContext, EXIT_BAD_INPUT } from './app-context.js';
 
 const USAGE = `Usage: npm run cors:explain -- --origin <origin> --path <path> [--method POST] [--header name[:value]]... [--host name] [--credentials]
@@ -56,10 +56,7 @@ function parseInput() {
 const input = parseInput();
 const context = await createAppContext();
 try {
-  const gateways = context.get(CorsGateways);
-  const explanation = gateways.serverAt(input.path)
-    ? await explainGatewayHandshake(gateways, input)
-    : await explainCorsRequest(context.get(CorsRouteTable), input);
+  const explanation = await context.get(CorsPolicies).explain(input);
   console.log(formatExplanation(explanation));
   process.exitCode = explanation.allowed ? 0 : 1;
 } catch (error) {

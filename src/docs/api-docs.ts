@@ -7,49 +7,9 @@
  * routes: they get no CORS headers, same-origin only.
  */
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { type CorsRoute, CorsRouteTable } from 'nestjs-route-cors';
-
-type DeclaredPolicy = NonNullable<CorsRoute['policy']>['declared'];
-
-/** What a page on another origin may do with an operation, as the policy declares it; `null`: nothing (no CORS policy). */
-export type CorsExtension = ({ readonly policy: string; readonly originPredicate: boolean } & Omit<DeclaredPolicy, 'hasOriginPredicate'>) | null;
-
-const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-
-function corsExtension(route: CorsRoute): CorsExtension {
-  if (route.policy === undefined) {
-    return null;
-  }
-  const { hasOriginPredicate, ...declared } = route.policy.declared;
-  return { policy: route.policy.name, originPredicate: hasOriginPredicate, ...declared };
-}
-
-/** `/items/:id` as OpenAPI writes it: `/items/{id}`. */
-function openApiPath(path: string): string {
-  return path.replace(/:(\w+)/g, '{$1}');
-}
-
-/** A copy of `document` whose operations carry `x-cors` from the routes as they are now. */
-export function withCorsPolicies(document: OpenAPIObject, routes: readonly CorsRoute[]): OpenAPIObject {
-  const byOperation = new Map<string, CorsRoute>();
-  for (const route of routes) {
-    const key = `${route.method.toLowerCase()} ${openApiPath(route.path)}`;
-    // Where versions or hosts share a path, the router tries the first route first.
-    if (!byOperation.has(key)) byOperation.set(key, route);
-  }
-  const paths = Object.fromEntries(
-    Object.entries(document.paths).map(([path, item]) => {
-      const operations = OPERATION_METHODS.flatMap((method) => {
-        const operation = item[method];
-        const route = byOperation.get(`${method} ${path}`);
-        return operation && route ? [[method, { ...operation, 'x-cors': corsExtension(route) }]] : [];
-      });
-      return [path, { ...item, ...Object.fromEntries(operations) }];
-    }),
-  );
-  return { ...document, paths };
-}
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { CorsPolicies } from 'nestjs-route-cors';
+import { withCorsPolicies } from 'nestjs-route-cors/openapi';
 
 export function setupApiDocs(app: INestApplication): void {
   const config = new DocumentBuilder()
@@ -63,6 +23,6 @@ export function setupApiDocs(app: INestApplication): void {
     jsonDocumentUrl: 'docs-json',
     raw: ['json'],
     // Swagger keeps the document it built first; the policies are added on every request, as they are now.
-    patchDocumentOnRequest: (_req, _res, document) => withCorsPolicies(document, app.get(CorsRouteTable).routes),
+    patchDocumentOnRequest: (_req, _res, document) => withCorsPolicies(document, app.get(CorsPolicies)),
   });
 }

@@ -8,14 +8,14 @@
  * browser judges it (Fetch standard §4.9, the CORS check, and §4.8 for a
  * preflight). A failed assertion throws an Error that says what the server
  * answered and, from the app's own route table, why: the same sentence as the
- * module's debug log and `cors:explain`. No test framework is imported, so
+ * module's debug log and `CorsPolicies.explain()`. No test framework is imported, so
  * the helpers work under jest, vitest or node:test.
  */
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { browserPreflightHeaders, type CorsExplainInput, explainCorsRequest } from './nest/cors-explainer.js';
-import { CorsRouteTable } from './nest/cors-route-table.js';
+import { browserPreflightHeaders, type CorsExplainInput } from './nest/cors-explainer.js';
+import { CorsPolicies } from './nest/cors-policies.service.js';
 
 export interface CorsProbe {
   /** The page's origin, e.g. `https://app.example.com`. */
@@ -173,9 +173,9 @@ export class CorsExpectation {
       host: this.probe.host,
     };
     try {
-      return `Why (cors:explain): ${(await explainCorsRequest(this.app.get(CorsRouteTable), input)).verdict}`;
+      return `Why: ${(await this.app.get(CorsPolicies).explain(input)).verdict}`;
     } catch (error) {
-      return `Why (cors:explain): ${error instanceof Error ? error.message : String(error)}`;
+      return `Why: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
 }

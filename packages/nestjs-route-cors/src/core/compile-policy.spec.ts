@@ -1,4 +1,5 @@
-import { compilePolicy, CorsPolicyError, DEFAULT_MAX_AGE, mergePolicyOptions } from './compile-policy.js';
+import { compilePolicy, DEFAULT_MAX_AGE, mergePolicyOptions } from './compile-policy.js';
+import { CorsPolicyError } from './errors.js';
 import type { CorsPolicyOptions } from './policy.js';
 
 /** Freezes the options and every list in them, so that writing to any of them throws (ES modules are strict). */

@@ -3,6 +3,7 @@
  * is collected and reported in one error that names the policy and the
  * setting, so a bad configuration stops the service before it listens.
  */
+import { CorsPolicyError } from './errors.js';
 import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from './origin-syntax.js';
 import { OriginPredicateRunner } from './origin-predicate.js';
 import type { CompiledCorsPolicy, CorsPolicyOptions, NormalisedPolicyOptions, OriginPattern, OriginPredicateCacheOptions } from './policy.js';
@@ -31,17 +32,6 @@ const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
   'maxAge',
   'strict',
 ]);
-
-/** A policy that cannot be compiled. `problems` lists each bad setting. */
-export class CorsPolicyError extends Error {
-  constructor(
-    readonly policyName: string,
-    readonly problems: readonly string[],
-  ) {
-    super(`Invalid CORS policy '${policyName}': ${problems.join('; ')}`);
-    this.name = 'CorsPolicyError';
-  }
-}
 
 interface OriginRules {
   anyOrigin: boolean;

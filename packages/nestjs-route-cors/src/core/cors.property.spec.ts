@@ -13,8 +13,9 @@
  * interesting cases cannot pass by checking nothing.
  */
 import fc from 'fast-check';
-import { compilePolicy, CorsPolicyError } from './compile-policy.js';
-import { type CorsDecision, type CorsRequestFacts, decideCors } from './cors-headers.js';
+import { compilePolicy } from './compile-policy.js';
+import { CorsPolicyError } from './errors.js';
+import { type CorsDecision, type CorsRequestFacts, decideCors } from './cors-decision.js';
 import { isListedOrigin } from './origin-matcher.js';
 import type { CompiledCorsPolicy, CorsPolicyOptions } from './policy.js';
 

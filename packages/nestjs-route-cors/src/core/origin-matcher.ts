@@ -2,8 +2,7 @@
  * Origin matching on the request path: a Set lookup, then the pre-split
  * patterns, then (only if the application gave one) the predicate.
  */
-import type { PredicateVerdict } from './origin-predicate.js';
-import type { CompiledCorsPolicy, OriginPattern } from './policy.js';
+import type { CompiledCorsPolicy, OriginPattern, PredicateVerdict } from './policy.js';
 
 /** One or more DNS labels, lower case, as browsers serialise hosts. */
 const SUBDOMAIN_LABELS = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

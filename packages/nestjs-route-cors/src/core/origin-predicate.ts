@@ -11,16 +11,7 @@
  * hit measured ~280 ns), and reads a clock that a timer refreshes every
  * quarter second (`Date.now()` per hit measured ~50 ns; TTLs are seconds).
  */
-import type { OriginPredicate, OriginPredicateCacheOptions } from './policy.js';
-
-/** How the predicate answered one origin. */
-export type PredicateVerdict =
-  | { readonly allowed: true }
-  | { readonly allowed: false }
-  /** It threw, rejected or answered something other than a boolean. */
-  | { readonly allowed: false; readonly failure: 'error'; readonly error: unknown }
-  /** It did not answer within the deadline; a late answer is ignored. */
-  | { readonly allowed: false; readonly failure: 'timeout'; readonly timeoutMs: number };
+import type { GuardedOriginPredicate, OriginPredicate, OriginPredicateCacheOptions, PredicateCacheStats, PredicateVerdict } from './policy.js';
 
 const ALLOWED: PredicateVerdict = { allowed: true };
 const REFUSED: PredicateVerdict = { allowed: false };
@@ -28,13 +19,6 @@ const REFUSED: PredicateVerdict = { allowed: false };
 interface CachedAnswer {
   readonly verdict: PredicateVerdict;
   readonly expires: number;
-}
-
-/** What the cache did, for metrics and tests. */
-export interface PredicateCacheStats {
-  readonly hits: number;
-  readonly misses: number;
-  readonly size: number;
 }
 
 function failed(error: unknown): PredicateVerdict {
@@ -120,7 +104,7 @@ class GenerationalCache {
   }
 }
 
-export class OriginPredicateRunner {
+export class OriginPredicateRunner implements GuardedOriginPredicate {
   private readonly inFlight = new Map<string, Promise<PredicateVerdict>>();
   private readonly cache: GenerationalCache | undefined;
   private hits = 0;

@@ -6,7 +6,6 @@
  * the one whose handler the router will call. Literal paths are a Map lookup.
  */
 import { match } from 'path-to-regexp';
-import type { CorsRejection } from './cors-headers.js';
 
 export interface IndexedRoute<P, R> {
   /** Upper-case method, or `ALL` for a handler serving every method. */
@@ -73,10 +72,6 @@ interface MatchingRoute<P, R> {
   readonly matches: (path: string) => boolean;
 }
 
-export type PreflightTarget<P> =
-  | { readonly policy: P; readonly rejection?: undefined }
-  | { readonly policy?: undefined; readonly rejection: CorsRejection };
-
 export class RoutePathIndex<P, R> {
   private readonly literalPaths = new Map<string, PathRoutes<P, R>>();
   private readonly allRoutes: Array<MatchingRoute<P, R>>;
@@ -128,11 +123,11 @@ export class RoutePathIndex<P, R> {
     const seen = new Set<string>();
     for (const route of this.routes) {
       const entry = route.servesVersion === undefined ? undefined : this.lookup(route.path);
-      const run = entry && this.versionRun(entry, route.method, undefined);
+      const run = entry && this.preflightHandlers(entry, route.method, undefined);
       const key = run && `${route.method} ${run.map((r) => this.positions.get(r)).join(',')}`;
       if (run && key !== undefined && !seen.has(key)) {
         seen.add(key);
-        rows.push({ route, policy: this.runPolicy(run) });
+        rows.push({ route, policy: this.policyOf(run) });
       }
     }
     return rows;
@@ -170,29 +165,15 @@ export class RoutePathIndex<P, R> {
   }
 
   /**
-   * The policy a preflight is answered by: the one of the handler that would
-   * serve the requested method (Fetch §4.8: the preflight asks about the actual
-   * request). Where a header, media-type or custom version picks among
-   * several handlers, the preflight carries no version, so it gets what all of
-   * them allow. No such handler, or one without policy, refuses it.
-   */
-  preflightTarget(entry: PathRoutes<P, R>, requestMethod: string, routed: RoutedRequest<R>): PreflightTarget<P> {
-    const run = this.versionRun(entry, requestMethod, routed);
-    const policy = run && this.runPolicy(run);
-    if (policy !== undefined) {
-      return { policy };
-    }
-    const code = run ? 'handler-without-policy' : 'method-not-served';
-    return { rejection: { code, method: requestMethod, path: entry.path } };
-  }
-
-  /**
-   * The handlers the actual request could reach: the first that serves the
-   * method and the host and, while a version filter could pass the request
-   * on, the next ones, up to the first without a filter (the router's order).
+   * The handlers a preflight for `method` speaks for (Fetch §4.8: it asks
+   * about the actual request): the first that serves the method and the
+   * host and, while a version filter could pass the request on, the next
+   * ones, up to the first without a filter (the router's order). A
+   * preflight carries no version, so it gets what all of them allow
+   * (`policyOf`). Undefined when no handler serves the method there.
    * `routed` undefined: every host counts (reports).
    */
-  private versionRun(entry: PathRoutes<P, R>, method: string, routed: RoutedRequest<R> | undefined): Array<IndexedRoute<P, R>> | undefined {
+  preflightHandlers(entry: PathRoutes<P, R>, method: string, routed: RoutedRequest<R> | undefined): Array<IndexedRoute<P, R>> | undefined {
     const run: Array<IndexedRoute<P, R>> = [];
     for (const route of entry.routes) {
       if (servesMethod(route, method) && (routed === undefined || servesHost(route, routed))) {
@@ -204,7 +185,7 @@ export class RoutePathIndex<P, R> {
   }
 
   /** One handler: its policy. Several: what all allow, or undefined if one has none; computed once per set. */
-  private runPolicy(run: ReadonlyArray<IndexedRoute<P, R>>): P | undefined {
+  policyOf(run: ReadonlyArray<IndexedRoute<P, R>>): P | undefined {
     if (run.length === 1) {
       return run[0]?.policy;
     }

@@ -2,8 +2,6 @@
  * A CORS policy as an application declares it, and the compiled form the
  * request path uses. Framework-free: nothing here imports Nest.
  */
-import type { OriginPredicateRunner } from './origin-predicate.js';
-
 /**
  * Decides an origin that the static allowlist does not contain, e.g. with a
  * database lookup. A throw, a rejection or a late answer refuses the origin.
@@ -96,6 +94,33 @@ export interface OriginPattern {
   readonly maxLabelsLength: number;
 }
 
+/** How the origin predicate answered one origin. */
+export type PredicateVerdict =
+  | { readonly allowed: true }
+  | { readonly allowed: false }
+  /** It threw, rejected or answered something other than a boolean. */
+  | { readonly allowed: false; readonly failure: 'error'; readonly error: unknown }
+  /** It did not answer within the deadline; a late answer is ignored. */
+  | { readonly allowed: false; readonly failure: 'timeout'; readonly timeoutMs: number };
+
+/** What a predicate cache did, for metrics and tests. */
+export interface PredicateCacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly size: number;
+}
+
+/**
+ * An `originPredicate` behind its deadline, in-flight sharing and cache
+ * (`OriginPredicateRunner`); declared here so that the policy types depend
+ * on nothing.
+ */
+export interface GuardedOriginPredicate {
+  readonly timeoutMs: number;
+  check(origin: string): PredicateVerdict | Promise<PredicateVerdict>;
+  stats(): PredicateCacheStats | undefined;
+}
+
 /** A policy validated and normalised once, ready for the request path. */
 export interface CompiledCorsPolicy {
   readonly name: string;
@@ -105,7 +130,7 @@ export interface CompiledCorsPolicy {
   /** The patterns by `schemePrefix + hostSuffix`, so matching costs a lookup per label, not per pattern. */
   readonly patternIndex: ReadonlyMap<string, OriginPattern>;
   /** The predicate behind its deadline, in-flight sharing and cache; undefined without one. */
-  readonly originPredicate: OriginPredicateRunner | undefined;
+  readonly originPredicate: GuardedOriginPredicate | undefined;
   readonly methods: ReadonlySet<string>;
   readonly allowedHeaders: ReadonlySet<string>;
   readonly credentials: boolean;

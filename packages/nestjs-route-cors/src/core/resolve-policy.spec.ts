@@ -1,4 +1,5 @@
-import { compileNamedPolicies, CorsConfigurationError, resolveRoutePolicy, type DeclarationSite } from './resolve-policy.js';
+import { CorsConfigurationError } from './errors.js';
+import { compileNamedPolicies, resolveRoutePolicy, type DeclarationSite } from './resolve-policy.js';
 import type { CorsDeclaration } from './policy.js';
 
 const named = compileNamedPolicies({

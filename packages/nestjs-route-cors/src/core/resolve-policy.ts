@@ -2,39 +2,30 @@
  * Turns the `@Cors()` declarations of a controller and one of its handlers
  * into the route's effective compiled policy, once, at start-up.
  */
-import { compilePolicy, CorsPolicyError, mergePolicyOptions } from './compile-policy.js';
+import { compilePolicy, mergePolicyOptions } from './compile-policy.js';
+import { ConfigurationProblems, CorsConfigurationError } from './errors.js';
 import type { CompiledCorsPolicy, CorsDeclaration, CorsPolicyOptions } from './policy.js';
-
-/** Every problem found in the CORS configuration, reported at once. */
-export class CorsConfigurationError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid CORS configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'CorsConfigurationError';
-  }
-}
 
 export interface NamedPolicy {
   readonly options: CorsPolicyOptions;
   readonly compiled: CompiledCorsPolicy;
 }
 
-/** Compiles every named policy, collecting all problems before throwing. */
+/**
+ * Compiles every named policy, collecting all problems before throwing;
+ * `base`'s policies are kept where `policies` names no other.
+ */
 export function compileNamedPolicies(
   policies: Readonly<Record<string, CorsPolicyOptions>>,
+  base: ReadonlyMap<string, NamedPolicy> = new Map(),
 ): ReadonlyMap<string, NamedPolicy> {
-  const named = new Map<string, NamedPolicy>();
-  const problems: string[] = [];
+  const named = new Map(base);
+  const problems = new ConfigurationProblems();
   for (const [name, options] of Object.entries(policies)) {
-    try {
-      named.set(name, { options, compiled: compilePolicy(name, options) });
-    } catch (error) {
-      if (!(error instanceof CorsPolicyError)) throw error;
-      problems.push(error.message);
-    }
+    const compiled = problems.attempt(() => compilePolicy(name, options));
+    if (compiled !== undefined) named.set(name, { options, compiled });
   }
-  if (problems.length > 0) {
-    throw new CorsConfigurationError(problems);
-  }
+  problems.throwIfAny();
   return named;
 }
 

@@ -11,7 +11,17 @@ export interface RouteReportRow {
   readonly host?: string | undefined;
   /** The version a header, media-type or custom filter selects, or what a preflight row stands for. */
   readonly version?: string | undefined;
-  readonly policy: CompiledCorsPolicy | undefined;
+  /** Who serves it, e.g. `GreetController.greet`. */
+  readonly handler?: string;
+  /** The policy the route enforces now (its name and what it allows); undefined: no CORS. */
+  readonly policy: Pick<CompiledCorsPolicy, 'name' | 'declared'> | undefined;
+}
+
+/** Every route and gateway with the policy it enforces now. */
+export interface CorsRouteReport {
+  /** In the order the router tries them, then what version-picked preflights get. */
+  readonly routes: readonly RouteReportRow[];
+  readonly gateways: readonly RouteReportRow[];
 }
 
 const POLICY_HEADINGS = ['POLICY', 'ORIGINS', 'METHODS', 'HEADERS', 'EXPOSED', 'CREDENTIALS', 'MAX-AGE', 'STRICT'];
@@ -20,7 +30,7 @@ function list(values: readonly string[]): string {
   return values.length === 0 ? '-' : values.join(',');
 }
 
-function policyCells(policy: CompiledCorsPolicy | undefined): string[] {
+function policyCells(policy: RouteReportRow['policy']): string[] {
   if (!policy) {
     return ['(none)', '-', '-', '-', '-', '-', '-', '-'];
   }
@@ -53,4 +63,13 @@ export function formatRouteTable(rows: readonly RouteReportRow[]): string {
   const table = [headings, ...rows.map(cells)];
   const widths = headings.map((_, column) => Math.max(...table.map((r) => (r[column] ?? '').length)));
   return table.map((r) => r.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+/** The report as `cors:routes` prints it: the routes, then the gateways under their own heading. */
+export function formatRouteReport(report: CorsRouteReport): string {
+  const sections = [`Routes:\n${formatRouteTable(report.routes)}`];
+  if (report.gateways.length > 0) {
+    sections.push(`WebSocket gateways:\n${formatRouteTable(report.gateways)}`);
+  }
+  return sections.join('\n\n');
 }

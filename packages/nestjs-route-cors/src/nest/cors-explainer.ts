@@ -1,19 +1,17 @@
 /**
  * "Why was this blocked?": what the service would answer a browser's
  * preflight and actual request, and whether the page could read the answer.
- * Uses the route table and the core decisions of the running service, so the
- * explanation cannot drift from the behaviour.
+ * Asks the route table and the decision entry point the request hook asks
+ * (`decideRequest`), so the explanation cannot drift from the behaviour.
  */
 import {
   type CompiledCorsPolicy,
   type CorsDecision,
-  type CorsRejection,
-  decideCors,
+  type CorsRequest,
+  decideRequest,
   describeRejection,
   normaliseOrigin,
   OriginSyntaxError,
-  PREFLIGHT_VARY,
-  type RoutedRequest,
   routeForRequest,
 } from '../core/index.js';
 import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
@@ -87,11 +85,12 @@ function unsafeHeaders(headers: readonly RequestHeaderInput[]): string[] {
     .map(({ name }) => name.toLowerCase());
 }
 
-function validOrigin(origin: string): string {
+/** The page's origin as browsers serialise it; a CorsExplainInputError when it is none. */
+export function explainedOrigin(origin: string): string {
   try {
     return normaliseOrigin(origin);
   } catch (error) {
-    if (error instanceof OriginSyntaxError) throw new CorsExplainInputError(`--origin ${error.message}`);
+    if (error instanceof OriginSyntaxError) throw new CorsExplainInputError(`the origin ${error.message}`);
     throw error;
   }
 }
@@ -116,32 +115,35 @@ function credentialProblem(response: ExplainedResponse, input: CorsExplainInput,
   return undefined;
 }
 
-function rejectionSentence(rejection: CorsRejection | undefined, policy: CompiledCorsPolicy | undefined): string | undefined {
-  return rejection && describeRejection(rejection, policy);
-}
-
-/**
- * The request the router would see: its path, its host name and the headers
- * the page sets, which is all that Nest's host and version filters read.
- */
-function routedRequest(routes: CorsRouteTable, input: CorsExplainInput): RoutedRequest<unknown> {
+/** The request a browser sends for `input`, as the route lookup and the decision read it. */
+function browserRequest(routes: CorsRouteTable, input: CorsExplainInput, origin: string, preflightOf: string | undefined, requestHeaders: string | undefined): CorsRequest<unknown> {
   const headers = Object.fromEntries(input.headers.map(({ name, value }) => [name.toLowerCase(), value ?? '']));
   const hostname = input.host ?? '';
-  return { hostname, request: routes.platform.describedRequest({ url: input.path, headers, hostname }) };
+  // All that Nest's host and version filters read: the path, the host name and the headers the page sets.
+  const request = routes.router.describedRequest({ url: input.path, headers, hostname });
+  const method = preflightOf === undefined ? browserMethod(input.method) : 'OPTIONS';
+  // A page's own origin is never asked for: a cross-origin page is what is being explained.
+  return { method, origin, selfOrigin: undefined, requestMethod: preflightOf, requestHeaders, hostname, request };
 }
 
 function routeSummary(route: CorsRoute): string {
   return [route.method, route.host && `host ${route.host}`, route.version && `version ${route.version}`].filter(Boolean).join(' ');
 }
 
+/** The status of an answer the module ends itself, undefined when the handler decides it. */
+function statusOf(decision: CorsDecision): number | undefined {
+  if (decision.blocks) return 403;
+  return decision.kind === 'preflight' ? 204 : undefined;
+}
+
 export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExplainInput): Promise<CorsExplanation> {
-  const origin = validOrigin(input.origin);
+  const origin = explainedOrigin(input.origin);
   const method = browserMethod(input.method);
-  const index = routes.index;
-  const routed = routedRequest(routes, input);
-  const path = routes.platform.routingPath(routed.request);
+  const { index } = routes.lookup;
+  const actualRequest = browserRequest(routes, input, origin, undefined, undefined);
+  const path = routes.router.routingPath(actualRequest.request, input.path);
   const entry = path === undefined ? undefined : index.lookup(path);
-  const served = entry && routeForRequest(entry, method, routed);
+  const served = entry && routeForRequest(entry, method, actualRequest);
   if (!entry || !served) {
     const known = entry ? ` (routes there: ${entry.routes.map(routeSummary).join('; ')})` : '';
     throw new CorsExplainInputError(`no route serves ${method} ${input.path}${input.host ? ` on host ${input.host}` : ''}${known}`);
@@ -160,32 +162,26 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   let blockedBy: string | undefined;
   let preflight: CorsExplanation['preflight'] = { needed, why, allowed: true };
   if (needed) {
-    if (!entry.hasPolicy) {
+    const decision = await decideRequest(index, path, browserRequest(routes, input, origin, method, unsafe.join(', ') || undefined));
+    if (decision === undefined) {
       preflight = { needed, why, allowed: false, response: { status: 404, headers: [], vary: [] } };
       blockedBy = `${entry.path} has no CORS policy, so its preflight gets no CORS headers`;
     } else {
-      const target = index.preflightTarget(entry, method, routed);
-      const decision = target.policy
-        ? await decideCors(target.policy, { method: 'OPTIONS', origin, selfOrigin: undefined, requestMethod: method, requestHeaders: unsafe.join(', ') || undefined })
-        : undefined;
-      // Refused without a policy (no handler for the method, or it opted out): the service still varies the 403 like any preflight.
-      const response = decision ? responseOf(decision, decision.allowed ? 204 : 403) : { status: 403, headers: [], vary: PREFLIGHT_VARY };
-      blockedBy =
-        rejectionSentence(target.rejection ?? decision?.rejection, target.policy) ??
-        (target.policy && credentialProblem(response, input, target.policy));
+      const response = responseOf(decision, statusOf(decision));
+      blockedBy = rejectionSentence(decision) ?? (decision.policy && credentialProblem(response, input, decision.policy));
       preflight = { needed, why, allowed: blockedBy === undefined, response };
     }
   }
 
   let actual: CorsExplanation['actual'] = { sent: false, readable: false };
   if (preflight.allowed) {
-    if (!policy) {
+    const decision = await decideRequest(index, path, actualRequest);
+    if (decision?.policy === undefined) {
       actual = { sent: true, readable: false, response: { status: undefined, headers: [], vary: [] } };
       blockedBy = `the ${method} handler at ${entry.path} has no CORS policy, so its answer carries no Access-Control-Allow-Origin`;
     } else {
-      const decision = await decideCors(policy, { method, origin, selfOrigin: undefined, requestMethod: undefined, requestHeaders: undefined });
-      const response = responseOf(decision, !decision.allowed && policy.strict ? 403 : undefined);
-      blockedBy = rejectionSentence(decision.rejection, policy) ?? credentialProblem(response, input, policy);
+      const response = responseOf(decision, statusOf(decision));
+      blockedBy = rejectionSentence(decision) ?? credentialProblem(response, input, decision.policy);
       actual = { sent: true, readable: blockedBy === undefined, response };
     }
   }
@@ -195,6 +191,10 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
     ? `allowed: ${origin} may ${method} ${entry.path} under policy '${policy?.name ?? '-'}' and read the answer`
     : `refused: ${blockedBy}`;
   return { route: routeInfo, preflight, actual, allowed, verdict };
+}
+
+function rejectionSentence(decision: CorsDecision): string | undefined {
+  return decision.rejection && describeRejection(decision.rejection, decision.policy);
 }
 
 function formatResponse(response: ExplainedResponse): string[] {

@@ -1,25 +1,20 @@
-import {
-  type CompiledCorsPolicy,
-  type CorsDecision,
-  isPreflight,
-  PREFLIGHT_VARY,
-  type PreflightTarget,
-  routeForRequest,
-} from '../core/index.js';
+import { type CorsDecision, decideRequest } from '../core/index.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
-import type { CorsExchange, CorsHttpPlatform } from './cors-platform.interface.js';
+import type { CorsHttpPlatform, CorsRouter } from './cors-platform.js';
 import type { CorsResponder } from './cors-responder.js';
 import type { CorsRouteTable } from './cors-route-table.js';
+import type { NodeCorsRequest } from './node-request.js';
 
 type Next = (error?: Error) => void;
 
 /**
  * Applies the `@Cors()` policies to every request, before body parsing, Nest
  * middleware, guards and interceptors; CorsModule installs it on the HTTP
- * platform at start-up. The policy is the one of the handler that serves the
- * request's method at its path (for a preflight, the method it asks about:
- * Fetch §4.8), looked up in the route table built from the metadata, with
- * the router's own rules: path, route order, host and version filters.
+ * platform at start-up. A request reads one way: its facts, the decision
+ * (`decideRequest`: the route table's policy for the handler that serves it,
+ * or for a preflight the handler of the method it asks about, Fetch §4.8),
+ * the headers written, then the preflight ended, the request refused, or
+ * the request passed on.
  *
  * Why not the Nest guard and interceptor this layer could have been:
  * - a guard only runs on a matched route (a `@Post()`-only path has no OPTIONS
@@ -36,64 +31,36 @@ type Next = (error?: Error) => void;
 export class CorsHook<R, S> {
   constructor(
     private readonly platform: CorsHttpPlatform<R, S>,
+    private readonly router: CorsRouter<R>,
     private readonly routes: CorsRouteTable,
     private readonly responder: CorsResponder,
   ) {}
 
   handle(request: R, response: S, next: Next): void {
-    // One lookup for the whole request: a policy update swaps it, never half-way through a decision.
-    const { index, registered } = this.routes.lookup;
-    const path = this.platform.routingPath(request);
-    const entry = path === undefined ? undefined : index.lookup(path);
-    // Paths where no route has a policy are not ours: no CORS headers, whatever Nest answers.
-    if (entry === undefined || !entry.hasPolicy) {
+    // One snapshot for the whole request: a policy update swaps it, never half-way through a decision.
+    const { index, chosen } = this.routes.lookup;
+    const facts = this.platform.requestFacts(request, response);
+    const decided = decideRequest(index, this.router.routingPath(request, facts.url), facts, chosen);
+    if (decided === undefined) {
       return next();
     }
-    const exchange = this.platform.exchange(request, response);
-    if (exchange.requestMethod !== undefined && isPreflight(exchange)) {
-      return this.preflight(exchange, response, next, index.preflightTarget(entry, exchange.requestMethod, exchange));
-    }
-    // Where the router has already chosen (Fastify), its choice decides, unless Nest's host filter will turn the
-    // request away inside the handler; otherwise the index finds what the router will choose.
-    const chosen = this.platform.chosenRoute(request, registered);
-    const route =
-      chosen === undefined ? routeForRequest(entry, exchange.method, exchange) : chosen?.servesHost?.(exchange.hostname) === false ? null : chosen;
-    if (route?.policy === undefined) {
-      return next();
-    }
-    const policy = route.policy;
-    const decided = this.responder.respond(exchange, policy);
-    // Here and in preflight(), the sync/async split is written out: a shared helper taking the
-    // continuation as a function measured +6,000 instructions per request (npm run bench:instructions).
+    // The sync/async split is written out: a shared helper taking the continuation as a
+    // function measured +6,000 instructions per request (npm run bench:instructions).
     if (decided instanceof Promise) {
-      decided.then((decision) => this.proceed(decision, policy, next)).catch(next);
+      decided.then((decision) => this.finish(decision, facts, response, next)).catch(next);
     } else {
-      this.proceed(decided, policy, next);
+      this.finish(decided, facts, response, next);
     }
   }
 
-  private proceed(decision: CorsDecision, policy: CompiledCorsPolicy, next: Next): void {
-    // A strict policy stops a refused cross-origin request before the handler's side effects.
-    next(!decision.allowed && policy.strict ? new CorsRejectedException() : undefined);
-  }
-
-  private preflight(exchange: CorsExchange<R>, response: S, next: Next, target: PreflightTarget<CompiledCorsPolicy>): void {
-    if (target.rejection) {
-      this.responder.refuseWithoutPolicy(exchange, target.rejection, PREFLIGHT_VARY);
-      return next(new CorsRejectedException());
-    }
-    const decided = this.responder.respond(exchange, target.policy);
-    if (decided instanceof Promise) {
-      decided.then((decision) => this.endPreflight(decision, response, next)).catch(next);
+  private finish(decision: CorsDecision, facts: NodeCorsRequest<R, S>, response: S, next: Next): void {
+    this.responder.apply(facts, decision);
+    if (decision.blocks) {
+      next(new CorsRejectedException());
+    } else if (decision.kind === 'preflight') {
+      this.platform.endPreflight(response);
     } else {
-      this.endPreflight(decided, response, next);
+      next();
     }
-  }
-
-  private endPreflight(decision: CorsDecision, response: S, next: Next): void {
-    if (!decision.allowed) {
-      return next(new CorsRejectedException());
-    }
-    this.platform.endPreflight(response);
   }
 }

@@ -1,14 +1,29 @@
-import { Injectable } from '@nestjs/common';
-import type { CorsPolicyOptions, PredicateCacheStats } from '../core/index.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { CorsPolicyOptions, CorsRouteReport, PredicateCacheStats, RouteReportRow } from '../core/index.js';
+import { CORS_GATEWAY_REPORTS } from './cors.constants.js';
+import { type CorsExplainInput, type CorsExplanation, explainCorsRequest } from './cors-explainer.js';
 import { CorsRouteTable } from './cors-route-table.js';
 
+/** What the gateways' side reports and explains; CorsModule provides it (nothing here knows WebSockets). */
+export interface CorsGatewayReports {
+  /** One row per protected gateway server: method `WS`, its handshake path, the gateways behind it. */
+  reportRows(): RouteReportRow[];
+  /** What a page gets when it connects at `input.path`; undefined when no protected gateway answers there. */
+  explain(input: CorsExplainInput): Promise<CorsExplanation> | undefined;
+}
+
 /**
- * The named policies at run time: inject it to replace one (a tenant
- * registers a front-end domain) or to read a predicate cache's figures.
+ * The application's CORS policies at run time: inject it to replace a named
+ * policy (a tenant registers a front-end domain), read a predicate cache's
+ * figures, list what every route and gateway enforces, or ask why a request
+ * would be allowed or refused.
  */
 @Injectable()
 export class CorsPolicies {
-  constructor(private readonly routes: CorsRouteTable) {}
+  constructor(
+    private readonly routes: CorsRouteTable,
+    @Inject(CORS_GATEWAY_REPORTS) private readonly gateways: CorsGatewayReports,
+  ) {}
 
   /**
    * Replaces the named policy, validated exactly as at start-up; throws a
@@ -22,6 +37,22 @@ export class CorsPolicies {
 
   /** Hits, misses and size of the named policy's `originPredicateCache`; undefined without one. */
   predicateCacheStats(name: string): PredicateCacheStats | undefined {
-    return this.routes.namedPolicy(name)?.originPredicate?.stats();
+    return this.routes.namedPolicies.get(name)?.compiled.originPredicate?.stats();
+  }
+
+  /** What the start-up log prints and `formatRouteReport()` formats, as it is now. */
+  routeReport(): CorsRouteReport {
+    return { routes: this.routes.reportRows(), gateways: this.gateways.reportRows() };
+  }
+
+  /**
+   * What the application answers a browser's preflight and request from
+   * `input.origin` to `input.path` (a route, or a gateway's handshake path),
+   * whether the page can read the answer, and why, from the same decision
+   * the running application makes. Throws a CorsExplainInputError, whose
+   * message says what is wrong, for input that describes no such request.
+   */
+  explain(input: CorsExplainInput): Promise<CorsExplanation> {
+    return this.gateways.explain(input) ?? explainCorsRequest(this.routes, input);
   }
 }

@@ -1,17 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import {
-  appendVary,
-  type Awaitable,
-  type CompiledCorsPolicy,
-  type CorsDecision,
-  type CorsRejection,
-  decideCors,
-  describeRejection,
-  rejectionReasonHeaderValue,
-} from '../core/index.js';
+import { appendVary, type CorsDecision, type CorsRejection, describeRejection, rejectionReasonHeaderValue } from '../core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
-import type { CorsExchange, CorsHeaderTarget } from './cors-platform.interface.js';
+import type { CorsHeaderTarget, NodeCorsRequest } from './node-request.js';
+
+/** A request whose answer the responder writes: any platform's, or a gateway handshake. */
+type AnsweredRequest = NodeCorsRequest<unknown, unknown>;
 
 function headerText(value: number | string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -23,8 +17,8 @@ const WARNINGS_PER_WINDOW = 10;
 const WARNING_WINDOW_MS = 10_000;
 
 /**
- * Applies core decisions to responses and reports refusals: the one way a
- * decision reaches the wire, on every platform.
+ * Writes decisions on responses and reports refusals: the one way a decision
+ * reaches the wire, on every platform and for every gateway handshake.
  */
 @Injectable()
 export class CorsResponder {
@@ -33,24 +27,12 @@ export class CorsResponder {
 
   constructor(@Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions) {}
 
-  /** Decides `policy`'s answer to the request and writes its headers on the exchange's response. */
-  respond<R>(exchange: CorsExchange<R>, policy: CompiledCorsPolicy): Awaitable<CorsDecision> {
-    const decision = decideCors(policy, exchange);
-    return decision instanceof Promise ? decision.then((settled) => this.apply(exchange, settled, policy)) : this.apply(exchange, decision, policy);
-  }
-
-  private apply<R>(exchange: CorsExchange<R>, decision: CorsDecision, policy: CompiledCorsPolicy): CorsDecision {
-    this.write(exchange.response, decision);
+  /** Writes the decision's headers on the request's response, and reports a refusal. */
+  apply(request: AnsweredRequest, decision: CorsDecision): void {
+    this.write(request.response, decision);
     if (decision.rejection) {
-      this.report(exchange, decision.kind, decision.rejection, policy);
+      this.report(request, decision, decision.rejection);
     }
-    return decision;
-  }
-
-  /** Writes the `Vary` of a refusal that no policy decided, and reports it. */
-  refuseWithoutPolicy<R>(exchange: CorsExchange<R>, rejection: CorsRejection, vary: readonly string[]): void {
-    this.write(exchange.response, { kind: 'preflight', allowed: false, rejection, headers: [], vary });
-    this.report(exchange, 'preflight', rejection, undefined);
   }
 
   private write(res: CorsHeaderTarget, decision: CorsDecision): void {
@@ -81,12 +63,8 @@ export class CorsResponder {
     }
   }
 
-  private report<R>(
-    exchange: CorsExchange<R>,
-    kind: CorsDecision['kind'],
-    rejection: CorsRejection,
-    policy: CompiledCorsPolicy | undefined,
-  ): void {
+  private report(exchange: AnsweredRequest, decision: CorsDecision, rejection: CorsRejection): void {
+    const { kind, policy } = decision;
     const hook = this.options.onReject;
     // A predicate that fails or hangs is the application's problem to see, whatever the log level.
     const warned = rejection.code === 'origin-predicate-failed' || rejection.code === 'origin-predicate-timeout';

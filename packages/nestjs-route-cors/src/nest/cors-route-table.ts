@@ -1,14 +1,12 @@
-import { type HttpServer, Inject, Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
-import { PATH_METADATA } from '@nestjs/common/constants.js';
-import { ApplicationConfig, HttpAdapterHost, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
+import { Inject, Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
+import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
 import {
+  type ChosenRoute,
   compileNamedPolicies,
-  compilePolicy,
   type CompiledCorsPolicy,
-  type CorsPolicyOptions,
-  type DeclarationSite,
+  ConfigurationProblems,
   CorsConfigurationError,
-  CorsPolicyError,
+  type CorsPolicyOptions,
   formatRouteTable,
   type IndexedRoute,
   intersectPolicies,
@@ -17,41 +15,32 @@ import {
   type RouteReportRow,
   RoutePathIndex,
 } from '../core/index.js';
-import { platformFor } from '../platforms/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
-import { CorsMetadata } from './cors.decorator.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
-import type { CorsHttpPlatform, VersionFilter } from './cors-platform.interface.js';
+import type { CorsHttpPlatform, CorsRouter } from './cors-platform.js';
+import { routerOf } from './cors-platform.js';
+import { type HandlerSite, readHandlerSites } from './handler-declarations.js';
 import { type NestRoute, NestRouteReader, registrationKey } from './nest-routes.js';
 
 /** The platform's request object: route selection only hands it to the platform's own version filters. */
 type PlatformRequest = unknown;
+/** A route as the router serves it, with its effective policy. */
 export type CorsRoute = IndexedRoute<CompiledCorsPolicy, PlatformRequest>;
-export type CorsRouteIndex = RoutePathIndex<CompiledCorsPolicy, PlatformRequest>;
-
-/** A route as Nest registers it, with its platform's version filter. */
-type PlatformRoute = NestRoute & { readonly pattern: string | undefined; readonly servesVersion: VersionFilter<PlatformRequest> | undefined };
-
-/** A route handler's `@Cors()` declarations, read once at start-up. */
-interface HandlerSite extends DeclarationSite {
-  readonly type: Type;
-}
 
 /** The effective policy of each route handler, by controller and method name. */
 type HandlerPolicies = ReadonlyMap<Type, ReadonlyMap<string, CompiledCorsPolicy | undefined>>;
 
-/** What the request path reads: one reference, replaced whole when a policy changes. */
+/** What a request looks its route up in: one snapshot, replaced whole when a policy changes. */
+export interface CorsRouteLookup {
+  readonly index: RoutePathIndex<CompiledCorsPolicy, PlatformRequest>;
+  /** Where the platform's router has chosen the route before the hook runs (Fastify). */
+  readonly chosen: ChosenRoute<PlatformRequest> | undefined;
+}
+
 interface RouteTableState extends CorsRouteLookup {
   readonly named: ReadonlyMap<string, NamedPolicy>;
   readonly policies: HandlerPolicies;
   readonly routes: readonly CorsRoute[];
-}
-
-/** What a request looks routes up in: one snapshot, replaced whole when a policy changes. */
-export interface CorsRouteLookup {
-  readonly index: CorsRouteIndex;
-  /** The routes by `registrationKey()`, for a router that has chosen the route before the hook runs (Fastify). */
-  readonly registered: ReadonlyMap<string, CorsRoute>;
 }
 
 /**
@@ -94,30 +83,34 @@ const EXACT_MATCHING = { caseSensitive: true, ignoreTrailingSlash: false };
 export class CorsRouteTable implements OnModuleInit {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly sites: readonly HandlerSite[];
-  private nestRoutes: readonly PlatformRoute[] = [];
-  private httpPlatform: CorsHttpPlatform<PlatformRequest, unknown> | undefined;
+  private nestRoutes: ReadonlyArray<NestRoute & Pick<CorsRoute, 'pattern' | 'servesVersion'>> = [];
+  private platformRouter: CorsRouter<PlatformRequest> | undefined;
   private state: RouteTableState;
 
   constructor(
+    private readonly discovery: DiscoveryService,
     private readonly modules: ModulesContainer,
-    private readonly metadataScanner: MetadataScanner,
-    private readonly reflector: Reflector,
+    scanner: MetadataScanner,
+    reflector: Reflector,
     private readonly appConfig: ApplicationConfig,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {
-    const problems: string[] = [];
-    this.sites = [...modules.values()].flatMap((module) =>
-      [...module.controllers.values()].flatMap((wrapper) => {
-        const controller = wrapper.metatype as Type | null;
-        return controller ? this.handlerSites(controller, problems) : [];
-      }),
-    );
-    if (problems.length > 0) {
-      throw new CorsConfigurationError(problems);
-    }
+    const problems = new ConfigurationProblems();
+    this.sites = readHandlerSites(discovery, reflector, scanner, problems);
+    problems.throwIfAny();
     const named = compileNamedPolicies(options.policies ?? {});
-    this.state = { named, policies: this.resolvePolicies(named), routes: [], index: this.indexOf([]), registered: new Map() };
+    this.state = { named, policies: this.resolvePolicies(named), routes: [], index: this.indexOf([]), chosen: undefined };
+  }
+
+  /**
+   * Takes the application's HTTP platform, as soon as the adapter exists;
+   * returns its router, which the request hook reads paths with.
+   */
+  attach<R, S>(platform: CorsHttpPlatform<R, S>): CorsRouter<R> {
+    const router = routerOf(platform as CorsHttpPlatform<R, unknown>);
+    this.platformRouter = router as CorsRouter<PlatformRequest>;
+    return router;
   }
 
   /**
@@ -126,40 +119,32 @@ export class CorsRouteTable implements OnModuleInit {
    * application context without HTTP serves no route.
    */
   onModuleInit(): void {
-    const adapter: HttpServer | undefined = this.adapterHost.httpAdapter;
-    if (adapter === undefined) {
+    const router = this.platformRouter;
+    if (router === undefined) {
       return;
     }
-    const platform = this.platform;
-    const routes = new NestRouteReader(this.modules, this.appConfig, adapter).read();
+    const routes = new NestRouteReader(this.discovery, this.modules, this.appConfig, this.adapterHost.httpAdapter).read();
     const versioning = this.appConfig.getVersioning();
-    const filters = versioning ? platform.versionFilters(routes, versioning) : [];
-    this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: platform.routePattern(route.path), servesVersion: filters[position] }));
+    const filters = versioning ? router.versionFilters(routes, versioning) : [];
+    this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: router.routePattern(route.path), servesVersion: filters[position] }));
     this.state = this.stateFor(this.state.named, this.state.policies);
-    platform.routePreflights(this.pathsWithoutOptionsRoute());
+    router.routePreflights(this.pathsWithoutOptionsRoute());
     if (this.options.logRoutes !== false) {
       this.logger.log(`CORS policies by route:\n${formatRouteTable(this.reportRows())}`);
     }
   }
 
-  /**
-   * The application's HTTP platform, chosen from its adapter once. Throws
-   * for a platform without support: its hook, request facts and path rules
-   * would all be wrong.
-   */
-  get platform(): CorsHttpPlatform<PlatformRequest, unknown> {
-    this.httpPlatform ??= platformFor(this.adapterHost.httpAdapter);
-    return this.httpPlatform;
+  /** The router of the application's platform; throws before CorsModule attached one (no HTTP adapter). */
+  get router(): CorsRouter<PlatformRequest> {
+    if (this.platformRouter === undefined) {
+      throw new CorsConfigurationError(['the application has no HTTP adapter, so it serves no route']);
+    }
+    return this.platformRouter;
   }
 
   /** All routes, in the order the router tries them, with their policies as they are now. */
   get routes(): readonly CorsRoute[] {
     return this.state.routes;
-  }
-
-  /** The index the request path looks routes up in, as it is now. */
-  get index(): CorsRouteIndex {
-    return this.state.index;
   }
 
   /**
@@ -196,11 +181,6 @@ export class CorsRouteTable implements OnModuleInit {
     return this.state.named;
   }
 
-  /** The named policy as it is now, e.g. for its predicate cache figures. */
-  namedPolicy(name: string): CompiledCorsPolicy | undefined {
-    return this.state.named.get(name)?.compiled;
-  }
-
   /**
    * Replaces a named policy at run time (a tenant registers a domain). It is
    * validated exactly as at start-up, with every route that uses it
@@ -213,14 +193,7 @@ export class CorsRouteTable implements OnModuleInit {
     if (!current.has(name)) {
       throw new CorsConfigurationError([`no policy named '${name}' to replace (known: ${[...current.keys()].join(', ') || 'none'})`]);
     }
-    let compiled: CompiledCorsPolicy;
-    try {
-      compiled = compilePolicy(name, options);
-    } catch (error) {
-      if (error instanceof CorsPolicyError) throw new CorsConfigurationError([error.message]);
-      throw error;
-    }
-    const named = new Map(current).set(name, { options, compiled });
+    const named = compileNamedPolicies({ [name]: options }, current);
     this.state = this.stateFor(named, this.resolvePolicies(named));
     this.logger.log(`policy '${name}' replaced`);
   }
@@ -232,50 +205,26 @@ export class CorsRouteTable implements OnModuleInit {
       policy: policies.get(controller)?.get(methodName),
       handler: `${controller.name}.${methodName}`,
     }));
-    return { named, policies, routes, index: this.indexOf(routes), registered: registeredRoutes(routes) };
+    const chooser = this.platformRouter?.chosenRoute?.bind(this.platformRouter);
+    const registered = chooser && registeredRoutes(routes);
+    const chosen: ChosenRoute<PlatformRequest> | undefined = chooser && registered && ((request) => chooser(request, registered));
+    return { named, policies, routes, index: this.indexOf(routes), chosen };
   }
 
-  private indexOf(routes: readonly CorsRoute[]): CorsRouteIndex {
-    return new RoutePathIndex(routes, this.httpPlatform?.matching ?? EXACT_MATCHING, intersectPolicies);
+  private indexOf(routes: readonly CorsRoute[]): RoutePathIndex<CompiledCorsPolicy, PlatformRequest> {
+    return new RoutePathIndex(routes, this.platformRouter?.matching ?? EXACT_MATCHING, intersectPolicies);
   }
 
   /** The effective policy of each route handler under `named`; throws with every problem at once. */
   private resolvePolicies(named: ReadonlyMap<string, NamedPolicy>): HandlerPolicies {
     const policies = new Map<Type, Map<string, CompiledCorsPolicy | undefined>>();
-    const problems: string[] = [];
+    const problems = new ConfigurationProblems();
     for (const site of this.sites) {
       const byHandler = policies.get(site.type) ?? new Map<string, CompiledCorsPolicy | undefined>();
       policies.set(site.type, byHandler);
-      try {
-        byHandler.set(site.handler, resolveRoutePolicy(site, named));
-      } catch (error) {
-        if (error instanceof CorsConfigurationError) problems.push(...error.problems);
-        else if (error instanceof CorsPolicyError) problems.push(error.message);
-        else throw error;
-      }
+      byHandler.set(site.handler, problems.attempt(() => resolveRoutePolicy(site, named)));
     }
-    if (problems.length > 0) {
-      throw new CorsConfigurationError(problems);
-    }
+    problems.throwIfAny();
     return policies;
-  }
-
-  /** The declarations of each route handler of `controller`; a @Cors() on a method that is not a route is a problem. */
-  private handlerSites(controller: Type, problems: string[]): HandlerSite[] {
-    const prototype = controller.prototype as Record<string, unknown>;
-    const classDeclaration = this.reflector.get(CorsMetadata, controller);
-    const sites: HandlerSite[] = [];
-    for (const handlerName of this.metadataScanner.getAllMethodNames(prototype)) {
-      const handler = prototype[handlerName];
-      if (typeof handler !== 'function') continue;
-      const handlerDeclaration = this.reflector.get(CorsMetadata, handler);
-      if (Reflect.getMetadata(PATH_METADATA, handler) !== undefined) {
-        sites.push({ type: controller, controller: controller.name, handler: handlerName, classDeclaration, handlerDeclaration });
-      } else if (handlerDeclaration !== undefined) {
-        // Not a route: a @Cors() here would be silently ignored.
-        problems.push(`@Cors() on ${controller.name}.${handlerName} has no effect: the method is not a route handler (add @Get(), @Post(), ...)`);
-      }
-    }
-    return sites;
   }
 }

@@ -9,3 +9,6 @@ export const CORS_REFUSED_MESSAGE = 'Cross-origin request not allowed';
 
 /** Where `exposeRejectionReason` puts the refusal's sentence, for the browser's developer tools. */
 export const REJECTION_REASON_HEADER = 'X-CORS-Rejection-Reason';
+
+/** Injection token of the gateways' reports, which CorsModule provides to CorsPolicies. */
+export const CORS_GATEWAY_REPORTS = 'CORS:GATEWAY_REPORTS';

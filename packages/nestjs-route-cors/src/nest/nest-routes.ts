@@ -10,7 +10,7 @@
  */
 import { type HttpServer, RequestMethod, type Type, VersioningType, VERSION_NEUTRAL } from '@nestjs/common';
 import { HOST_METADATA, MODULE_PATH, PATH_METADATA, VERSION_METADATA } from '@nestjs/common/constants.js';
-import { type ApplicationConfig, MetadataScanner, type ModulesContainer } from '@nestjs/core';
+import { type ApplicationConfig, type DiscoveryService, MetadataScanner, type ModulesContainer } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
 import type { ResolvedRoute } from '@nestjs/core/router/interfaces/resolved-route.interface.js';
 import type { RoutePathMetadata } from '@nestjs/core/router/interfaces/route-path-metadata.interface.js';
@@ -76,6 +76,7 @@ export class NestRouteReader {
   private readonly paths = new PathsExplorer(new MetadataScanner());
 
   constructor(
+    private readonly discovery: DiscoveryService,
     private readonly modules: ModulesContainer,
     private readonly config: ApplicationConfig,
     private readonly adapter: HttpServer,
@@ -88,20 +89,19 @@ export class NestRouteReader {
     const resolved: ResolvedRoute[] = [];
     const routes = new Map<ResolvedRoute, NestRoute>();
     const globalPrefix = addLeadingSlash(this.config.getGlobalPrefix());
-    for (const module of this.modules.values()) {
-      const modulePath = this.modulePath(module.metatype);
-      for (const wrapper of module.controllers.values()) {
-        for (const route of this.controllerRoutes(wrapper, modulePath, globalPrefix)) {
-          resolved.push(route.resolved);
-          routes.set(route.resolved, route.route);
-        }
+    // Module by module, in the order RoutesResolver registers them.
+    for (const wrapper of this.discovery.getControllers()) {
+      const modulePath = wrapper.host && this.modulePath(wrapper.host.metatype);
+      for (const route of this.controllerRoutes(wrapper, modulePath, globalPrefix)) {
+        resolved.push(route.resolved);
+        routes.set(route.resolved, route.route);
       }
     }
     const ordered = this.sortsBySpecificity() ? RouteSpecificitySorter.sort(resolved) : resolved;
     return ordered.flatMap((r) => routes.get(r) ?? []);
   }
 
-  /** RouterModule's path (RoutesResolver#getModulePathMetadata). */
+  /** RouterModule's path (RoutesResolver#getModulePathMetadata), stored under the application's id. */
   private modulePath(metatype: Type): string | undefined {
     const path: unknown = Reflect.getMetadata(MODULE_PATH + this.modules.applicationId, metatype) ?? Reflect.getMetadata(MODULE_PATH, metatype);
     return typeof path === 'string' ? path : undefined;

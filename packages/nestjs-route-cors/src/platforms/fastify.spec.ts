@@ -49,7 +49,7 @@ describe.each([
         const expected = routing.isRoutableRequestTarget(url) ? sanitized(path) : undefined;
         if (expected === path) unchanged += 1;
         else changed += 1;
-        expect(platform.routingPath(requestFor(url))).toBe(expected);
+        expect(platform.routingPath(requestFor(url), url)).toBe(expected);
       }),
       { numRuns: 3000 },
     );

@@ -1,24 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ApplicationConfig, ModulesContainer, Reflector } from '@nestjs/core';
+import { ApplicationConfig, DiscoveryService, Reflector } from '@nestjs/core';
 import {
   type CompiledCorsPolicy,
+  ConfigurationProblems,
   type CorsDeclaration,
   CorsConfigurationError,
   type CorsDecision,
+  decideCors,
   formatRouteTable,
   type NamedPolicy,
   resolveRoutePolicy,
   type RouteReportRow,
 } from '../core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from '../nest/cors.constants.js';
+import type { CorsExplainInput, CorsExplanation } from '../nest/cors-explainer.js';
 import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';
+import type { CorsGatewayReports } from '../nest/cors-policies.service.js';
 import { CorsResponder } from '../nest/cors-responder.js';
 import { CorsRouteTable } from '../nest/cors-route-table.js';
+import { NodeCorsRequest, pathOf } from '../nest/node-request.js';
+import { explainGatewayHandshake } from './gateway-explainer.js';
 import { observeGatewayServers } from './gateway-servers.js';
-import { gatewayProblems, type GatewaySite, readGatewaySites, serverKey, siteKey } from './gateway-sites.js';
-import type { HandshakeCheck } from './handshake-check.js';
-import { HandshakeExchange } from './handshake-exchange.js';
+import { type CorsGatewayServer, gatewayProblems, type GatewaySite, readGatewaySites, serverKey, siteKey } from './gateway-sites.js';
+import { HANDSHAKE_READER, type HandshakeCheck } from './handshake-check.js';
 import { protectSocketIoServer, socketIoServerOf } from './socket-io-handshakes.js';
 import { protectWsServer, wsServerOf } from './ws-handshakes.js';
 
@@ -29,17 +34,6 @@ import { protectWsServer, wsServerOf } from './ws-handshakes.js';
  * transport, not to the API the policy was written for.
  */
 const TRANSPORT_METHODS: CorsDeclaration = { kind: 'inline', options: { methods: ['GET', 'POST'] }, merge: true };
-
-/** A gateway server the module protects, as the adapter created it. */
-export interface CorsGatewayServer {
-  readonly gateways: readonly string[];
-  readonly transport: 'socket.io' | 'ws';
-  readonly port: number;
-  /** The path its handshakes use, e.g. `/socket.io/`. */
-  readonly path: string;
-  /** The policy as it is now. */
-  readonly policy: CompiledCorsPolicy;
-}
 
 interface ProtectedServer {
   readonly site: GatewaySite;
@@ -66,25 +60,24 @@ function addsNamespace(options: unknown): boolean {
  * them.
  */
 @Injectable()
-export class CorsGateways implements OnModuleInit {
+export class CorsGateways implements OnModuleInit, CorsGatewayReports {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly sites: readonly GatewaySite[];
   private readonly protectedServers: ProtectedServer[] = [];
   private resolved: { readonly named: ReadonlyMap<string, NamedPolicy>; readonly policies: GatewayPolicies };
 
   constructor(
-    modules: ModulesContainer,
+    discovery: DiscoveryService,
     reflector: Reflector,
     config: ApplicationConfig,
     private readonly routes: CorsRouteTable,
     private readonly responder: CorsResponder,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {
-    this.sites = readGatewaySites(modules, reflector);
-    const problems = gatewayProblems(this.sites);
-    if (problems.length > 0) {
-      throw new CorsConfigurationError(problems);
-    }
+    this.sites = readGatewaySites(discovery, reflector);
+    const problems = new ConfigurationProblems();
+    problems.add(...gatewayProblems(this.sites));
+    problems.throwIfAny();
     this.resolved = this.resolve(routes.namedPolicies);
     if (this.resolved.policies.size > 0) {
       observeGatewayServers(config, (server, port, serverOptions) => this.protect(server, port, serverOptions));
@@ -120,8 +113,14 @@ export class CorsGateways implements OnModuleInit {
 
   /** The protected server whose handshakes use `path` (query ignored; `/socket.io` and `/socket.io/` alike). */
   serverAt(path: string): CorsGatewayServer | undefined {
-    const bare = (value: string): string => value.split('?')[0]?.replace(/\/+$/, '') ?? '';
+    const bare = (value: string): string => pathOf(value).replace(/\/+$/, '');
     return this.servers.find((server) => server.port === 0 && bare(server.path) === bare(path));
+  }
+
+  /** What a page gets when it connects to the gateway at `input.path`; undefined when no protected gateway answers there. */
+  explain(input: CorsExplainInput): Promise<CorsExplanation> | undefined {
+    const server = this.serverAt(input.path);
+    return server && explainGatewayHandshake(server, input);
   }
 
   /**
@@ -145,23 +144,14 @@ export class CorsGateways implements OnModuleInit {
   /** Each gateway's policy: its declaration plus the transport's methods; every problem at once. */
   private resolve(named: ReadonlyMap<string, NamedPolicy>): { named: ReadonlyMap<string, NamedPolicy>; policies: GatewayPolicies } {
     const policies = new Map<GatewaySite, CompiledCorsPolicy>();
-    const problems: string[] = [];
+    const problems = new ConfigurationProblems();
     for (const site of this.sites) {
       if (site.declaration === undefined || site.declaration.kind === 'disabled') continue;
-      try {
-        const policy = resolveRoutePolicy(
-          { controller: site.name, handler: 'handshake', classDeclaration: site.declaration, handlerDeclaration: TRANSPORT_METHODS },
-          named,
-        );
-        if (policy !== undefined) policies.set(site, policy);
-      } catch (error) {
-        if (error instanceof CorsConfigurationError) problems.push(...error.problems);
-        else throw error;
-      }
+      const declared = { controller: site.name, handler: 'handshake', classDeclaration: site.declaration, handlerDeclaration: TRANSPORT_METHODS };
+      const policy = problems.attempt(() => resolveRoutePolicy(declared, named));
+      if (policy !== undefined) policies.set(site, policy);
     }
-    if (problems.length > 0) {
-      throw new CorsConfigurationError(problems);
-    }
+    problems.throwIfAny();
     return { named, policies };
   }
 
@@ -186,8 +176,11 @@ export class CorsGateways implements OnModuleInit {
     }
   }
 
-  /** The same decision, headers and refusal report as an HTTP request's: the responder's. */
+  /** The same decision, headers and refusal report as an HTTP request's; the gateway's policy is known already. */
   private async check(site: GatewaySite, request: IncomingMessage, response: ServerResponse): Promise<CorsDecision> {
-    return this.responder.respond(new HandshakeExchange(request, response), this.policyOf(site));
+    const facts = new NodeCorsRequest(request, request, response, HANDSHAKE_READER);
+    const decision = await decideCors(this.policyOf(site), facts);
+    this.responder.apply(facts, decision);
+    return decision;
   }
 }

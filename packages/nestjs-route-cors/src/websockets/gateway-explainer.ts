@@ -3,30 +3,13 @@
  * opens a Socket.IO or WebSocket connection, from the same decision the
  * running gateway makes.
  */
-import { decideCors, describeRejection, normaliseOrigin, OriginSyntaxError } from '../core/index.js';
-import { CorsExplainInputError, type CorsExplanation } from '../nest/cors-explainer.js';
-import type { CorsGateways } from './cors-gateways.js';
+import { decideCors, describeRejection } from '../core/index.js';
+import { type CorsExplainInput, type CorsExplanation, explainedOrigin } from '../nest/cors-explainer.js';
+import type { CorsGatewayServer } from './gateway-sites.js';
 
-export interface GatewayExplainInput {
-  readonly origin: string;
-  /** The handshake path, e.g. `/socket.io/`. */
-  readonly path: string;
-  /** Socket.IO's `withCredentials: true` (the polling transport then needs credentials allowed). */
-  readonly credentials: boolean;
-}
-
-export async function explainGatewayHandshake(gateways: CorsGateways, input: GatewayExplainInput): Promise<CorsExplanation> {
-  const server = gateways.serverAt(input.path);
-  if (server === undefined) {
-    throw new CorsExplainInputError(`no gateway with a CORS policy answers handshakes at ${input.path}`);
-  }
-  let origin: string;
-  try {
-    origin = normaliseOrigin(input.origin);
-  } catch (error) {
-    if (error instanceof OriginSyntaxError) throw new CorsExplainInputError(`--origin ${error.message}`);
-    throw error;
-  }
+/** `input.credentials`: Socket.IO's `withCredentials: true` (the polling transport then needs credentials allowed). */
+export async function explainGatewayHandshake(server: CorsGatewayServer, input: CorsExplainInput): Promise<CorsExplanation> {
+  const origin = explainedOrigin(input.origin);
   const { policy } = server;
   const decision = await decideCors(policy, { method: 'GET', origin, selfOrigin: undefined, requestMethod: undefined, requestHeaders: undefined });
   const credentialsRefused = input.credentials && decision.allowed && !policy.credentials;

@@ -3,8 +3,8 @@
  * declarations, read once at start-up from Nest's module graph.
  */
 import type { Type } from '@nestjs/common';
-import type { ModulesContainer, Reflector } from '@nestjs/core';
-import type { CorsDeclaration } from '../core/index.js';
+import type { DiscoveryService, Reflector } from '@nestjs/core';
+import type { CompiledCorsPolicy, CorsDeclaration } from '../core/index.js';
 import { CorsMetadata } from '../nest/cors.decorator.js';
 
 /**
@@ -14,6 +14,17 @@ import { CorsMetadata } from '../nest/cors.decorator.js';
 export const GATEWAY_METADATA = 'websockets:is_gateway';
 export const PORT_METADATA = 'port';
 export const GATEWAY_OPTIONS = 'websockets:gateway_options';
+
+/** A gateway server the module protects, as the adapter created it. */
+export interface CorsGatewayServer {
+  readonly gateways: readonly string[];
+  readonly transport: 'socket.io' | 'ws';
+  readonly port: number;
+  /** The path its handshakes use, e.g. `/socket.io/`. */
+  readonly path: string;
+  /** The policy as it is now. */
+  readonly policy: CompiledCorsPolicy;
+}
 
 /** The `@WebSocketGateway()` options this module reads. */
 interface GatewayOptions {
@@ -51,13 +62,11 @@ function gatewayOptions(type: Type): GatewayOptions {
 }
 
 /** Every gateway class registered as a provider, once each. */
-export function readGatewaySites(modules: ModulesContainer, reflector: Reflector): GatewaySite[] {
+export function readGatewaySites(discovery: DiscoveryService, reflector: Reflector): GatewaySite[] {
   const types = new Set<Type>();
-  for (const module of modules.values()) {
-    for (const wrapper of module.providers.values()) {
-      const type = wrapper.metatype as Type | null;
-      if (typeof type === 'function' && Reflect.getMetadata(GATEWAY_METADATA, type) === true) types.add(type);
-    }
+  for (const wrapper of discovery.getProviders()) {
+    const type = wrapper.metatype as Type | null;
+    if (typeof type === 'function' && Reflect.getMetadata(GATEWAY_METADATA, type) === true) types.add(type);
   }
   return [...types].map((type) => {
     const options = gatewayOptions(type);

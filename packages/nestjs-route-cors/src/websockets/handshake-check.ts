@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsDecision } from '../core/index.js';
+import type { PlatformRequestReader } from '../nest/node-request.js';
 
 /**
  * Decides a handshake request with the gateway's policy, writes the answer's
@@ -8,3 +9,25 @@ import type { CorsDecision } from '../core/index.js';
  * upgrade, `response` is never sent; a refusal's 403 copies its headers.
  */
 export type HandshakeCheck = (request: IncomingMessage, response: ServerResponse) => Promise<CorsDecision>;
+
+/**
+ * A gateway handshake, read from Node's own request (no HTTP framework sees
+ * handshakes). An upgrade is a GET (RFC 6455 §4.1), decided as the simple
+ * request it is; Socket.IO's polling transport sends GET, POST and
+ * preflights. Without Origin, a handshake comes from a program, not a browser
+ * (browsers send Origin on every WebSocket handshake), and passes as on HTTP
+ * routes: a program can claim any Origin anyway.
+ */
+export const HANDSHAKE_READER: PlatformRequestReader<IncomingMessage, ServerResponse> = {
+  /**
+   * The scheme this connection reached the server by. Forwarded headers are
+   * not read: behind a TLS-terminating proxy a same-origin page does not
+   * match, and is refused unless the policy lists it (deny by default).
+   */
+  protocol: (request) => ('encrypted' in request.socket && request.socket.encrypted === true ? 'https' : 'http'),
+  hostname: (request) => request.headers.host ?? '',
+  // No HTTP framework gave a handshake an id: the client's `X-Request-Id`, if any, is not trusted into logs.
+  requestId: () => undefined,
+  // The polling response, or for an upgrade one that is never sent, holding the refusal's headers.
+  headerTarget: (response) => response,
+};

@@ -9,6 +9,7 @@ import type { Socket } from 'node:net';
 import type { Namespace, Server } from 'socket.io';
 import type { CorsDecision } from '../core/index.js';
 import { CORS_REFUSED_MESSAGE } from '../nest/cors.constants.js';
+import { endPreflightResponse } from '../nest/node-request.js';
 import type { HandshakeCheck } from './handshake-check.js';
 
 type EngineMiddleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
@@ -45,8 +46,7 @@ function answerPolling(response: ServerResponse, decision: CorsDecision, next: (
   if (!decision.allowed) {
     response.writeHead(403, { 'Content-Type': 'application/json' }).end(POLLING_REFUSAL);
   } else if (decision.kind === 'preflight') {
-    // 204 with an explicit empty body: some Safari versions wait for a body otherwise.
-    response.writeHead(204, { 'Content-Length': '0' }).end();
+    endPreflightResponse(response);
   } else {
     next();
   }

@@ -1,14 +1,8 @@
 import { compilePolicy } from './compile-policy.js';
-import {
-  appendVary,
-  type CorsDecision,
-  type CorsRequestFacts,
-  decideCors,
-  describeRejection,
-  isPreflight,
-  parseHeaderList,
-  rejectionReasonHeaderValue,
-} from './cors-headers.js';
+import { appendVary, type CorsDecision, type CorsRequest, type CorsRequestFacts, decideCors, decideRequest, isPreflight, parseHeaderList } from './cors-decision.js';
+import { type IndexedRoute, RoutePathIndex } from './path-index.js';
+import type { CompiledCorsPolicy } from './policy.js';
+import { describeRejection, rejectionReasonHeaderValue } from './rejections.js';
 import type { CorsPolicyOptions } from './policy.js';
 
 const FRONTEND: CorsPolicyOptions = {
@@ -75,6 +69,8 @@ describe('preflight decisions', () => {
         ['Access-Control-Max-Age', '60'],
       ],
       vary: ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'],
+      policy: frontend,
+      blocks: false,
     });
   });
 
@@ -100,6 +96,7 @@ describe('preflight decisions', () => {
     expect(decision.rejection?.code).toBe(code);
     expect(decision.headers).toEqual([]);
     expect(decision.vary).toContain('Origin');
+    expect(decision.blocks).toBe(true);
   });
 
   it("answers '*' for a public policy and varies only on the request headers", () => {
@@ -119,6 +116,8 @@ describe('actual request decisions', () => {
         ['Access-Control-Expose-Headers', 'X-Request-Id'],
       ],
       vary: ['Origin'],
+      policy: frontend,
+      blocks: false,
     });
   });
 
@@ -129,7 +128,7 @@ describe('actual request decisions', () => {
   });
 
   it('passes requests without Origin with Vary: Origin and no CORS header', () => {
-    expect(decide(frontend, facts({ origin: undefined }))).toEqual({ kind: 'not-cors', allowed: true, headers: [], vary: ['Origin'] });
+    expect(decide(frontend, facts({ origin: undefined }))).toEqual({ kind: 'not-cors', allowed: true, headers: [], vary: ['Origin'], policy: frontend, blocks: false });
   });
 
   it('passes same-origin requests without CORS headers', () => {
@@ -218,5 +217,81 @@ describe('rejectionReasonHeaderValue', () => {
     const value = rejectionReasonHeaderValue(`origin "${'a'.repeat(1000)}" refused`);
     expect(value).toHaveLength(300);
     expect(value.endsWith('...')).toBe(true);
+  });
+});
+
+describe('refusals that end the request', () => {
+  const strict = compilePolicy('strict', { ...FRONTEND, strict: true });
+
+  it('blocks a refused actual request only under a strict policy', () => {
+    expect(decide(strict, facts({ origin: 'https://evil.com' })).blocks).toBe(true);
+    expect(decide(frontend, facts({ origin: 'https://evil.com' })).blocks).toBe(false);
+  });
+
+  it('never blocks an allowed request, a same-origin one or one without Origin', () => {
+    expect(decide(strict).blocks).toBe(false);
+    expect(decide(strict, facts({ origin: 'http://localhost:5000' })).blocks).toBe(false);
+    expect(decide(strict, facts({ origin: undefined })).blocks).toBe(false);
+  });
+});
+
+describe('decideRequest: the route, then the decision', () => {
+  type Route = IndexedRoute<CompiledCorsPolicy, string>;
+  const route = (method: string, path: string, policy: CompiledCorsPolicy | undefined, extra: Partial<Route> = {}): Route => ({
+    method,
+    path,
+    policy,
+    handler: `Items.${method.toLowerCase()}`,
+    host: undefined,
+    servesHost: undefined,
+    version: undefined,
+    servesVersion: undefined,
+    ...extra,
+  });
+  const index = new RoutePathIndex<CompiledCorsPolicy, string>(
+    [route('POST', '/items', frontend), route('DELETE', '/items', undefined), route('GET', '/health', undefined)],
+    { caseSensitive: true, ignoreTrailingSlash: false },
+    ([first]) => first ?? frontend,
+  );
+  const at = (overrides: Partial<CorsRequestFacts> = {}): CorsRequest<string> => ({ ...facts(overrides), hostname: 'api.test', request: 'raw request' });
+  const decideAt = (path: string, request: CorsRequest<string>, chosen?: (request: string) => Route | null) => {
+    const decision = decideRequest(index, path, request, chosen);
+    if (decision instanceof Promise) throw new Error('expected a synchronous decision');
+    return decision;
+  };
+
+  it('leaves alone a path where no route has a policy, and a path no route serves', () => {
+    expect(decideAt('/health', at())).toBeUndefined();
+    expect(decideAt('/nowhere', at())).toBeUndefined();
+    expect(decideRequest(index, undefined, at())).toBeUndefined();
+  });
+
+  it("answers an actual request with its handler's policy, and leaves alone a handler without one", () => {
+    expect(decideAt('/items', at())).toMatchObject({ kind: 'actual', allowed: true, policy: frontend });
+    expect(decideAt('/items', at({ method: 'DELETE' }))).toBeUndefined();
+  });
+
+  it('answers a preflight with the policy of the handler of the method it asks about', () => {
+    expect(decideAt('/items', at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: true, policy: frontend });
+  });
+
+  it('refuses a preflight for a method nobody serves, or whose handler has no policy, naming the method and path', () => {
+    expect(decideAt('/items', at({ method: 'OPTIONS', requestMethod: 'PATCH' }))).toMatchObject({
+      kind: 'preflight',
+      allowed: false,
+      blocks: true,
+      policy: undefined,
+      rejection: { code: 'method-not-served', method: 'PATCH', path: '/items' },
+      vary: ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'],
+    });
+    expect(decideAt('/items', at({ method: 'OPTIONS', requestMethod: 'DELETE' }))?.rejection).toEqual({ code: 'handler-without-policy', method: 'DELETE', path: '/items' });
+  });
+
+  it("takes the router's choice where it has one, unless the route's host filter turns the request away", () => {
+    const other = compilePolicy('other', { origins: ['http://localhost:1234'], methods: ['POST'] });
+    const chosen = route('POST', '/items', other, { servesHost: (host) => host === 'api.test' });
+    expect(decideAt('/items', at(), () => chosen)?.policy).toBe(other);
+    expect(decideAt('/items', { ...at(), hostname: 'elsewhere.test' }, () => chosen)).toBeUndefined();
+    expect(decideAt('/items', at(), () => null)).toBeUndefined();
   });
 });

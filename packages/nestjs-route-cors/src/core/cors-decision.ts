@@ -1,11 +1,15 @@
 /**
- * The one place that decides the CORS answer for a request: preflights and
- * actual requests both come here, whether from the running service, its error
- * path or the `cors:explain` command. Decision order follows Spring's
+ * The one place that decides the CORS answer for a request. `decideRequest`
+ * is the entry point: the route lookup, then preflight or actual, every
+ * refusal included; the HTTP hook, `CorsPolicies.explain()` and the testing
+ * helpers ask it. `decideCors` is its second half, for a caller that already
+ * knows the policy (a gateway's handshake). Decision order follows Spring's
  * DefaultCorsProcessor: not CORS → pass; preflight → origin, method, headers.
  */
 import { checkOrigin, isSingleOrigin, type OriginVerdict } from './origin-matcher.js';
+import { type IndexedRoute, type RoutedRequest, type RoutePathIndex, routeForRequest } from './path-index.js';
 import type { CompiledCorsPolicy } from './policy.js';
+import type { CorsRejection } from './rejections.js';
 
 /** What the decision needs from a request; the adapters fill it in. */
 export interface CorsRequestFacts {
@@ -22,18 +26,8 @@ export interface CorsRequestFacts {
   readonly requestHeaders: string | undefined;
 }
 
-export type CorsRejection =
-  | { readonly code: 'origin-not-allowed'; readonly origin: string }
-  | { readonly code: 'multiple-origins'; readonly origin: string }
-  | { readonly code: 'origin-predicate-failed'; readonly origin: string; readonly error: unknown }
-  /** The predicate did not answer within the policy's `originPredicateTimeout`. */
-  | { readonly code: 'origin-predicate-timeout'; readonly origin: string; readonly timeoutMs: number }
-  | { readonly code: 'method-not-allowed'; readonly method: string }
-  | { readonly code: 'header-not-allowed'; readonly header: string }
-  /** A preflight for a method that no handler serves at the path. */
-  | { readonly code: 'method-not-served'; readonly method: string; readonly path: string }
-  /** A preflight for a method whose handler has no CORS policy (or opted out). */
-  | { readonly code: 'handler-without-policy'; readonly method: string; readonly path: string };
+/** A request as the route lookup and the decision read it. */
+export interface CorsRequest<R> extends CorsRequestFacts, RoutedRequest<R> {}
 
 export type CorsDecisionKind = 'preflight' | 'actual' | 'not-cors';
 
@@ -45,7 +39,19 @@ export interface CorsDecision {
   readonly headers: ReadonlyArray<readonly [string, string]>;
   /** Values to append to `Vary` (never replace it: other layers add theirs). */
   readonly vary: readonly string[];
+  /** The policy that decided; undefined for a preflight no handler with a policy would serve. */
+  readonly policy: CompiledCorsPolicy | undefined;
+  /**
+   * Whether the request ends here with 403, before its handler: every
+   * refused preflight, and a refused actual request under a strict policy
+   * (before the handler's side effects). Otherwise an allowed preflight is
+   * answered 204 and any other request goes on, with the headers above.
+   */
+  readonly blocks: boolean;
 }
+
+/** The route a platform's router has already chosen for a request (Fastify); null when none of the indexed ones. */
+export type ChosenRoute<R> = (request: R) => IndexedRoute<CompiledCorsPolicy, R> | null;
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -105,8 +111,8 @@ export function preflightHeaders(policy: CompiledCorsPolicy, origin: string): Ar
 /** A refusal writes no `Access-Control-*` header; one shared empty list, not one per request. */
 const NO_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
 
-function refused(kind: CorsDecisionKind, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
-  return { kind, allowed: false, rejection, headers: NO_HEADERS, vary };
+function refusedPreflight(policy: CompiledCorsPolicy | undefined, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
+  return { kind: 'preflight', allowed: false, rejection, headers: NO_HEADERS, vary, policy, blocks: true };
 }
 
 function originRejection(origin: string, verdict: OriginVerdict): CorsRejection {
@@ -135,18 +141,18 @@ function headerNotAllowed(policy: CompiledCorsPolicy, requestHeaders: string | u
 function preflightDecision(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string, verdict: OriginVerdict): CorsDecision {
   const vary = policy.anyOrigin ? REQUEST_VARY : PREFLIGHT_VARY;
   if (!verdict.allowed) {
-    return refused('preflight', originRejection(origin, verdict), vary);
+    return refusedPreflight(policy, originRejection(origin, verdict), vary);
   }
   const requestMethod = facts.requestMethod ?? '';
   // Methods are case-sensitive (Fetch §2.2.1); browsers upper-case the standard ones.
   if (!policy.methods.has(requestMethod)) {
-    return refused('preflight', { code: 'method-not-allowed', method: requestMethod }, vary);
+    return refusedPreflight(policy, { code: 'method-not-allowed', method: requestMethod }, vary);
   }
   const header = headerNotAllowed(policy, facts.requestHeaders);
   if (header !== undefined) {
-    return refused('preflight', { code: 'header-not-allowed', header }, vary);
+    return refusedPreflight(policy, { code: 'header-not-allowed', header }, vary);
   }
-  return { kind: 'preflight', allowed: true, headers: preflightHeaders(policy, origin), vary };
+  return { kind: 'preflight', allowed: true, headers: preflightHeaders(policy, origin), vary, policy, blocks: false };
 }
 
 // Here and in decideActual(), the verdict is handled without a closure when it is synchronous: one fewer
@@ -160,12 +166,14 @@ function decidePreflight(policy: CompiledCorsPolicy, facts: CorsRequestFacts, or
 
 /** A request that is not CORS passes; a public policy still answers `*` (the same for everyone). */
 function notCors(policy: CompiledCorsPolicy, vary: readonly string[]): CorsDecision {
-  return { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : NO_HEADERS, vary };
+  return { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : NO_HEADERS, vary, policy, blocks: false };
 }
 
 /** A refusal, unless the request is same-origin (which always passes); only then is its own origin read. */
 function refusedActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
-  return facts.origin === facts.selfOrigin ? notCors(policy, vary) : refused('actual', rejection, vary);
+  return facts.origin === facts.selfOrigin
+    ? notCors(policy, vary)
+    : { kind: 'actual', allowed: false, rejection, headers: NO_HEADERS, vary, policy, blocks: policy.strict };
 }
 
 function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awaitable<CorsDecision> {
@@ -173,7 +181,7 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
   const { origin } = facts;
   // An OPTIONS that is not a preflight, or a client without Origin (curl), is not CORS.
   if (facts.method === 'OPTIONS') {
-    return { kind: 'not-cors', allowed: true, headers: NO_HEADERS, vary };
+    return { kind: 'not-cors', allowed: true, headers: NO_HEADERS, vary, policy, blocks: false };
   }
   if (origin === undefined) {
     return notCors(policy, vary);
@@ -182,7 +190,7 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
     return refusedActual(policy, facts, { code: 'method-not-allowed', method: facts.method }, vary);
   }
   if (policy.anyOrigin) {
-    return { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, '*'), vary };
+    return { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, '*'), vary, policy, blocks: false };
   }
   const verdict = checkOrigin(policy, origin);
   return verdict instanceof Promise
@@ -192,7 +200,7 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
 
 function actualDecision(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string, verdict: OriginVerdict, vary: readonly string[]): CorsDecision {
   return verdict.allowed
-    ? { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, origin), vary }
+    ? { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, origin), vary, policy, blocks: false }
     : refusedActual(policy, facts, originRejection(origin, verdict), vary);
 }
 
@@ -205,6 +213,45 @@ export function decideCors(policy: CompiledCorsPolicy, facts: CorsRequestFacts):
     return decidePreflight(policy, facts, facts.origin);
   }
   return decideActual(policy, facts);
+}
+
+/**
+ * The CORS answer to a request at `path` (as the router matches it), or
+ * undefined when the request is not this module's: no route with a policy
+ * there, or the handler that serves it has none (its answer carries no CORS
+ * header). A preflight is answered by the policy of the handler that would
+ * serve the method it asks about (Fetch §4.8); an actual request by its
+ * handler's, the one `chosen` names where the router has already routed it.
+ * Synchronous unless an origin predicate has to be awaited.
+ */
+export function decideRequest<R>(
+  routes: RoutePathIndex<CompiledCorsPolicy, R>,
+  path: string | undefined,
+  request: CorsRequest<R>,
+  chosen?: ChosenRoute<R>,
+): Awaitable<CorsDecision> | undefined {
+  const entry = path === undefined ? undefined : routes.lookup(path);
+  if (entry === undefined || !entry.hasPolicy) {
+    return undefined;
+  }
+  const { origin, requestMethod } = request;
+  if (origin !== undefined && requestMethod !== undefined && isPreflight(request)) {
+    const handlers = routes.preflightHandlers(entry, requestMethod, request);
+    const policy = handlers && routes.policyOf(handlers);
+    if (policy === undefined) {
+      const code = handlers ? 'handler-without-policy' : 'method-not-served';
+      return refusedPreflight(undefined, { code, method: requestMethod, path: entry.path }, PREFLIGHT_VARY);
+    }
+    return decidePreflight(policy, request, origin);
+  }
+  // Nest's host filter runs inside the handler the router chose: a request it turns away gets no policy.
+  const route = chosen === undefined ? routeForRequest(entry, request.method, request) : servedHere(chosen(request.request), request);
+  const policy = route?.policy;
+  return policy === undefined ? undefined : decideActual(policy, request);
+}
+
+function servedHere<R>(route: IndexedRoute<CompiledCorsPolicy, R> | null, request: RoutedRequest<R>): IndexedRoute<CompiledCorsPolicy, R> | null {
+  return route?.servesHost?.(request.hostname) === false ? null : route;
 }
 
 const joined = new WeakMap<readonly string[], string>();
@@ -245,66 +292,3 @@ export function appendVary(existing: string | undefined, values: readonly string
   return merged.join(', ');
 }
 
-function quoted(value: string): string {
-  // Untrusted values reach logs and terminals: keep them on one line and short.
-  const shown = value.length > 200 ? `${value.slice(0, 200)}…` : value;
-  return JSON.stringify(shown);
-}
-
-/** At most this many values are named in a sentence: an allowlist may hold thousands. */
-const LISTED_AT_MOST = 10;
-
-function listed(values: '*' | readonly string[]): string {
-  if (values === '*') return '*';
-  if (values.length === 0) return 'none';
-  const named = values.slice(0, LISTED_AT_MOST).join(', ');
-  return values.length > LISTED_AT_MOST ? `${named} and ${values.length - LISTED_AT_MOST} more` : named;
-}
-
-/** The longest reason a header carries: enough for the sentence, never a flood of request bytes. */
-const MAX_REASON_HEADER_LENGTH = 300;
-
-/**
- * A rejection sentence as a header value: printable ASCII only (anything
- * else, including the untrusted origin's bytes, as `\uXXXX`), bounded.
- */
-export function rejectionReasonHeaderValue(reason: string): string {
-  const escaped = reason.replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return escaped.length > MAX_REASON_HEADER_LENGTH ? `${escaped.slice(0, MAX_REASON_HEADER_LENGTH - 3)}...` : escaped;
-}
-
-/** One plain sentence saying which rule refused the request. */
-export function describeRejection(rejection: CorsRejection, policy: CompiledCorsPolicy | undefined): string {
-  if (rejection.code === 'method-not-served') {
-    return `no handler serves method ${quoted(rejection.method)} at ${rejection.path}`;
-  }
-  if (rejection.code === 'handler-without-policy') {
-    return `the ${quoted(rejection.method)} handler at ${rejection.path} has no CORS policy`;
-  }
-  if (policy === undefined) {
-    return `refused by CORS (${rejection.code})`;
-  }
-  const name = `'${policy.name}'`;
-  switch (rejection.code) {
-    case 'origin-not-allowed':
-      return `origin ${quoted(rejection.origin)} is not in policy ${name} (allowed: ${listed(policy.declared.origins)}${
-        policy.declared.hasOriginPredicate ? ', and origins accepted by its originPredicate' : ''
-      })`;
-    case 'multiple-origins':
-      return `the request carries several Origin values (${quoted(rejection.origin)}); browsers send exactly one`;
-    case 'origin-predicate-failed':
-      return `origin ${quoted(rejection.origin)} was refused because the originPredicate of policy ${name} failed: ${
-        rejection.error instanceof Error ? rejection.error.message : String(rejection.error)
-      }`;
-    case 'origin-predicate-timeout':
-      return `origin ${quoted(rejection.origin)} was refused because the originPredicate of policy ${name} did not answer within ${rejection.timeoutMs} ms`;
-    case 'method-not-allowed':
-      return `method ${quoted(rejection.method)} is not in the allowed methods of ${name} (allowed: ${listed(
-        policy.declared.methods,
-      )})`;
-    case 'header-not-allowed':
-      return `header ${quoted(rejection.header)} is not in the allowed headers of ${name} (allowed: ${listed(
-        policy.declared.allowedHeaders,
-      )})`;
-  }
-}

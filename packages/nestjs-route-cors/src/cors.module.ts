@@ -1,0 +1,100 @@
+/**
+ * The composition root: the one file that knows every part. It picks the
+ * HTTP platform once the application has its adapter, hands it to the route
+ * table, installs the request hook, and wires the gateways' handshake checks
+ * and reports.
+ */
+import { type DynamicModule, Module, type OnModuleInit, type Provider } from '@nestjs/common';
+import { type AbstractHttpAdapter, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { CorsConfigurationError } from './core/index.js';
+import { CORS_GATEWAY_REPORTS, CORS_MODULE_OPTIONS } from './nest/cors.constants.js';
+import { CorsHook } from './nest/cors-hook.js';
+import type { CorsModuleAsyncOptions, CorsModuleOptions } from './nest/cors-module-options.interface.js';
+import type { CorsHttpPlatform } from './nest/cors-platform.js';
+import { CorsPolicies } from './nest/cors-policies.service.js';
+import { CorsResponder } from './nest/cors-responder.js';
+import { CorsRouteTable } from './nest/cors-route-table.js';
+import { ExpressPlatform } from './platforms/express.js';
+import { FastifyPlatform } from './platforms/fastify.js';
+import { CorsGateways } from './websockets/cors-gateways.js';
+
+const PROVIDERS: Provider[] = [
+  CorsRouteTable,
+  CorsResponder,
+  CorsPolicies,
+  CorsGateways,
+  { provide: CORS_GATEWAY_REPORTS, useExisting: CorsGateways },
+];
+
+/** The platform file for the application's HTTP adapter, by the name the adapter gives itself. */
+function platformFor(adapter: AbstractHttpAdapter): CorsHttpPlatform<unknown, unknown> {
+  const type = adapter.getType();
+  switch (type) {
+    case 'express':
+      return new ExpressPlatform(adapter) as CorsHttpPlatform<unknown, unknown>;
+    case 'fastify':
+      return new FastifyPlatform(adapter) as CorsHttpPlatform<unknown, unknown>;
+    default:
+      throw new CorsConfigurationError([
+        `nestjs-route-cors supports @nestjs/platform-express and @nestjs/platform-fastify; this application runs on '${type}'`,
+      ]);
+  }
+}
+
+/**
+ * Decorator-driven CORS: register named policies here, declare them on
+ * controllers, handlers and gateways with `@Cors()`. Import once, in the
+ * root module.
+ */
+@Module({})
+export class CorsModule implements OnModuleInit {
+  /** A platform without support gets no hook; start-up stops in onModuleInit, where Nest reports it. */
+  private unsupported: CorsConfigurationError | undefined;
+
+  constructor(adapterHost: HttpAdapterHost, routes: CorsRouteTable, responder: CorsResponder) {
+    // Installed as soon as the application has its HTTP adapter, hence ahead
+    // of the body parser, Nest middleware and guards that `init()` adds later.
+    // NestFactory.create sets the adapter before the modules exist (init$ has
+    // fired already); a testing module's createNestApplication() sets it after
+    // compile(). An application context without HTTP never gets one.
+    adapterHost.init$.subscribe(() => {
+      let platform: CorsHttpPlatform<unknown, unknown>;
+      try {
+        platform = platformFor(adapterHost.httpAdapter);
+      } catch (error) {
+        if (!(error instanceof CorsConfigurationError)) throw error;
+        this.unsupported = error;
+        return;
+      }
+      const hook = new CorsHook(platform, routes.attach(platform), routes, responder);
+      platform.install((request, response, next) => hook.handle(request, response, next));
+    });
+  }
+
+  onModuleInit(): void {
+    if (this.unsupported !== undefined) {
+      throw this.unsupported;
+    }
+  }
+
+  static forRoot(options: CorsModuleOptions): DynamicModule {
+    return {
+      module: CorsModule,
+      global: true,
+      // DiscoveryService, which finds the controllers and gateways.
+      imports: [DiscoveryModule],
+      providers: [{ provide: CORS_MODULE_OPTIONS, useValue: options }, ...PROVIDERS],
+      exports: [CorsPolicies],
+    };
+  }
+
+  static forRootAsync(options: CorsModuleAsyncOptions): DynamicModule {
+    return {
+      module: CorsModule,
+      global: true,
+      imports: [DiscoveryModule, ...(options.imports ?? [])],
+      providers: [{ provide: CORS_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }, ...PROVIDERS],
+      exports: [CorsPolicies],
+    };
+  }
+}

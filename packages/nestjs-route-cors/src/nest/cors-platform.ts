@@ -1,0 +1,114 @@
+/**
+ * What an HTTP platform gives the CORS module. Every platform installs the
+ * hook, reads a request's facts and ends a preflight; a router that differs
+ * from the plain defaults says how in `router` (Express 5's and Fastify's
+ * do). A third platform on Node's HTTP server is one small file.
+ */
+import type { VersioningOptions } from '@nestjs/common';
+import { CorsConfigurationError, type RouterPathOptions } from '../core/index.js';
+import type { NestRoute } from './nest-routes.js';
+import { type NodeCorsRequest, pathOf } from './node-request.js';
+
+export type CorsHookFunction<R, S> = (request: R, response: S, next: (error?: Error) => void) => void;
+
+/** A request carrying only what routing reads (path, headers, host name), for `CorsPolicies.explain()`. */
+export interface DescribedRequest {
+  /** The request target, e.g. `/api/items?x=1`. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly hostname: string;
+}
+
+/**
+ * A route's version filter: whether the router gives this request to the
+ * route's handler. Declared as a method type, which TypeScript checks
+ * bivariantly: the route table holds the filters of whichever platform runs,
+ * and only ever calls them with that platform's requests.
+ */
+export type VersionFilter<R> = { serves(request: R): boolean }['serves'];
+
+/** How a platform's router finds the route of a request. */
+export interface CorsRouter<R> {
+  /** The router's own path rules. */
+  readonly matching: RouterPathOptions;
+  /** The path the router matches routes against, or undefined when it routes the request nowhere. */
+  routingPath(request: R, url: string): string | undefined;
+  /**
+   * A route path in path-to-regexp syntax, which the route index matches
+   * with, when the router writes it otherwise; undefined when it is already.
+   * Throws a CorsConfigurationError for a path the index cannot read.
+   */
+  routePattern(path: string): string | undefined;
+  /**
+   * Gives the router a route for the preflights of `paths` (paths with a
+   * policy and no OPTIONS handler), where it would otherwise take them down
+   * its not-found path; called once, before the router starts.
+   */
+  routePreflights(paths: readonly string[]): void;
+  /**
+   * Where the router has routed the request before the hook runs: the route
+   * it chose from `registered` (by `registrationKey()`), null when none of
+   * them. Absent: the route index finds it.
+   */
+  chosenRoute?<T>(request: R, registered: ReadonlyMap<string, T>): T | null;
+  /**
+   * The version filter of each route, in order, where the router picks the
+   * handler by a header, media type or custom version (undefined elsewhere).
+   */
+  versionFilters(routes: ReadonlyArray<NestRoute>, versioning: VersioningOptions): Array<VersionFilter<R> | undefined>;
+  /** A request carrying only `description`, as the platform's router and version filters read it. */
+  describedRequest(description: DescribedRequest): R;
+}
+
+export interface CorsHttpPlatform<R, S> {
+  /** As `HttpServer#getType()` names it. */
+  readonly name: string;
+  /** Installs `hook` ahead of the body parser, Nest middleware, guards and handlers, for every request. */
+  install(hook: CorsHookFunction<R, S>): void;
+  /** The request's CORS facts, and where the answer's headers go. */
+  requestFacts(request: R, response: S): NodeCorsRequest<R, S>;
+  /** Ends an allowed preflight: 204 with an explicit empty body (some Safari versions wait for one otherwise). */
+  endPreflight(response: S): void;
+  /** What differs from a router that matches paths as sent, exactly, in registration order. */
+  readonly router?: Partial<CorsRouter<R>>;
+}
+
+/** A router that matches the path as sent, exactly, with no versions picked by a header. */
+function plainRouter<R>(platform: string): CorsRouter<R> {
+  return {
+    matching: { caseSensitive: true, ignoreTrailingSlash: false },
+    routingPath: (_request, url) => pathOf(url),
+    routePattern: () => undefined,
+    routePreflights: () => undefined,
+    versionFilters: (routes) => {
+      // Deny by default: without the router's rule, a preflight could get another version's policy.
+      if (routes.some((route) => route.version !== undefined)) {
+        throw new CorsConfigurationError([`nestjs-route-cors cannot tell which versioned handler ${platform}'s router picks for a request`]);
+      }
+      return [];
+    },
+    // Nothing reads the request but the version filters, and this router has none.
+    describedRequest: (description) => description as unknown as R,
+  };
+}
+
+/**
+ * The platform's router: its own rules over the plain defaults. Member by
+ * member and bound, because a platform's router may be a class instance,
+ * whose methods a spread would drop.
+ */
+export function routerOf<R>(platform: CorsHttpPlatform<R, unknown>): CorsRouter<R> {
+  const plain = plainRouter<R>(platform.name);
+  const own = platform.router;
+  if (own === undefined) return plain;
+  const chosenRoute = own.chosenRoute?.bind(own);
+  return {
+    matching: own.matching ?? plain.matching,
+    routingPath: own.routingPath?.bind(own) ?? plain.routingPath,
+    routePattern: own.routePattern?.bind(own) ?? plain.routePattern,
+    routePreflights: own.routePreflights?.bind(own) ?? plain.routePreflights,
+    ...(chosenRoute && { chosenRoute }),
+    versionFilters: own.versionFilters?.bind(own) ?? plain.versionFilters,
+    describedRequest: own.describedRequest?.bind(own) ?? plain.describedRequest,
+  };
+}
