@@ -3,11 +3,11 @@
  * service. Same ESM set-up as jest.config.js.
  * @type {import('jest').Config}
  */
-import { buildFirst, platforms } from './jest.config.js';
+import { runOptions, platforms } from './jest.config.js';
 
 /** The demo's cases on both platforms: the service runs with the project's HTTP_ADAPTER. */
 export default {
-  ...buildFirst,
+  ...runOptions,
   testTimeout: 60_000,
   projects: platforms('test/browser/.*\\.browser-spec\\.ts$').map((project) => ({ ...project, testTimeout: 60_000 })),
 };

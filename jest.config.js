@@ -34,10 +34,15 @@ export function platforms(testRegex) {
   return ['express', 'fastify'].map((name) => ({ ...shared, displayName: name, testRegex, globals: { HTTP_ADAPTER: name } }));
 }
 
-/** Suites that run `dist/` (the service as a process, the CLI) need it built from the current sources. */
-export const buildFirst = { globalSetup: '<rootDir>/test/support/build-service.js' };
+/**
+ * Options of every run: suites that run `dist/` (the service as a process,
+ * the CLI) need it built from the current sources; and a bug that leaves a
+ * server or socket open must fail the run, not stall it after the report
+ * (each test already fails at its timeout).
+ */
+export const runOptions = { globalSetup: '<rootDir>/test/support/build-service.js', forceExit: true };
 
 export default {
-  ...buildFirst,
+  ...runOptions,
   projects: [{ ...shared, displayName: 'unit', testRegex: 'src/.*\\.spec\\.ts$' }, ...platforms('test/.*\\.e2e-spec\\.ts$')],
 };

@@ -3,11 +3,11 @@
  * with a shared cache, all on loopback. Same ESM set-up as jest.config.js.
  * @type {import('jest').Config}
  */
-import { buildFirst, shared } from './jest.config.js';
+import { runOptions, shared } from './jest.config.js';
 
 export default {
   ...shared,
-  ...buildFirst,
+  ...runOptions,
   testRegex: ['test/deploy/.*\\.deploy-spec\\.ts$'],
   testTimeout: 60_000,
 };

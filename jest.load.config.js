@@ -3,11 +3,11 @@
  * bounded mixed load on loopback. Same ESM set-up as jest.config.js.
  * @type {import('jest').Config}
  */
-import { buildFirst, shared } from './jest.config.js';
+import { runOptions, shared } from './jest.config.js';
 
 export default {
   ...shared,
-  ...buildFirst,
+  ...runOptions,
   testRegex: ['test/load/.*\\.load-spec\\.ts$'],
   testTimeout: 600_000,
 };
