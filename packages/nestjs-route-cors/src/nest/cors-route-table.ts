@@ -22,7 +22,7 @@ import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import { CorsMetadata } from './cors.decorator.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
 import type { CorsHttpPlatform, VersionFilter } from './cors-platform.interface.js';
-import { type NestRoute, NestRouteReader, registrationKey } from './nest-routes.js';
+import { loadRouteSorter, type NestRoute, NestRouteReader, registrationKey } from './nest-routes.js';
 
 /** The platform's request object: route selection only hands it to the platform's own version filters. */
 type PlatformRequest = unknown;
@@ -123,15 +123,16 @@ export class CorsRouteTable implements OnModuleInit {
   /**
    * Runs in `app.init()` after Nest has registered its routes, so the
    * global prefix and versioning set on the application are final. An
-   * application context without HTTP serves no route.
+   * application context without HTTP serves no route. Asynchronous only to
+   * load Nest 12's route sorter where it exists (Nest 11 has none).
    */
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const adapter: HttpServer | undefined = this.adapterHost.httpAdapter;
     if (adapter === undefined) {
       return;
     }
     const platform = this.platform;
-    const routes = new NestRouteReader(this.modules, this.appConfig, adapter).read();
+    const routes = new NestRouteReader(this.modules, this.appConfig, adapter, await loadRouteSorter()).read();
     const versioning = this.appConfig.getVersioning();
     const filters = versioning ? platform.versionFilters(routes, versioning) : [];
     this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: platform.routePattern(route.path), servesVersion: filters[position] }));

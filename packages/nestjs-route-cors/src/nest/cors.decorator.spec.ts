@@ -29,6 +29,7 @@ describe('@Cors() metadata across two copies of the package', () => {
       handler(): void {}
     }
     const descriptor = Object.getOwnPropertyDescriptor(Controller.prototype, 'handler');
+    if (descriptor === undefined) throw new Error('Controller.prototype.handler is missing');
     anotherCopy({ kind: 'disabled' })(Controller.prototype, 'handler', descriptor);
     expect(reflector.get(CorsMetadata, Controller.prototype.handler)).toEqual({ kind: 'disabled' });
   });

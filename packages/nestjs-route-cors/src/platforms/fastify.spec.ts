@@ -58,3 +58,13 @@ describe.each([
     expect(changed).toBeGreaterThan(300);
   });
 });
+
+describe('an adapter without the routing members the platform reads (@nestjs/platform-fastify before 11.2.8)', () => {
+  it('stops start-up with a message naming the missing member', () => {
+    const adapter = new FastifyAdapter();
+    // What FastifyAdapter 11.0 to 11.2.5 look like: no isRoutableRequestTarget().
+    Object.defineProperty(adapter, 'isRoutableRequestTarget', { value: undefined });
+    expect(() => new FastifyPlatform(adapter)).toThrow(/has no FastifyAdapter isRoutableRequestTarget\(\), .*11\.2\.8/);
+    return adapter.close();
+  });
+});

@@ -18,9 +18,10 @@ import type { CorsExchange, CorsHeaderTarget, CorsHttpPlatform, DescribedRequest
 import { type NestRoute, registrationKey, type VersionValue } from '../nest/nest-routes.js';
 
 /**
- * What the FastifyAdapter of @nestjs/platform-fastify 12.5 computes for its
- * own middleware matching and routing, read rather than re-derived: the path
- * as find-my-way matches it, and the version its constraint strategy derives.
+ * What the FastifyAdapter of @nestjs/platform-fastify (11.2.8 and later 11.x,
+ * 12.5 and later) computes for its own middleware matching and routing, read
+ * rather than re-derived: the path as find-my-way matches it, and the version
+ * its constraint strategy derives. Private members: checked on both majors.
  */
 interface FastifyAdapterRouting {
   sanitizeUrl(url: string): string;
@@ -28,9 +29,19 @@ interface FastifyAdapterRouting {
   readonly versionConstraint: { deriveConstraint(request: FastifyRequest['raw']): unknown };
 }
 
-function isAdapterRouting(adapter: object): adapter is FastifyAdapterRouting {
+/** The members of FastifyAdapterRouting this adapter lacks, by name. */
+function missingRoutingMembers(adapter: object): string[] {
   const routing = adapter as Partial<FastifyAdapterRouting>;
-  return typeof routing.sanitizeUrl === 'function' && typeof routing.isRoutableRequestTarget === 'function' && typeof routing.versionConstraint?.deriveConstraint === 'function';
+  const present: Record<string, boolean> = {
+    'sanitizeUrl()': typeof routing.sanitizeUrl === 'function',
+    'isRoutableRequestTarget()': typeof routing.isRoutableRequestTarget === 'function',
+    'versionConstraint.deriveConstraint()': typeof routing.versionConstraint?.deriveConstraint === 'function',
+  };
+  return Object.keys(present).filter((member) => present[member] !== true);
+}
+
+function isAdapterRouting(adapter: object): adapter is FastifyAdapterRouting {
+  return missingRoutingMembers(adapter).length === 0;
 }
 
 /** Where each route's config holds its `registrationKey()`. */
@@ -123,7 +134,7 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   constructor(private readonly adapter: AbstractHttpAdapter<Server, FastifyRequest, FastifyReply>) {
     if (!isAdapterRouting(adapter)) {
       throw new CorsConfigurationError([
-        'this version of @nestjs/platform-fastify does not tell how its router reads paths and versions; nestjs-route-cors needs @nestjs/platform-fastify 12.5 or later',
+        `this version of @nestjs/platform-fastify has no FastifyAdapter ${missingRoutingMembers(adapter).join(', ')}, which tell how its router reads paths and versions; nestjs-route-cors needs @nestjs/platform-fastify 11.2.8 or a later 11.x, or 12.5 or later`,
       ]);
     }
     this.routing = adapter;
