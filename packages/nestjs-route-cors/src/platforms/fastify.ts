@@ -9,6 +9,7 @@
  */
 import type { Server } from 'node:http';
 import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { LegacyRouteConverter } from '@nestjs/core/router/legacy-route-converter.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -46,6 +47,18 @@ function isAdapterRouting(adapter: object): adapter is FastifyAdapterRouting {
 
 /** Where each route's config holds its `registrationKey()`. */
 const ROUTE_KEY = Symbol('nestjs-route-cors.route');
+
+/**
+ * The key of a Nest route whose handler Nest did not name (Nest 11, and 12
+ * before 12.5, register anonymous handlers): the router's choice cannot say
+ * which row of the table it is, so the route index finds it, as on Express.
+ */
+const UNNAMED_NEST_ROUTE = 'unnamed Nest route';
+
+/** A handler Nest registered for a controller method: Nest copies the method's metadata onto it (both majors). */
+function isUnnamedNestHandler(handler: object & { readonly name: string }): boolean {
+  return handler.name === '' && Reflect.getMetadata(PATH_METADATA, handler) !== undefined;
+}
 
 /** find-my-way's optional parameter, which may only end a path. */
 const OPTIONAL_LAST_PARAMETER = /\/:(\w+)\?$/;
@@ -143,7 +156,8 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
     adapter.getInstance<FastifyInstance>().addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       const method = methods.length > 1 ? 'ALL' : (methods[0] ?? '');
-      route.config = { ...route.config, [ROUTE_KEY]: registrationKey(method, route.url, route.handler.name) };
+      const key = isUnnamedNestHandler(route.handler) ? UNNAMED_NEST_ROUTE : registrationKey(method, route.url, route.handler.name);
+      route.config = { ...route.config, [ROUTE_KEY]: key };
     });
     // The paths looked up are `sanitizeUrl`'s: decoded, lower-cased for a case-insensitive router, and with the
     // one trailing slash the router ignores already trimmed. Matching them takes the case rule only.
@@ -228,11 +242,12 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
    * only approximates (a parameter over `maxParamLength` falls back to a
    * wildcard sibling, route constraints, its own tie-breaks): the route it
    * chose, named by the key `onRoute` tagged it with, decides the policy of
-   * an actual request.
+   * an actual request (where Nest names its handlers).
    */
-  chosenRoute<T>(request: FastifyRequest, registered: ReadonlyMap<string, T>): T | null {
+  chosenRoute<T>(request: FastifyRequest, registered: ReadonlyMap<string, T>): T | null | undefined {
     const config: object = request.routeOptions.config;
     const key: unknown = ROUTE_KEY in config ? config[ROUTE_KEY] : undefined;
+    if (key === UNNAMED_NEST_ROUTE) return undefined;
     return (typeof key === 'string' ? registered.get(key) : undefined) ?? null;
   }
 
