@@ -1,7 +1,9 @@
 /**
- * The package consumer test (`npm run test:consumer`): npm pack, a new Nest
- * app installs the tarball and runs the README's quick start. Same ESM set-up
- * as jest.config.js.
+ * The package consumer tests (`npm run test:consumer`): `npm pack` once
+ * (test/consumer/pack.js), then new Nest apps, one per supported Nest major,
+ * install the tarball and run the README's quick start and the app's own test
+ * runner on `expectCors` (the matrix in docs/testing.md). Same ESM set-up as
+ * jest.config.js.
  * @type {import('jest').Config}
  */
 import { shared } from './jest.config.js';
@@ -9,5 +11,7 @@ import { shared } from './jest.config.js';
 export default {
   ...shared,
   testRegex: ['test/consumer/.*\\.consumer-spec\\.ts$'],
+  globalSetup: '<rootDir>/test/consumer/pack.js',
+  globalTeardown: '<rootDir>/test/consumer/unpack.js',
   testTimeout: 300_000,
 };

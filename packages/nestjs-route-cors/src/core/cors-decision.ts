@@ -50,8 +50,11 @@ export interface CorsDecision {
   readonly blocks: boolean;
 }
 
-/** The route a platform's router has already chosen for a request (Fastify); null when none of the indexed ones. */
-export type ChosenRoute<R> = (request: R) => IndexedRoute<CompiledCorsPolicy, R> | null;
+/**
+ * The route a platform's router has already chosen for a request (Fastify):
+ * null when none of the indexed ones, undefined when it cannot say which.
+ */
+export type ChosenRoute<R> = (request: R) => IndexedRoute<CompiledCorsPolicy, R> | null | undefined;
 
 export type Awaitable<T> = T | Promise<T>;
 
@@ -245,7 +248,8 @@ export function decideRequest<R>(
     return decidePreflight(policy, request, origin);
   }
   // Nest's host filter runs inside the handler the router chose: a request it turns away gets no policy.
-  const route = chosen === undefined ? routeForRequest(entry, request.method, request) : servedHere(chosen(request.request), request);
+  const choice = chosen?.(request.request);
+  const route = choice === undefined ? routeForRequest(entry, request.method, request) : servedHere(choice, request);
   const policy = route?.policy;
   return policy === undefined ? undefined : decideActual(policy, request);
 }

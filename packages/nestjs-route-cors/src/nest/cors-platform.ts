@@ -48,9 +48,10 @@ export interface CorsRouter<R> {
   /**
    * Where the router has routed the request before the hook runs: the route
    * it chose from `registered` (by `registrationKey()`), null when none of
-   * them. Absent: the route index finds it.
+   * them; undefined when it cannot say which (the route index finds it, as
+   * it does where this member is absent).
    */
-  chosenRoute?<T>(request: R, registered: ReadonlyMap<string, T>): T | null;
+  chosenRoute?<T>(request: R, registered: ReadonlyMap<string, T>): T | null | undefined;
   /**
    * The version filter of each route, in order, where the router picks the
    * handler by a header, media type or custom version (undefined elsewhere).

@@ -20,7 +20,7 @@ import type { CorsModuleOptions } from './cors-module-options.interface.js';
 import type { CorsHttpPlatform, CorsRouter } from './cors-platform.js';
 import { routerOf } from './cors-platform.js';
 import { type HandlerSite, readHandlerSites } from './handler-declarations.js';
-import { type NestRoute, NestRouteReader, registrationKey } from './nest-routes.js';
+import { loadRouteSorter, type NestRoute, NestRouteReader, registrationKey } from './nest-routes.js';
 
 /** The platform's request object: route selection only hands it to the platform's own version filters. */
 type PlatformRequest = unknown;
@@ -116,14 +116,15 @@ export class CorsRouteTable implements OnModuleInit {
   /**
    * Runs in `app.init()` after Nest has registered its routes, so the
    * global prefix and versioning set on the application are final. An
-   * application context without HTTP serves no route.
+   * application context without HTTP serves no route. Asynchronous only to
+   * load Nest 12's route sorter where it exists (Nest 11 has none).
    */
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const router = this.platformRouter;
     if (router === undefined) {
       return;
     }
-    const routes = new NestRouteReader(this.discovery, this.modules, this.appConfig, this.adapterHost.httpAdapter).read();
+    const routes = new NestRouteReader(this.discovery, this.modules, this.appConfig, this.adapterHost.httpAdapter, await loadRouteSorter()).read();
     const versioning = this.appConfig.getVersioning();
     const filters = versioning ? router.versionFilters(routes, versioning) : [];
     this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: router.routePattern(route.path), servesVersion: filters[position] }));

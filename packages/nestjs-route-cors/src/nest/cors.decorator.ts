@@ -1,5 +1,6 @@
 import { Reflector } from '@nestjs/core';
 import type { CorsDeclaration, CorsPolicyOptions } from '../core/index.js';
+import { CORS_METADATA_KEY } from './cors.constants.js';
 
 export interface CorsDecoratorOptions {
   /**
@@ -11,7 +12,7 @@ export interface CorsDecoratorOptions {
 }
 
 /** The metadata behind `@Cors()`, read with `Reflector.get(CorsMetadata, target)`. */
-export const CorsMetadata = Reflector.createDecorator<CorsDeclaration>();
+export const CorsMetadata = Reflector.createDecorator<CorsDeclaration>({ key: CORS_METADATA_KEY });
 
 /**
  * Declares the CORS policy of a controller or of one handler:

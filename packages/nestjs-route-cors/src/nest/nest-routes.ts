@@ -16,11 +16,39 @@ import type { ResolvedRoute } from '@nestjs/core/router/interfaces/resolved-rout
 import type { RoutePathMetadata } from '@nestjs/core/router/interfaces/route-path-metadata.interface.js';
 import { PathsExplorer } from '@nestjs/core/router/paths-explorer.js';
 import { RoutePathFactory } from '@nestjs/core/router/route-path-factory.js';
-import { RouteSpecificitySorter } from '@nestjs/core/router/route-specificity-sorter.js';
 import { pathToRegexp } from 'path-to-regexp';
 import type { IndexedRoute } from '../core/index.js';
 
 type HostMetadata = string | RegExp | Array<string | RegExp>;
+
+/** Nest's route order for `routeResolutionStrategy: 'specificity'` (RouteSpecificitySorter, Nest 12). */
+export interface RouteSorter {
+  sort(routes: ResolvedRoute[]): ResolvedRoute[];
+}
+
+/** What Nest 12 added to ApplicationConfig; Nest 11's has no route resolution strategy. */
+type StrategyConfig = Partial<Pick<ApplicationConfig, 'getRouteResolutionStrategy'>>;
+
+function isModuleNotFound(error: unknown): boolean {
+  const code: unknown = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+/**
+ * Nest 12's RouteSpecificitySorter, or undefined with Nest 11, which has none
+ * and registers routes in declaration order. Loaded when the table is built,
+ * never imported statically: a static import of a Nest 12 file stops a Nest 11
+ * application at start with "Cannot find module".
+ */
+export async function loadRouteSorter(): Promise<RouteSorter | undefined> {
+  try {
+    const { RouteSpecificitySorter } = await import('@nestjs/core/router/route-specificity-sorter.js');
+    return RouteSpecificitySorter;
+  } catch (error) {
+    if (isModuleNotFound(error)) return undefined;
+    throw error;
+  }
+}
 export type VersionValue = NonNullable<RoutePathMetadata['controllerVersion']>;
 
 /** A route as Nest registers it, before its policy and version filter are attached. */
@@ -80,6 +108,7 @@ export class NestRouteReader {
     private readonly modules: ModulesContainer,
     private readonly config: ApplicationConfig,
     private readonly adapter: HttpServer,
+    private readonly sorter: RouteSorter | undefined,
   ) {
     this.pathFactory = new RoutePathFactory(config);
   }
@@ -97,7 +126,7 @@ export class NestRouteReader {
         routes.set(route.resolved, route.route);
       }
     }
-    const ordered = this.sortsBySpecificity() ? RouteSpecificitySorter.sort(resolved) : resolved;
+    const ordered = this.sorter !== undefined && this.sortsBySpecificity() ? this.sorter.sort(resolved) : resolved;
     return ordered.flatMap((r) => routes.get(r) ?? []);
   }
 
@@ -111,11 +140,12 @@ export class NestRouteReader {
    * NestApplication#registerRouter sorts only when asked to and when the
    * adapter matches in registration order. A router that does not (Fastify's
    * find-my-way) ranks routes itself, static before parametric before
-   * wildcard, the ranking Nest's sorter reproduces for the others.
+   * wildcard, the ranking Nest's sorter reproduces for the others. Nest 11
+   * has neither the question nor the strategy (nor the sorter).
    */
   private sortsBySpecificity(): boolean {
     const orderSensitive = this.adapter.isRouteOrderSensitive?.() ?? true;
-    return !orderSensitive || this.config.getRouteResolutionStrategy() === 'specificity';
+    return !orderSensitive || (this.config as StrategyConfig).getRouteResolutionStrategy?.() === 'specificity';
   }
 
   private *controllerRoutes(

@@ -1,5 +1,7 @@
+import 'reflect-metadata';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import fc from 'fast-check';
 import { FastifyPlatform } from './fastify.js';
 
@@ -56,5 +58,49 @@ describe.each([
     // Both kinds of path were tried: the ones the shortcut returns as they are, and the ones only sanitizeUrl gets right.
     expect(unchanged).toBeGreaterThan(300);
     expect(changed).toBeGreaterThan(300);
+  });
+});
+
+describe('an adapter without the routing members the platform reads (@nestjs/platform-fastify before 11.2.8)', () => {
+  it('stops start-up with a message naming the missing member', () => {
+    const adapter = new FastifyAdapter();
+    // What FastifyAdapter 11.0 to 11.2.5 look like: no isRoutableRequestTarget().
+    Object.defineProperty(adapter, 'isRoutableRequestTarget', { value: undefined });
+    expect(() => new FastifyPlatform(adapter)).toThrow(/has no FastifyAdapter isRoutableRequestTarget\(\), .*11\.2\.8/);
+    return adapter.close();
+  });
+});
+
+describe('the route Fastify chose for an actual request', () => {
+  type Handler = (request: FastifyRequest, reply: FastifyReply) => void;
+  const answer: Handler = (_request, reply) => void reply.send('ok');
+
+  /** A handler as Nest registers one: the controller method's metadata copied onto it, named or not. */
+  function nestHandler(name: string): Handler {
+    const handler: Handler = (request, reply) => answer(request, reply);
+    Object.defineProperty(handler, 'name', { value: name });
+    Reflect.defineMetadata(PATH_METADATA, '/', handler);
+    return handler;
+  }
+
+  it.each([
+    ['a handler Nest 12.5+ named: the table row of that name', nestHandler('Messages.list'), 'row'],
+    ['a Nest handler without a name (Nest 11): none, the route index finds it', nestHandler(''), undefined],
+    ['a handler that is not Nest\'s: no row', answer, null],
+  ])('for %s', async (_label, handler, expected) => {
+    const adapter = new FastifyAdapter();
+    const platform = new FastifyPlatform(adapter);
+    const instance = adapter.getInstance();
+    const chosen: unknown[] = [];
+    instance.addHook('onRequest', (request, _reply, done) => {
+      chosen.push(platform.chosenRoute(request, new Map([['GET /messages Messages.list', 'row']])));
+      done();
+    });
+    instance.route({ method: 'GET', url: '/messages', handler });
+    // Over a socket: inject() loads light-my-request, which require()s an ES module jest cannot load.
+    const address = await instance.listen({ port: 0, host: '127.0.0.1' });
+    await fetch(`${address}/messages`);
+    await adapter.close();
+    expect(chosen).toEqual([expected]);
   });
 });

@@ -9,6 +9,7 @@
  */
 import type { Server } from 'node:http';
 import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { LegacyRouteConverter } from '@nestjs/core/router/legacy-route-converter.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -19,9 +20,10 @@ import { type NestRoute, registrationKey, type VersionValue } from '../nest/nest
 import { type CorsHeaderTarget, NodeCorsRequest, pathOf, type PlatformRequestReader } from '../nest/node-request.js';
 
 /**
- * What the FastifyAdapter of @nestjs/platform-fastify 12.5 computes for its
- * own middleware matching and routing, read rather than re-derived: the path
- * as find-my-way matches it, and the version its constraint strategy derives.
+ * What the FastifyAdapter of @nestjs/platform-fastify (11.2.8 and later 11.x,
+ * 12.5 and later) computes for its own middleware matching and routing, read
+ * rather than re-derived: the path as find-my-way matches it, and the version
+ * its constraint strategy derives. Private members: checked on both majors.
  */
 interface FastifyAdapterRouting {
   sanitizeUrl(url: string): string;
@@ -29,13 +31,35 @@ interface FastifyAdapterRouting {
   readonly versionConstraint: { deriveConstraint(request: FastifyRequest['raw']): unknown };
 }
 
-function isAdapterRouting(adapter: object): adapter is FastifyAdapterRouting {
+/** The members of FastifyAdapterRouting this adapter lacks, by name. */
+function missingRoutingMembers(adapter: object): string[] {
   const routing = adapter as Partial<FastifyAdapterRouting>;
-  return typeof routing.sanitizeUrl === 'function' && typeof routing.isRoutableRequestTarget === 'function' && typeof routing.versionConstraint?.deriveConstraint === 'function';
+  const present: Record<string, boolean> = {
+    'sanitizeUrl()': typeof routing.sanitizeUrl === 'function',
+    'isRoutableRequestTarget()': typeof routing.isRoutableRequestTarget === 'function',
+    'versionConstraint.deriveConstraint()': typeof routing.versionConstraint?.deriveConstraint === 'function',
+  };
+  return Object.keys(present).filter((member) => present[member] !== true);
+}
+
+function isAdapterRouting(adapter: object): adapter is FastifyAdapterRouting {
+  return missingRoutingMembers(adapter).length === 0;
 }
 
 /** Where each route's config holds its `registrationKey()`. */
 const ROUTE_KEY = Symbol('nestjs-route-cors.route');
+
+/**
+ * The key of a Nest route whose handler Nest did not name (Nest 11, and 12
+ * before 12.5, register anonymous handlers): the router's choice cannot say
+ * which row of the table it is, so the route index finds it, as on Express.
+ */
+const UNNAMED_NEST_ROUTE = 'unnamed Nest route';
+
+/** A handler Nest registered for a controller method: Nest copies the method's metadata onto it (both majors). */
+function isUnnamedNestHandler(handler: object & { readonly name: string }): boolean {
+  return handler.name === '' && Reflect.getMetadata(PATH_METADATA, handler) !== undefined;
+}
 
 /** find-my-way's optional parameter, which may only end a path. */
 const OPTIONAL_LAST_PARAMETER = /\/:(\w+)\?$/;
@@ -84,7 +108,7 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   constructor(private readonly adapter: AbstractHttpAdapter<Server, FastifyRequest, FastifyReply>) {
     if (!isAdapterRouting(adapter)) {
       throw new CorsConfigurationError([
-        'this version of @nestjs/platform-fastify does not tell how its router reads paths and versions; nestjs-route-cors needs @nestjs/platform-fastify 12.5 or later',
+        `this version of @nestjs/platform-fastify has no FastifyAdapter ${missingRoutingMembers(adapter).join(', ')}, which tell how its router reads paths and versions; nestjs-route-cors needs @nestjs/platform-fastify 11.2.8 or a later 11.x, or 12.5 or later`,
       ]);
     }
     this.routing = adapter;
@@ -93,7 +117,8 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
     adapter.getInstance<FastifyInstance>().addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       const method = methods.length > 1 ? 'ALL' : (methods[0] ?? '');
-      route.config = { ...route.config, [ROUTE_KEY]: registrationKey(method, route.url, route.handler.name) };
+      const key = isUnnamedNestHandler(route.handler) ? UNNAMED_NEST_ROUTE : registrationKey(method, route.url, route.handler.name);
+      route.config = { ...route.config, [ROUTE_KEY]: key };
     });
     // The paths looked up are `sanitizeUrl`'s: decoded, lower-cased for a case-insensitive router, and with the
     // one trailing slash the router ignores already trimmed. Matching them takes the case rule only.
@@ -176,11 +201,12 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
    * only approximates (a parameter over `maxParamLength` falls back to a
    * wildcard sibling, route constraints, its own tie-breaks): the route it
    * chose, named by the key `onRoute` tagged it with, decides the policy of
-   * an actual request.
+   * an actual request (where Nest names its handlers).
    */
-  chosenRoute<T>(request: FastifyRequest, registered: ReadonlyMap<string, T>): T | null {
+  chosenRoute<T>(request: FastifyRequest, registered: ReadonlyMap<string, T>): T | null | undefined {
     const config: object = request.routeOptions.config;
     const key: unknown = ROUTE_KEY in config ? config[ROUTE_KEY] : undefined;
+    if (key === UNNAMED_NEST_ROUTE) return undefined;
     return (typeof key === 'string' ? registered.get(key) : undefined) ?? null;
   }
 
