@@ -132,3 +132,21 @@ describe('mergePolicyOptions', () => {
     expect(() => mergePolicyOptions(deepFreeze(left()), deepFreeze(right()))).not.toThrow();
   });
 });
+
+describe('resourcePolicy and timingAllowOrigin', () => {
+  it("makes a public ('*') policy embeddable unless it says otherwise", () => {
+    expect(compilePolicy('p', { origins: '*' }).resourcePolicy).toBe('cross-origin');
+    expect(compilePolicy('p', { origins: '*', resourcePolicy: 'same-site' }).resourcePolicy).toBe('same-site');
+  });
+
+  it("leaves the application's header alone on a listed policy that says nothing", () => {
+    expect(compilePolicy('p', { origins: ['https://a.test'] }).resourcePolicy).toBeUndefined();
+  });
+
+  it.each([
+    [{ resourcePolicy: 'cross-site' }, /resourcePolicy "cross-site" must be one of 'same-origin', 'same-site', 'cross-origin'/],
+    [{ timingAllowOrigin: 'yes' }, /timingAllowOrigin must be true or false/],
+  ])('refuses %j, naming the setting', (options, problem) => {
+    expect(() => compilePolicy('p', { origins: ['https://a.test'], ...(options as CorsPolicyOptions) })).toThrow(problem);
+  });
+});

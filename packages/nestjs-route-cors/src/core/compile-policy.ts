@@ -6,7 +6,15 @@
 import { CorsPolicyError } from './errors.js';
 import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from './origin-syntax.js';
 import { OriginPredicateRunner } from './origin-predicate.js';
-import type { CompiledCorsPolicy, CorsPolicyOptions, NormalisedPolicyOptions, OriginPattern, OriginPredicateCacheOptions } from './policy.js';
+import {
+  type CompiledCorsPolicy,
+  type CorsPolicyOptions,
+  CROSS_ORIGIN_RESOURCE_POLICIES,
+  type CrossOriginResourcePolicy,
+  type NormalisedPolicyOptions,
+  type OriginPattern,
+  type OriginPredicateCacheOptions,
+} from './policy.js';
 
 export const DEFAULT_METHODS: readonly string[] = ['GET', 'HEAD', 'POST'];
 export const DEFAULT_MAX_AGE = 600;
@@ -31,6 +39,8 @@ const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
   'credentials',
   'maxAge',
   'strict',
+  'resourcePolicy',
+  'timingAllowOrigin',
 ]);
 
 interface OriginRules {
@@ -123,6 +133,25 @@ function compileMaxAge(value: number | undefined, problems: string[]): number {
   return value;
 }
 
+/** What a browser keeps a preflight answer at most (seconds): Chromium since v76, WebKit; Firefox keeps MAX_MAX_AGE. */
+export const PREFLIGHT_CACHE_CAPS = { chromium: 7_200, webkit: 600 } as const;
+
+function isResourcePolicy(value: unknown): value is CrossOriginResourcePolicy {
+  return CROSS_ORIGIN_RESOURCE_POLICIES.some((policy) => policy === value);
+}
+
+function compileResourcePolicy(value: CrossOriginResourcePolicy | undefined, anyOrigin: boolean, problems: string[]): CrossOriginResourcePolicy | undefined {
+  if (value === undefined) {
+    // A public policy's answers are for every site, embedded too: CORP same-origin would block an <img> CORS allows.
+    return anyOrigin ? 'cross-origin' : undefined;
+  }
+  if (!isResourcePolicy(value)) {
+    problems.push(`resourcePolicy ${JSON.stringify(value)} must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.map((p) => `'${p}'`).join(', ')}`);
+    return undefined;
+  }
+  return value;
+}
+
 function isWholeNumberIn(value: unknown, min: number, max: number): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 }
@@ -177,6 +206,8 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
   const credentials = compileBoolean('credentials', options.credentials, problems);
   const strict = compileBoolean('strict', options.strict, problems);
   const maxAge = compileMaxAge(options.maxAge, problems);
+  const timingAllowOrigin = compileBoolean('timingAllowOrigin', options.timingAllowOrigin, problems);
+  const resourcePolicy = compileResourcePolicy(options.resourcePolicy, origins.anyOrigin, problems);
   const predicate = options.originPredicate;
   if (predicate !== undefined && typeof predicate !== 'function') {
     problems.push('originPredicate must be a function');
@@ -207,6 +238,8 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     credentials,
     maxAge,
     strict,
+    resourcePolicy,
+    timingAllowOrigin,
   };
   return {
     name,
@@ -223,6 +256,8 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     allowHeadersValue: allowedHeaders.length > 0 ? allowedHeaders.join(', ') : undefined,
     exposeHeadersValue: exposedHeaders.length > 0 ? exposedHeaders.join(', ') : undefined,
     maxAgeValue: String(maxAge),
+    resourcePolicy,
+    timingAllowOrigin,
     declared,
   };
 }

@@ -220,6 +220,23 @@ describe('rejectionReasonHeaderValue', () => {
   });
 });
 
+describe('Timing-Allow-Origin', () => {
+  const timed = compilePolicy('timed', { ...FRONTEND, timingAllowOrigin: true });
+
+  it('repeats Access-Control-Allow-Origin on an allowed actual request, and only there', () => {
+    expect(decide(timed).headers).toContainEqual(['Timing-Allow-Origin', 'http://localhost:1234']);
+    expect(decide(timed, facts({ origin: 'https://evil.com' })).headers).toEqual([]);
+    expect(headerNames(decide(timed, preflight()))).not.toContain('Timing-Allow-Origin');
+    expect(headerNames(decide(frontend))).not.toContain('Timing-Allow-Origin');
+  });
+
+  it("is '*' on a public policy, with or without Origin", () => {
+    const publicTimed = compilePolicy('public', { origins: '*', timingAllowOrigin: true });
+    expect(decide(publicTimed).headers).toContainEqual(['Timing-Allow-Origin', '*']);
+    expect(decide(publicTimed, facts({ origin: undefined })).headers).toContainEqual(['Timing-Allow-Origin', '*']);
+  });
+});
+
 describe('refusals that end the request', () => {
   const strict = compilePolicy('strict', { ...FRONTEND, strict: true });
 

@@ -99,6 +99,8 @@ function originHeaders(policy: CompiledCorsPolicy, origin: string): Array<readon
 export function actualRequestHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
   const headers = originHeaders(policy, origin);
   if (policy.exposeHeadersValue !== undefined) headers.push(['Access-Control-Expose-Headers', policy.exposeHeadersValue]);
+  // Fetch's TAO check: the page may read this answer's timings exactly when it may read the answer.
+  if (policy.timingAllowOrigin) headers.push(['Timing-Allow-Origin', policy.anyOrigin ? '*' : origin]);
   return headers;
 }
 

@@ -7,7 +7,7 @@
  */
 import { compilePolicy } from './compile-policy.js';
 import { checkOrigin, isListedOrigin } from './origin-matcher.js';
-import type { CompiledCorsPolicy, CorsPolicyOptions, OriginPattern } from './policy.js';
+import { type CompiledCorsPolicy, type CorsPolicyOptions, CROSS_ORIGIN_RESOURCE_POLICIES, type CrossOriginResourcePolicy, type OriginPattern } from './policy.js';
 
 /** Whether every origin `inner` matches is matched by `outer` (same scheme and port, a domain under outer's). */
 function patternCovers(outer: OriginPattern, inner: OriginPattern): boolean {
@@ -60,6 +60,12 @@ function slowestDeadline(policies: readonly CompiledCorsPolicy[]): number {
   return Math.max(...policies.map((p) => p.originPredicate?.timeoutMs ?? 0));
 }
 
+/** The strictest of the policies' resource policies; unset if one leaves it unset. */
+function strictestResourcePolicy(values: ReadonlyArray<CrossOriginResourcePolicy | undefined>): CrossOriginResourcePolicy | undefined {
+  if (values.some((value) => value === undefined)) return undefined;
+  return CROSS_ORIGIN_RESOURCE_POLICIES.find((policy) => values.includes(policy));
+}
+
 export function intersectPolicies(policies: readonly CompiledCorsPolicy[]): CompiledCorsPolicy {
   const declared = policies.map((p) => p.declared);
   const origins = commonOrigins(policies);
@@ -75,6 +81,9 @@ export function intersectPolicies(policies: readonly CompiledCorsPolicy[]): Comp
     credentials: declared.every((d) => d.credentials),
     maxAge: Math.min(...declared.map((d) => d.maxAge)),
     strict: declared.some((d) => d.strict),
+    // Only actual requests read these, and they are answered by one handler's policy: kept consistent, not used.
+    resourcePolicy: strictestResourcePolicy(declared.map((d) => d.resourcePolicy)),
+    timingAllowOrigin: declared.every((d) => d.timingAllowOrigin),
   };
   return compilePolicy(policies.map((p) => p.name).join('&'), options);
 }

@@ -80,7 +80,26 @@ export interface CorsPolicyOptions {
    * @default false
    */
   readonly strict?: boolean;
+  /**
+   * `Cross-Origin-Resource-Policy` on the route's answers: who may embed them
+   * with `<img>`, `<script>` or `<link>` (no-cors loads, which CORS does not
+   * govern). Replaces the app's own value, e.g. `useSecurityHeaders()`'s
+   * `same-origin`, on this route only.
+   * @default 'cross-origin' for `origins: '*'` (public means embeddable); otherwise unset (the app's header stays)
+   */
+  readonly resourcePolicy?: CrossOriginResourcePolicy;
+  /**
+   * Send `Timing-Allow-Origin` with the same value as `Access-Control-Allow-Origin`
+   * on allowed actual answers, so the page can read their Resource Timing
+   * phases and `Server-Timing` (Fetch, "TAO check"). Never on refused ones.
+   * @default false
+   */
+  readonly timingAllowOrigin?: boolean;
 }
+
+/** The values of `Cross-Origin-Resource-Policy` (Fetch §3.7), from the strictest. */
+export const CROSS_ORIGIN_RESOURCE_POLICIES = ['same-origin', 'same-site', 'cross-origin'] as const;
+export type CrossOriginResourcePolicy = (typeof CROSS_ORIGIN_RESOURCE_POLICIES)[number];
 
 /** A `*.example.com` style pattern, split once at start-up. */
 export interface OriginPattern {
@@ -140,6 +159,9 @@ export interface CompiledCorsPolicy {
   readonly allowHeadersValue: string | undefined;
   readonly exposeHeadersValue: string | undefined;
   readonly maxAgeValue: string;
+  /** `Cross-Origin-Resource-Policy` for the route's answers; undefined: the app's own header stays. */
+  readonly resourcePolicy: CrossOriginResourcePolicy | undefined;
+  readonly timingAllowOrigin: boolean;
   /** The options after normalisation, for reports (`cors:routes`) and merges. */
   readonly declared: NormalisedPolicyOptions;
 }
@@ -154,6 +176,8 @@ export interface NormalisedPolicyOptions {
   readonly credentials: boolean;
   readonly maxAge: number;
   readonly strict: boolean;
+  readonly resourcePolicy: CrossOriginResourcePolicy | undefined;
+  readonly timingAllowOrigin: boolean;
 }
 
 /** What `@Cors()` declares on a controller or a handler. */
