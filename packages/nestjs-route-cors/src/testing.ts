@@ -99,7 +99,9 @@ export class CorsExpectation {
   async toBeAllowed(): Promise<CorsAnswer> {
     const answer = await this.send();
     if (answer.blockedBecause !== undefined) {
-      throw new Error(`${this.describe()} to be allowed, but ${this.answered(answer)}: ${answer.blockedBecause}.\n${await this.why()}`);
+      // "answered 403": a reason that only repeats the status is not said twice.
+      const because = answer.blockedBecause === `status ${answer.status}` ? '' : `: ${answer.blockedBecause}`;
+      throw new Error(`${this.describe()} to be allowed, but ${this.answered(answer)}${because}.\n${await this.why()}`);
     }
     return answer;
   }

@@ -48,6 +48,11 @@ export interface CorsExplanation {
   readonly preflight: { readonly needed: boolean; readonly why: string; readonly response?: ExplainedResponse; readonly allowed: boolean };
   readonly actual: { readonly sent: boolean; readonly response?: ExplainedResponse; readonly readable: boolean };
   readonly allowed: boolean;
+  /**
+   * Whether `app.enableCsrfProtection({ exclude: allowedByCors })` exempts the
+   * request: its route's policy allows the origin, and is not public.
+   */
+  readonly csrfExempt: boolean;
   /** One plain sentence: which rule allowed or refused the request. */
   readonly verdict: string;
 }
@@ -174,8 +179,11 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   }
 
   let actual: CorsExplanation['actual'] = { sent: false, readable: false };
+  let csrfExempt = false;
   if (preflight.allowed) {
     const decision = await decideRequest(index, path, actualRequest);
+    // What the request hook marks for allowedByCors.
+    csrfExempt = decision?.kind === 'actual' && decision.allowed && decision.policy?.anyOrigin === false;
     if (decision?.policy === undefined) {
       actual = { sent: true, readable: false, response: { status: undefined, headers: [], vary: [] } };
       blockedBy = `the ${method} handler at ${entry.path} has no CORS policy, so its answer carries no Access-Control-Allow-Origin`;
@@ -190,7 +198,7 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const verdict = allowed
     ? `allowed: ${origin} may ${method} ${entry.path} under policy '${policy?.name ?? '-'}' and read the answer`
     : `refused: ${blockedBy}`;
-  return { route: routeInfo, preflight, actual, allowed, verdict };
+  return { route: routeInfo, preflight, actual, allowed, csrfExempt, verdict };
 }
 
 function rejectionSentence(decision: CorsDecision): string | undefined {
@@ -213,6 +221,7 @@ export function formatExplanation(explanation: CorsExplanation): string {
   if (preflight.response) lines.push(...formatResponse(preflight.response));
   lines.push('', `Actual request (${route.method} ${route.path}): ${actual.sent ? 'sent' : 'not sent: the browser stops at the refused preflight'}`);
   if (actual.response) lines.push(...formatResponse(actual.response), `  readable by the page: ${actual.readable ? 'yes' : 'no'}`);
+  if (actual.sent) lines.push(`  exempt from CSRF protection with allowedByCors: ${explanation.csrfExempt ? 'yes' : 'no'}`);
   lines.push('', explanation.verdict);
   return lines.join('\n');
 }

@@ -1,9 +1,10 @@
 import { type CorsDecision, decideRequest } from '../core/index.js';
+import { markAllowedByCors } from './csrf.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
 import type { CorsHttpPlatform, CorsRouter } from './cors-platform.js';
 import type { CorsResponder } from './cors-responder.js';
 import type { CorsRouteTable } from './cors-route-table.js';
-import type { NodeCorsRequest } from './node-request.js';
+import { type NodeCorsRequest, setHeaderWhenWritten } from './node-request.js';
 
 type Next = (error?: Error) => void;
 
@@ -55,6 +56,13 @@ export class CorsHook<R, S> {
 
   private finish(decision: CorsDecision, facts: NodeCorsRequest<R, S>, response: S, next: Next): void {
     this.responder.apply(facts, decision);
+    const policy = decision.policy;
+    if (decision.kind !== 'preflight' && policy?.resourcePolicy !== undefined) {
+      setHeaderWhenWritten(facts.serverResponse, 'Cross-Origin-Resource-Policy', policy.resourcePolicy);
+    }
+    if (decision.allowed && decision.kind === 'actual' && policy?.anyOrigin === false) {
+      markAllowedByCors(facts.raw);
+    }
     if (decision.blocks) {
       next(new CorsRejectedException());
     } else if (decision.kind === 'preflight') {

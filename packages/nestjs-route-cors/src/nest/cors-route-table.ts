@@ -10,7 +10,9 @@ import {
   formatRouteTable,
   type IndexedRoute,
   intersectPolicies,
+  MAX_MAX_AGE,
   type NamedPolicy,
+  PREFLIGHT_CACHE_CAPS,
   resolveRoutePolicy,
   type RouteReportRow,
   RoutePathIndex,
@@ -101,6 +103,28 @@ export class CorsRouteTable implements OnModuleInit {
     problems.throwIfAny();
     const named = compileNamedPolicies(options.policies ?? {});
     this.state = { named, policies: this.resolvePolicies(named), routes: [], index: this.indexOf([]), chosen: undefined };
+    this.warnAboutBrowserCaps();
+  }
+
+  /**
+   * A `maxAge` browsers cut short is not an error (Firefox keeps up to a
+   * day), but it is not what the author meant: said once, at start-up.
+   */
+  private warnAboutBrowserCaps(): void {
+    const declared = new Map<string, CompiledCorsPolicy>();
+    for (const { compiled } of this.state.named.values()) declared.set(compiled.name, compiled);
+    for (const byHandler of this.state.policies.values()) {
+      // Merged policies repeat the maxAge of the policies they merge: those are named already.
+      for (const policy of byHandler.values()) if (policy !== undefined && !policy.name.includes('+')) declared.set(policy.name, policy);
+    }
+    const { chromium, webkit } = PREFLIGHT_CACHE_CAPS;
+    for (const { name, declared: { maxAge } } of declared.values()) {
+      if (maxAge > chromium) {
+        this.logger.warn(
+          `policy '${name}' has maxAge ${maxAge}, but browsers keep a preflight at most ${chromium} s (Chromium) and ${webkit} s (WebKit); only Firefox keeps it up to ${MAX_MAX_AGE} s`,
+        );
+      }
+    }
   }
 
   /**

@@ -4,7 +4,7 @@
  * wrap it, gateway handshakes are one), and the empty 204 that ends an
  * allowed preflight.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { CorsRequest } from '../core/index.js';
 
 /** Where an answer's headers go: Node's `ServerResponse` has this shape, and so can a platform's reply. */
@@ -26,6 +26,8 @@ export interface PlatformRequestReader<R, S> {
   requestId(request: R, response: S): string | undefined;
   /** Where the CORS headers of the answer go. */
   headerTarget(response: S, preflight: boolean): CorsHeaderTarget;
+  /** Node's response behind the platform's. */
+  serverResponse(response: S): ServerResponse;
 }
 
 /** The path of a request target, without its query. */
@@ -90,6 +92,25 @@ export class NodeCorsRequest<R, S> implements CorsRequest<R> {
   get requestId(): string | undefined {
     return this.reader.requestId(this.request, this.reply);
   }
+
+  /** Node's response, for what must be set as the head is written. */
+  get serverResponse(): ServerResponse {
+    return this.reader.serverResponse(this.reply);
+  }
+}
+
+/**
+ * Sets a header as the head is written, over what any later layer set: the
+ * CORS hook runs first, before e.g. `useSecurityHeaders()`, whose values it
+ * must override on the routes that say so. A handler that passes the header
+ * to `writeHead()` itself still wins.
+ */
+export function setHeaderWhenWritten(response: ServerResponse, name: string, value: string): void {
+  const writeHead = response.writeHead;
+  response.writeHead = function (this: ServerResponse, statusCode: number, ...rest: Array<string | OutgoingHttpHeaders | undefined>): ServerResponse {
+    this.setHeader(name, value);
+    return Reflect.apply(writeHead, this, [statusCode, ...rest]) as ServerResponse;
+  } as ServerResponse['writeHead'];
 }
 
 /** Ends an allowed preflight on Node's response: 204 with an explicit empty body (some Safari versions wait for one otherwise). */

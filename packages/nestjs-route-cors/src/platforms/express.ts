@@ -25,6 +25,7 @@ const EXPRESS_READER: PlatformRequestReader<Request, Response> = {
     return typeof id === 'string' ? id : undefined;
   },
   headerTarget: (response) => response,
+  serverResponse: (response) => response,
 };
 
 export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {

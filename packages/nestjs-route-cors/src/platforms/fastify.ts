@@ -81,6 +81,9 @@ class ReplyHeaders implements CorsHeaderTarget {
   }
 }
 
+/** What the adapter's request-hook slot holds. */
+type RequestHook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void | Promise<void>;
+
 const FASTIFY_READER: PlatformRequestReader<FastifyRequest, FastifyReply> = {
   // Follows Fastify's `trustProxy`.
   protocol: (request) => request.protocol,
@@ -90,6 +93,7 @@ const FASTIFY_READER: PlatformRequestReader<FastifyRequest, FastifyReply> = {
   // A request that goes on gets its headers on Node's response, which Fastify merges into its replies (errors and
   // 404s included) and a middleware's own answer carries; a preflight is answered through the reply.
   headerTarget: (reply, preflight) => (preflight ? new ReplyHeaders(reply) : reply.raw),
+  serverResponse: (reply) => reply.raw,
 };
 
 export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, FastifyReply>, CorsRouter<FastifyRequest> {
@@ -167,19 +171,42 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
    * `NestFactory.create()` registers @fastify/middie (Nest middleware) before
    * any module exists, so a hook a module adds runs after every middleware.
    * The adapter's request-hook slot runs first of all its hooks, before
-   * middie: the hook goes there (an application must not set its own).
+   * middie: the hook goes there. The slot holds one hook; other users of it
+   * (the application, `@nestjs/observe`, which sets it in `onModuleInit`)
+   * share it instead of replacing CORS: theirs runs right after the CORS hook,
+   * whether it was set before or after. Without another user, the slot holds
+   * the CORS hook alone (no extra call per request).
    */
-  install(hook: (request: FastifyRequest, reply: FastifyReply, next: (error?: Error) => void) => void): void {
-    this.adapter.setOnRequestHook(hook);
-    // The slot holds one hook: a later call would remove CORS without a word (no preflight answered, no strict
-    // refusal). It fails instead, naming the conflict.
-    Object.defineProperty(this.adapter, 'setOnRequestHook', {
-      value: () => {
-        throw new CorsConfigurationError([
-          "FastifyAdapter.setOnRequestHook() holds nestjs-route-cors's hook, which answers CORS ahead of Nest middleware: another hook there would replace it; register yours with getInstance().addHook('onRequest', ...)",
-        ]);
-      },
-    });
+  install(hook: RequestHook): void {
+    const setSlot = this.adapter.setOnRequestHook.bind(this.adapter);
+    const share = (other: RequestHook | undefined): void => setSlot(other === undefined ? hook : this.followedBy(hook, other));
+    // Set on the adapter before this module started, e.g. `adapter.setOnRequestHook()` before `NestFactory.create()`.
+    const before: unknown = Reflect.get(this.adapter, 'onRequestHook');
+    share(typeof before === 'function' ? (before as RequestHook) : undefined);
+    Object.defineProperty(this.adapter, 'setOnRequestHook', { configurable: true, value: share });
+  }
+
+  /** `first`, then, unless it ended the request or failed, `then`, run as the adapter runs its slot's hook. */
+  private followedBy(first: RequestHook, then: RequestHook): RequestHook {
+    const adapter = this.adapter;
+    return (request, reply, done) =>
+      first(request, reply, (error) => {
+        if (error !== undefined) return done(error);
+        // `done` once, whether the hook calls it or settles a promise; a throw is an error (the adapter's runLifecycleHook).
+        let completed = false;
+        const doneOnce = (failure?: Error): void => {
+          if (completed) return;
+          completed = true;
+          done(failure);
+        };
+        const asError = (failure: unknown): Error => (failure instanceof Error ? failure : new Error(String(failure)));
+        try {
+          const result = then.call(adapter, request, reply, doneOnce);
+          if (result instanceof Promise) result.then(() => doneOnce(), (failure: unknown) => doneOnce(asError(failure)));
+        } catch (failure) {
+          doneOnce(asError(failure));
+        }
+      });
   }
 
   routingPath(_request: FastifyRequest, url: string): string | undefined {

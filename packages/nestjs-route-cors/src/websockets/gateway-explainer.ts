@@ -29,6 +29,8 @@ export async function explainGatewayHandshake(server: CorsGatewayServer, input: 
       response: { status: decision.allowed ? (server.transport === 'ws' ? 101 : 200) : 403, headers: decision.headers, vary: decision.vary },
     },
     allowed,
+    // Handshakes reach the gateway's server, never Nest's CSRF check.
+    csrfExempt: false,
     verdict,
   };
 }

@@ -30,4 +30,5 @@ export const HANDSHAKE_READER: PlatformRequestReader<IncomingMessage, ServerResp
   requestId: () => undefined,
   // The polling response, or for an upgrade one that is never sent, holding the refusal's headers.
   headerTarget: (response) => response,
+  serverResponse: (response) => response,
 };
