@@ -14,7 +14,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { browserPreflightHeaders, type CorsExplainInput } from './nest/cors-explainer.js';
+import { browserPreflightHeaders, type CorsExplainInput, type CorsExplanation } from './nest/cors-explainer.js';
 import { CorsPolicies } from './nest/cors-policies.service.js';
 
 export interface CorsProbe {
@@ -101,7 +101,7 @@ export class CorsExpectation {
     if (answer.blockedBecause !== undefined) {
       // "answered 403": a reason that only repeats the status is not said twice.
       const because = answer.blockedBecause === `status ${answer.status}` ? '' : `: ${answer.blockedBecause}`;
-      throw new Error(`${this.describe()} to be allowed, but ${this.answered(answer)}${because}.\n${await this.why()}`);
+      throw new Error(`${this.describe()} to be allowed, but ${this.answered(answer)}${because}.\n${this.reason(await this.explanation())}`);
     }
     return answer;
   }
@@ -110,7 +110,13 @@ export class CorsExpectation {
   async toBeRefused(): Promise<CorsAnswer> {
     const answer = await this.send();
     if (answer.blockedBecause === undefined) {
-      throw new Error(`${this.describe()} to be refused, but ${this.answered(answer)} and the page could read it.\n${await this.why()}`);
+      const why = await this.explanation();
+      // The module refused it, yet the answer grants the origin: something else wrote the header.
+      const otherLayer =
+        typeof why !== 'string' && !why.allowed
+          ? '\nAnother CORS layer is adding Access-Control-Allow-Origin: the @Cors() policy refused this request (app.enableCors(), a CORS middleware or a proxy in front of the app?).'
+          : '';
+      throw new Error(`${this.describe()} to be refused, but ${this.answered(answer)} and the page could read it.${otherLayer}\n${this.reason(why)}`);
     }
     return answer;
   }
@@ -161,8 +167,8 @@ export class CorsExpectation {
     return `the server answered ${answer.status} ${allowOrigin === undefined ? 'without Access-Control-Allow-Origin' : `with Access-Control-Allow-Origin ${JSON.stringify(allowOrigin)}`}`;
   }
 
-  /** The module's own verdict for the same request, from the app's route table. */
-  private async why(): Promise<string> {
+  /** The module's own explanation of the same request, or why it has none. */
+  private async explanation(): Promise<CorsExplanation | string> {
     const headers = this.kind === 'preflight'
       ? ((this.probe as PreflightProbe).headers ?? []).map((name) => ({ name }))
       : Object.entries((this.probe as ActualProbe).headers ?? {}).map(([name, value]) => ({ name, value }));
@@ -175,10 +181,14 @@ export class CorsExpectation {
       host: this.probe.host,
     };
     try {
-      return `Why: ${(await this.app.get(CorsPolicies).explain(input)).verdict}`;
+      return await this.app.get(CorsPolicies).explain(input);
     } catch (error) {
-      return `Why: ${error instanceof Error ? error.message : String(error)}`;
+      return error instanceof Error ? error.message : String(error);
     }
+  }
+
+  private reason(explanation: CorsExplanation | string): string {
+    return `Why: ${typeof explanation === 'string' ? explanation : explanation.verdict}`;
   }
 }
 

@@ -113,3 +113,14 @@ export function routerOf<R>(platform: CorsHttpPlatform<R, unknown>): CorsRouter<
     describedRequest: own.describedRequest?.bind(own) ?? plain.describedRequest,
   };
 }
+
+/**
+ * Why another CORS layer beside the module stops start-up: it would send
+ * `Access-Control-Allow-Origin` on answers the policies refuse (its own
+ * answer to every origin), and answer preflights they refuse.
+ */
+export function secondCorsLayer(call: string): CorsConfigurationError {
+  return new CorsConfigurationError([
+    `${call} adds a second CORS layer beside CorsModule: it would send Access-Control-Allow-Origin on answers the @Cors() policies refuse; remove it and declare the policies with @Cors()`,
+  ]);
+}

@@ -15,7 +15,7 @@ import { LegacyRouteConverter } from '@nestjs/core/router/legacy-route-converter
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { match } from 'path-to-regexp';
 import { CorsConfigurationError, type RouterPathOptions } from '../core/index.js';
-import type { CorsHttpPlatform, CorsRouter, DescribedRequest, VersionFilter } from '../nest/cors-platform.js';
+import { type CorsHttpPlatform, type CorsRouter, type DescribedRequest, secondCorsLayer, type VersionFilter } from '../nest/cors-platform.js';
 import { type NestRoute, registrationKey, type VersionValue } from '../nest/nest-routes.js';
 import { type CorsHeaderTarget, NodeCorsRequest, pathOf, type PlatformRequestReader } from '../nest/node-request.js';
 
@@ -79,6 +79,14 @@ class ReplyHeaders implements CorsHeaderTarget {
   setHeader(name: string, value: string): void {
     this.reply.header(name, value);
   }
+}
+
+/** @fastify/cors, as `register()` receives it: the plugin or its module, named by fastify-plugin's metadata. */
+function isFastifyCors(plugin: unknown): boolean {
+  const candidate: unknown = typeof plugin === 'object' && plugin !== null && 'default' in plugin ? plugin.default : plugin;
+  if (typeof candidate !== 'function') return false;
+  const meta: unknown = Reflect.get(candidate, Symbol.for('plugin-meta'));
+  return typeof meta === 'object' && meta !== null && 'name' in meta && meta.name === '@fastify/cors';
 }
 
 /** What the adapter's request-hook slot holds. */
@@ -184,6 +192,34 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
     const before: unknown = Reflect.get(this.adapter, 'onRequestHook');
     share(typeof before === 'function' ? (before as RequestHook) : undefined);
     Object.defineProperty(this.adapter, 'setOnRequestHook', { configurable: true, value: share });
+    this.refuseSecondCorsLayer();
+  }
+
+  /**
+   * `app.enableCors()` (and `NestFactory.create(..., { cors })`, which calls
+   * it in `init()`) and @fastify/cors registered on the instance fail at the
+   * call, naming it; one registered before the module started fails the
+   * instance's start (`ready()`).
+   */
+  private refuseSecondCorsLayer(): void {
+    Object.defineProperty(this.adapter, 'enableCors', {
+      configurable: true,
+      value: () => {
+        throw secondCorsLayer('app.enableCors() (or the cors option of NestFactory.create())');
+      },
+    });
+    const instance = this.adapter.getInstance<FastifyInstance>();
+    const register: unknown = instance.register;
+    Object.defineProperty(instance, 'register', {
+      configurable: true,
+      value: function (this: FastifyInstance, ...args: unknown[]): unknown {
+        if (isFastifyCors(args[0])) throw secondCorsLayer('register(@fastify/cors)');
+        return Reflect.apply(register as (...registered: unknown[]) => unknown, this, args);
+      },
+    });
+    instance.addHook('onReady', function (this: FastifyInstance, done) {
+      done(this.hasPlugin('@fastify/cors') ? secondCorsLayer('@fastify/cors, registered on the Fastify instance,') : undefined);
+    });
   }
 
   /** `first`, then, unless it ended the request or failed, `then`, run as the adapter runs its slot's hook. */
