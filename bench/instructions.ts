@@ -14,19 +14,26 @@
  *     old method's figure, kept beside the new one for comparison.
  *  4. serves requests uncounted until `--steady-after` requests in all, then
  *     counts windows of `--steady-window` requests back to back, with no
- *     forced GC, until two consecutive ones agree within `--tolerance` (at
- *     most `--max-windows`). The last window is the steady figure.
- * Why step 4 (measured with `--trace-opt --trace-deopt`, outside valgrind):
+ *     forced GC. A window's own cost is its count less TurboFan's. Windows are
+ *     counted until two consecutive own costs agree within `--tolerance` (at
+ *     most `--max-windows`); the last one is the steady figure.
+ * Why step 4 (measured with `--trace-opt --trace-deopt`, outside valgrind, and
+ * callgrind_annotate):
  *  - under `--predictable` TurboFan compiles on the main thread, inside the
- *    window. A fresh server compiles 280 functions in its first 2,000
+ *    window. A fresh server compiles about 290 functions in its first 2,000
  *    requests, 70 in the next 2,000, 0 to 2 per 1,000 from about 9,000 on.
+ *    On Fastify's floor, TurboFan was 73% of requests 1,500 to 2,000.
  *  - a forced full GC (`gc()`) throws optimized code away: 56 functions
  *    deoptimized for "weak objects" and about 100 compilations in the next
  *    1,000 requests, settling again some 5,000 requests later. So the old
  *    window, between two forced GCs, is never steady however long the warm-up,
  *    and steady windows are not bracketed by one. Their garbage is collected
- *    by the scavenges that fall in them, as in a server that runs; a window
- *    that a scavenge makes differ from the next is caught by the agreement rule.
+ *    by the scavenges that fall in them, as in a server that runs.
+ *  - one late compilation costs millions of instructions, several percent of a
+ *    window (the Fastify floor's windows from request 10,000: 410,742, 291,645,
+ *    334,596, 234,657 per request). What the request itself costs is what is
+ *    left once TurboFan's inclusive cost is taken out; that agreeing from one
+ *    window to the next is the evidence of steady state.
  * One connection, requests one after the other: the same work in every run.
  * Same code, two runs of the old method: within 0.05% (the floor: 1,686,572 and 1,685,847).
  *
@@ -51,8 +58,9 @@ const { values } = parseArgs({
     'max-windows': { type: 'string', default: '4' },
     targets: {
       type: 'string',
+      // Counted in this order, every workload of a target before the next target: a run stopped early has whole comparisons.
       default:
-        'floor,ours,enable-cors,empty-interceptor,ours-large,enable-cors-large,fastify-floor,fastify-empty-hook,fastify-ours,fastify-enable-cors,fastify-ours-large,fastify-enable-cors-large',
+        'fastify-floor,fastify-empty-hook,fastify-ours,floor,ours,enable-cors,fastify-enable-cors,empty-interceptor,fastify-ours-large,fastify-enable-cors-large,ours-large,enable-cors-large',
     },
     workloads: { type: 'string', default: 'allowed,preflight,disallowed,no-origin' },
     jobs: { type: 'string', default: String(Math.max(1, cpus().length)) },
@@ -158,12 +166,47 @@ async function send(server: Server, workload: Workload, amount: number): Promise
  * instrumentation is turned off and on again (valgrind 3.19); the two differ by
  * a constant ~200 otherwise, which cancels in every difference taken here.
  */
-function dumpTotal(outDir: string, pid: number, n: number): number {
-  const text = readFileSync(join(outDir, `cg.${pid}.${n}`), 'utf8');
-  const totals = /^totals: (\d+)/m.exec(text)?.[1];
-  if (!totals) throw new Error(`no totals in callgrind dump ${n} of ${pid}`);
+function dumpTotal(file: string): number {
+  const totals = /^totals: (\d+)/m.exec(readFileSync(file, 'utf8'))?.[1];
+  if (!totals) throw new Error(`no totals in callgrind dump ${file}`);
   return Number(totals);
 }
+
+/**
+ * V8's optimizing compiler, as callgrind_annotate lists it with inclusive
+ * costs: `Compiler::CompileOptimized` (and its OSR twin) runs all of TurboFan
+ * for one function, on the main thread under `--predictable`. Lines ending in
+ * `'2`, `'3`, ... are the same function again deeper in a recursion, already
+ * inside the first line's cost.
+ */
+const TURBOFAN = /^\s*([\d,]+) \([^)]*\)\s+\S*v8::internal::Compiler::CompileOptimized(?:OSR)?\((?!.*\)'\d+ \[)/;
+
+function turbofanTotal(file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const annotate = spawn('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let listing = '';
+    annotate.stdout.on('data', (chunk: Buffer) => (listing += chunk.toString()));
+    annotate.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`callgrind_annotate ${file} exited with ${String(code)}`));
+      const costs = listing.split('\n').map((line) => TURBOFAN.exec(line)?.[1]);
+      resolve(costs.reduce((sum: number, cost) => sum + (cost ? Number(cost.replaceAll(',', '')) : 0), 0));
+    });
+  });
+}
+
+/** What a dump, or a window of requests, cost: all instructions, and TurboFan's part of them. */
+interface Cost {
+  readonly instructions: number;
+  readonly turbofan: number;
+}
+
+const perRequest = (cost: Cost, requests: number, less: Cost = { instructions: 0, turbofan: 0 }): Cost => ({
+  instructions: (cost.instructions - less.instructions) / requests,
+  turbofan: (cost.turbofan - less.turbofan) / requests,
+});
+
+/** What the request itself costs: the window less the compiler compiling during it. */
+const own = (cost: Cost): number => cost.instructions - cost.turbofan;
 
 /** A forced full collection in the server, awaited. */
 async function collect(counted: Counted): Promise<void> {
@@ -171,19 +214,20 @@ async function collect(counted: Counted): Promise<void> {
   await counted.server.collected(++counted.collections);
 }
 
-async function dump(counted: Counted): Promise<number> {
+async function dump(counted: Counted): Promise<Cost> {
   await callgrindControl(counted.server.pid, '--dump');
   // The valgrind process's pid is the one in the file names.
-  return dumpTotal(counted.outDir, counted.server.pid, ++counted.dumps);
+  const file = join(counted.outDir, `cg.${counted.server.pid}.${++counted.dumps}`);
+  return { instructions: dumpTotal(file), turbofan: await turbofanTotal(file) };
 }
 
 /**
- * Instructions per request over `amount` requests: counted from a collected
- * heap, over the requests and the collection of their garbage, less what a
- * collection of an already collected heap costs. Counting is off again after,
- * so that uncounted requests run at valgrind's uninstrumented speed.
+ * The old method's window: counted from a collected heap, over the requests
+ * and the collection of their garbage, less what a collection of an already
+ * collected heap costs. Counting is off again after, so that uncounted
+ * requests run at valgrind's uninstrumented speed.
  */
-async function countWindow(counted: Counted, workload: Workload, amount: number): Promise<number> {
+async function countWindow(counted: Counted, workload: Workload, amount: number): Promise<Cost> {
   await collect(counted);
   await callgrindControl(counted.server.pid, '--instr=on');
   await collect(counted);
@@ -192,42 +236,42 @@ async function countWindow(counted: Counted, workload: Workload, amount: number)
   await collect(counted);
   const window = await dump(counted);
   await callgrindControl(counted.server.pid, '--instr=off');
-  return (window - collection) / amount;
+  return perRequest(window, amount, collection);
 }
 
+/** How far the last window's own cost is from the one before, as a fraction of that one. */
+function disagreement(windows: readonly Cost[]): number {
+  const [before, last] = windows.slice(-2);
+  return before && last ? (own(last) - own(before)) / own(before) : Infinity;
+}
+
+const agree = (windows: readonly Cost[]): boolean => Math.abs(disagreement(windows)) <= TOLERANCE;
+
 /**
- * Instructions per request over consecutive windows of `--steady-window`
- * requests, until the last two agree within `--tolerance` or `--max-windows`
- * are counted. No forced GC: one would throw optimized code away (see above).
+ * Consecutive windows of `--steady-window` requests, until the last two agree
+ * within `--tolerance` or `--max-windows` are counted. No forced GC: one would
+ * throw optimized code away (see above).
  */
-async function steadyWindows(counted: Counted, workload: Workload): Promise<number[]> {
+async function steadyWindows(counted: Counted, workload: Workload): Promise<Cost[]> {
   await callgrindControl(counted.server.pid, '--instr=on');
   // Starts the first window: what ran between the control command and now is no request's.
   await dump(counted);
-  const windows: number[] = [];
+  const windows: Cost[] = [];
   while (windows.length < 2 || (!agree(windows) && windows.length < MAX_WINDOWS)) {
     await send(counted.server, workload, STEADY_WINDOW);
-    windows.push((await dump(counted)) / STEADY_WINDOW);
+    windows.push(perRequest(await dump(counted), STEADY_WINDOW));
   }
   return windows;
 }
 
 interface Measurement {
   /** The old method: `--window` requests after `--warmup`. */
-  readonly old: number;
+  readonly old: Cost;
   /** Every steady window counted, in order. */
-  readonly windows: readonly number[];
+  readonly windows: readonly Cost[];
   /** Whether the last two windows agree within `--tolerance`. */
   readonly steady: boolean;
 }
-
-/** How far the last window is from the one before, as a fraction of that one. */
-function disagreement(windows: readonly number[]): number {
-  const [before = 0, last = 0] = windows.slice(-2);
-  return before === 0 ? Infinity : (last - before) / before;
-}
-
-const agree = (windows: readonly number[]): boolean => Math.abs(disagreement(windows)) <= TOLERANCE;
 
 async function measure(target: Target, workload: Workload): Promise<Measurement> {
   const outDir = mkdtempSync(join(tmpdir(), 'bench-instructions-'));
@@ -252,17 +296,26 @@ interface Cell {
   measurement?: Measurement;
 }
 
-/** The old method's figure, or the last steady window (reported, with its flag, even when the windows never agreed). */
+/**
+ * The old method's figure (everything its window counted), or the last steady
+ * window's own cost (reported, with its flag, even when the windows never agreed).
+ */
 type Method = 'old' | 'steady';
-const figure = ({ old, windows }: Measurement, method: Method): number => (method === 'old' ? old : (windows.at(-1) ?? Number.NaN));
+function figure({ old, windows }: Measurement, method: Method): number {
+  const last = windows.at(-1);
+  return method === 'old' ? old.instructions : last ? own(last) : Number.NaN;
+}
 
 const signedPercent = (fraction: number, digits: number): string => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(digits)}%`;
 const count = (value: number): string => Math.round(value).toLocaleString('en');
+const windowText = (window: Cost): string => `${count(window.instructions)} − ${count(window.turbofan)} = ${count(own(window))}`;
 
 /** The floor has no OPTIONS route: a preflight there is a 404 and measures nothing. */
-const cells: Cell[] = WORKLOADS.flatMap((workload) =>
-  TARGETS.filter((target) => target.cors || workload.method !== 'OPTIONS').map((target) => ({ target, workload })),
+const cells: Cell[] = TARGETS.flatMap((target) =>
+  WORKLOADS.filter((workload) => target.cors || workload.method !== 'OPTIONS').map((workload) => ({ target, workload })),
 );
+/** The table reads by workload, each workload's targets together. */
+const tableOrder: Cell[] = WORKLOADS.flatMap((workload) => cells.filter((cell) => cell.workload === workload));
 const find = (targetId: string, workload: Workload, method: Method): number | undefined => {
   const measurement = cells.find((c) => c.target.id === targetId && c.workload === workload)?.measurement;
   return measurement && figure(measurement, method);
@@ -305,22 +358,24 @@ function writeResults(): string {
       'between two forced full GCs, whose own cost is subtracted. V8 is still compiling then (under `--predictable` ' +
       'TurboFan runs on the main thread, inside the window), and more so because a forced GC throws optimized code away.',
     `- **Steady**: the same process goes on to request ${STEADY_AFTER.toLocaleString('en')}, then counts windows of ` +
-      `${STEADY_WINDOW.toLocaleString('en')} requests back to back, with no forced GC (scavenges fall where they fall), until ` +
-      `two consecutive ones agree within ${(TOLERANCE * 100).toFixed(1)}% (at most ${MAX_WINDOWS}); the figure is the ` +
-      'last window. "windows" lists every window counted, "last two" the last one against the one before; ' +
-      '**not steady** marks a cell whose windows never agreed.',
+      `${STEADY_WINDOW.toLocaleString('en')} requests back to back, with no forced GC (scavenges fall where they fall). ` +
+      "A window's own cost is its count less TurboFan's (`Compiler::CompileOptimized`, inclusive, from callgrind_annotate). " +
+      `Windows are counted until two consecutive own costs agree within ${(TOLERANCE * 100).toFixed(1)}% (at most ` +
+      `${MAX_WINDOWS}); the figure is the last window's own cost. "steady windows" lists every window as ` +
+      'all − TurboFan = own, "last two" the last own cost against the one before; **not steady** marks a cell whose ' +
+      'windows never agreed.',
     '',
-    '| target | workload | old method | vs floor | vs enableCors | steady | vs floor | vs enableCors | steady vs old | windows | last two |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| target | workload | old method | vs floor | vs enableCors | of which TurboFan | steady | vs floor | vs enableCors | steady vs old | steady windows: all − TurboFan = own | last two |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
   ];
-  for (const cell of cells) {
+  for (const cell of tableOrder) {
     const { measurement } = cell;
     if (!measurement) continue;
     const old = figure(measurement, 'old');
     const steady = figure(measurement, 'steady');
     lines.push(
-      `| ${cell.target.name} | ${cell.workload.name} | ${count(old)} | ${comparisons(cell, old, 'old')} | ${count(steady)} | ${comparisons(cell, steady, 'steady')} | ` +
-        `${signedPercent((steady - old) / old, 1)} | ${measurement.windows.map(count).join(' → ')} | ` +
+      `| ${cell.target.name} | ${cell.workload.name} | ${count(old)} | ${comparisons(cell, old, 'old')} | ${count(measurement.old.turbofan)} | ` +
+        `${count(steady)} | ${comparisons(cell, steady, 'steady')} | ${signedPercent((steady - old) / old, 1)} | ${measurement.windows.map(windowText).join('; ')} | ` +
         `${signedPercent(disagreement(measurement.windows), 2)}${measurement.steady ? '' : ' **not steady**'} |`,
     );
   }
@@ -390,10 +445,10 @@ async function worker(): Promise<void> {
     cell.measurement = measurement;
     // Written after every count, so that a long run stopped early keeps what it measured.
     writeResults();
-    const windows = measurement.windows.map(count).join(' → ');
+    const windows = measurement.windows.map(windowText).join('; ');
     console.log(
-      `  ${cell.target.name.padEnd(26)} ${cell.workload.name.padEnd(16)} old ${count(measurement.old).padStart(9)}  steady ${count(figure(measurement, 'steady')).padStart(9)}` +
-        `  windows ${windows} (${signedPercent(disagreement(measurement.windows), 2)}${measurement.steady ? '' : ', NOT STEADY'})  ${Math.round((Date.now() - cellStarted) / 1000)} s`,
+      `  ${cell.target.name.padEnd(26)} ${cell.workload.name.padEnd(16)} old ${count(figure(measurement, 'old')).padStart(9)} (TurboFan ${count(measurement.old.turbofan)})` +
+        `  steady ${count(figure(measurement, 'steady')).padStart(9)}  windows ${windows} (${signedPercent(disagreement(measurement.windows), 2)}${measurement.steady ? '' : ', NOT STEADY'})  ${Math.round((Date.now() - cellStarted) / 1000)} s`,
     );
   }
 }
