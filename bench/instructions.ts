@@ -7,12 +7,35 @@
  *  1. runs under `node --predictable` (no concurrent JIT or GC threads, no
  *     time-driven heuristics) with a young generation large enough that no
  *     scavenge falls at a different request in different variants;
- *  2. serves `--warmup` requests uncounted (JIT settles);
+ *  2. serves `--warmup` requests uncounted;
  *  3. is counted over one forced full GC, then over `--window` requests plus
  *     another forced full GC; the difference, divided by the window, is the
- *     cost of a request including the collection of its garbage.
+ *     cost of a request including the collection of its garbage. This is the
+ *     old method's figure, kept beside the new one for comparison.
+ *  4. serves requests uncounted until `--steady-after` requests in all, then
+ *     counts windows of `--steady-window` requests back to back, with no
+ *     forced GC. A window's own cost is its count less TurboFan's. Windows are
+ *     counted until two consecutive own costs agree within `--tolerance` (at
+ *     most `--max-windows`); the last one is the steady figure.
+ * Why step 4 (measured with `--trace-opt --trace-deopt`, outside valgrind, and
+ * callgrind_annotate):
+ *  - under `--predictable` TurboFan compiles on the main thread, inside the
+ *    window. A fresh server compiles about 290 functions in its first 2,000
+ *    requests, 70 in the next 2,000, 0 to 2 per 1,000 from about 9,000 on.
+ *    On Fastify's floor, TurboFan was 73% of requests 1,500 to 2,000.
+ *  - a forced full GC (`gc()`) throws optimized code away: 56 functions
+ *    deoptimized for "weak objects" and about 100 compilations in the next
+ *    1,000 requests, settling again some 5,000 requests later. So the old
+ *    window, between two forced GCs, is never steady however long the warm-up,
+ *    and steady windows are not bracketed by one. Their garbage is collected
+ *    by the scavenges that fall in them, as in a server that runs.
+ *  - one late compilation costs millions of instructions, several percent of a
+ *    window (the Fastify floor's windows from request 10,000: 410,742, 291,645,
+ *    334,596, 234,657 per request). What the request itself costs is what is
+ *    left once TurboFan's inclusive cost is taken out; that agreeing from one
+ *    window to the next is the evidence of steady state.
  * One connection, requests one after the other: the same work in every run.
- * Same code, two runs: within 0.05% (the floor: 1,686,572 and 1,685,847).
+ * Same code, two runs of the old method: within 0.05% (the floor: 1,686,572 and 1,685,847).
  *
  *   npm run bench:instructions -- --targets floor,ours --workloads allowed --jobs 2
  */
@@ -29,16 +52,30 @@ const { values } = parseArgs({
   options: {
     warmup: { type: 'string', default: '2000' },
     window: { type: 'string', default: '2000' },
+    'steady-after': { type: 'string', default: '10000' },
+    'steady-window': { type: 'string', default: '1000' },
+    tolerance: { type: 'string', default: '0.005' },
+    'max-windows': { type: 'string', default: '4' },
     targets: {
       type: 'string',
-      default: 'floor,ours,enable-cors,empty-interceptor,ours-large,enable-cors-large,fastify-floor,fastify-ours,fastify-enable-cors,fastify-ours-large,fastify-enable-cors-large',
+      // Counted in this order, every workload of a target before the next target: a run stopped early has whole comparisons.
+      default:
+        'fastify-floor,fastify-empty-hook,fastify-ours,floor,ours,enable-cors,fastify-enable-cors,empty-interceptor,fastify-ours-large,fastify-enable-cors-large,ours-large,enable-cors-large',
     },
     workloads: { type: 'string', default: 'allowed,preflight,disallowed,no-origin' },
     jobs: { type: 'string', default: String(Math.max(1, cpus().length)) },
+    /** Written to bench/results/<date>-instructions<-label>.md (and .svg). */
+    label: { type: 'string', default: '' },
   },
 });
 const WARMUP = Number(values.warmup);
 const WINDOW = Number(values.window);
+const STEADY_AFTER = Number(values['steady-after']);
+const STEADY_WINDOW = Number(values['steady-window']);
+const TOLERANCE = Number(values.tolerance);
+const MAX_WINDOWS = Number(values['max-windows']);
+if (STEADY_AFTER < WARMUP + WINDOW) throw new Error(`--steady-after (${STEADY_AFTER}) must be at least --warmup + --window (${WARMUP + WINDOW})`);
+if (MAX_WINDOWS < 2) throw new Error('--max-windows must be at least 2: steady state is two windows that agree');
 const TARGETS = selectTargets(values.targets);
 const WORKLOADS = selectWorkloads(values.workloads);
 const JOBS = Number(values.jobs);
@@ -53,6 +90,14 @@ interface Server {
   /** Resolves once the server has printed `collected` `count` times in all. */
   collected(count: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** One process under callgrind, with the numbers of its forced collections and dumps so far. */
+interface Counted {
+  readonly server: Server;
+  readonly outDir: string;
+  collections: number;
+  dumps: number;
 }
 
 function startUnderCallgrind(target: Target, outDir: string): Promise<Server> {
@@ -115,33 +160,132 @@ async function send(server: Server, workload: Workload, amount: number): Promise
   if (result.errors + result.timeouts > 0) throw new Error(`${workload.name}: ${result.errors} errors, ${result.timeouts} timeouts`);
 }
 
-/** Instructions of the `n`th dump (callgrind numbers dumps from 1). */
-function dumpTotal(outDir: string, pid: number, n: number): number {
-  const text = readFileSync(join(outDir, `cg.${pid}.${n}`), 'utf8');
-  const summary = /^summary: (\d+)/m.exec(text)?.[1];
-  if (!summary) throw new Error(`no summary in callgrind dump ${n} of ${pid}`);
-  return Number(summary);
+/**
+ * Instructions of the `n`th dump (callgrind numbers dumps from 1): its
+ * `totals` line. Its `summary` line wraps below zero in the first dump after
+ * instrumentation is turned off and on again (valgrind 3.19); the two differ by
+ * a constant ~200 otherwise, which cancels in every difference taken here.
+ */
+function dumpTotal(file: string): number {
+  const totals = /^totals: (\d+)/m.exec(readFileSync(file, 'utf8'))?.[1];
+  if (!totals) throw new Error(`no totals in callgrind dump ${file}`);
+  return Number(totals);
 }
 
-async function instructionsPerRequest(target: Target, workload: Workload): Promise<number> {
+/**
+ * V8's optimizing compiler, as callgrind_annotate lists it with inclusive
+ * costs: `Compiler::CompileOptimized` (and its OSR twin) runs all of TurboFan
+ * for one function, on the main thread under `--predictable`. Lines ending in
+ * `'2`, `'3`, ... are the same function again deeper in a recursion, already
+ * inside the first line's cost.
+ */
+const TURBOFAN = /^\s*([\d,]+) \([^)]*\)\s+\S*v8::internal::Compiler::CompileOptimized(?:OSR)?\((?!.*\)'\d+ \[)/;
+
+function turbofanTotal(file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const annotate = spawn('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let listing = '';
+    annotate.stdout.on('data', (chunk: Buffer) => (listing += chunk.toString()));
+    annotate.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`callgrind_annotate ${file} exited with ${String(code)}`));
+      const costs = listing.split('\n').map((line) => TURBOFAN.exec(line)?.[1]);
+      resolve(costs.reduce((sum: number, cost) => sum + (cost ? Number(cost.replaceAll(',', '')) : 0), 0));
+    });
+  });
+}
+
+/** What a dump, or a window of requests, cost: all instructions, and TurboFan's part of them. */
+interface Cost {
+  readonly instructions: number;
+  readonly turbofan: number;
+}
+
+const perRequest = (cost: Cost, requests: number, less: Cost = { instructions: 0, turbofan: 0 }): Cost => ({
+  instructions: (cost.instructions - less.instructions) / requests,
+  turbofan: (cost.turbofan - less.turbofan) / requests,
+});
+
+/** What the request itself costs: the window less the compiler compiling during it. */
+const own = (cost: Cost): number => cost.instructions - cost.turbofan;
+
+/** A forced full collection in the server, awaited. */
+async function collect(counted: Counted): Promise<void> {
+  process.kill(counted.server.pid, 'SIGUSR2');
+  await counted.server.collected(++counted.collections);
+}
+
+async function dump(counted: Counted): Promise<Cost> {
+  await callgrindControl(counted.server.pid, '--dump');
+  // The valgrind process's pid is the one in the file names.
+  const file = join(counted.outDir, `cg.${counted.server.pid}.${++counted.dumps}`);
+  return { instructions: dumpTotal(file), turbofan: await turbofanTotal(file) };
+}
+
+/**
+ * The old method's window: counted from a collected heap, over the requests
+ * and the collection of their garbage, less what a collection of an already
+ * collected heap costs. Counting is off again after, so that uncounted
+ * requests run at valgrind's uninstrumented speed.
+ */
+async function countWindow(counted: Counted, workload: Workload, amount: number): Promise<Cost> {
+  await collect(counted);
+  await callgrindControl(counted.server.pid, '--instr=on');
+  await collect(counted);
+  const collection = await dump(counted);
+  await send(counted.server, workload, amount);
+  await collect(counted);
+  const window = await dump(counted);
+  await callgrindControl(counted.server.pid, '--instr=off');
+  return perRequest(window, amount, collection);
+}
+
+/** How far the last window's own cost is from the one before, as a fraction of that one. */
+function disagreement(windows: readonly Cost[]): number {
+  const [before, last] = windows.slice(-2);
+  return before && last ? (own(last) - own(before)) / own(before) : Infinity;
+}
+
+const agree = (windows: readonly Cost[]): boolean => Math.abs(disagreement(windows)) <= TOLERANCE;
+
+/**
+ * Consecutive windows of `--steady-window` requests, until the last two agree
+ * within `--tolerance` or `--max-windows` are counted. No forced GC: one would
+ * throw optimized code away (see above).
+ */
+async function steadyWindows(counted: Counted, workload: Workload): Promise<Cost[]> {
+  await callgrindControl(counted.server.pid, '--instr=on');
+  // Starts the first window: what ran between the control command and now is no request's.
+  await dump(counted);
+  const windows: Cost[] = [];
+  while (windows.length < 2 || (!agree(windows) && windows.length < MAX_WINDOWS)) {
+    await send(counted.server, workload, STEADY_WINDOW);
+    windows.push(perRequest(await dump(counted), STEADY_WINDOW));
+  }
+  return windows;
+}
+
+interface Measurement {
+  /** The old method: `--window` requests after `--warmup`. */
+  readonly old: Cost;
+  /** Every steady window counted, in order. */
+  readonly windows: readonly Cost[];
+  /** Whether the last two windows agree within `--tolerance`. */
+  readonly steady: boolean;
+}
+
+async function measure(target: Target, workload: Workload): Promise<Measurement> {
   const outDir = mkdtempSync(join(tmpdir(), 'bench-instructions-'));
-  const server = await startUnderCallgrind(target, outDir);
+  const counted: Counted = { server: await startUnderCallgrind(target, outDir), outDir, collections: 0, dumps: 0 };
   try {
-    await send(server, workload, WARMUP);
-    process.kill(server.pid, 'SIGUSR2');
-    await server.collected(1);
-    await callgrindControl(server.pid, '--instr=on');
-    process.kill(server.pid, 'SIGUSR2');
-    await server.collected(2);
-    await callgrindControl(server.pid, '--dump');
-    await send(server, workload, WINDOW);
-    process.kill(server.pid, 'SIGUSR2');
-    await server.collected(3);
-    await callgrindControl(server.pid, '--dump');
-    // The valgrind process's pid is the one in the file names.
-    return (dumpTotal(outDir, server.pid, 2) - dumpTotal(outDir, server.pid, 1)) / WINDOW;
+    await send(counted.server, workload, WARMUP);
+    const old = await countWindow(counted, workload, WINDOW);
+    // The old window is part of the warm-up: the same process goes on, so both figures come from one run.
+    const rest = STEADY_AFTER - WARMUP - WINDOW;
+    if (rest > 0) await send(counted.server, workload, rest);
+    const windows = await steadyWindows(counted, workload);
+    return { old, windows, steady: agree(windows) };
   } finally {
-    await server.stop();
+    await counted.server.stop();
     rmSync(outDir, { recursive: true, force: true });
   }
 }
@@ -149,59 +293,38 @@ async function instructionsPerRequest(target: Target, workload: Workload): Promi
 interface Cell {
   readonly target: Target;
   readonly workload: Workload;
-  instructions?: number;
+  measurement?: Measurement;
 }
+
+/**
+ * The old method's figure (everything its window counted), or the last steady
+ * window's own cost (reported, with its flag, even when the windows never agreed).
+ */
+type Method = 'old' | 'steady';
+function figure({ old, windows }: Measurement, method: Method): number {
+  const last = windows.at(-1);
+  return method === 'old' ? old.instructions : last ? own(last) : Number.NaN;
+}
+
+const signedPercent = (fraction: number, digits: number): string => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(digits)}%`;
+const count = (value: number): string => Math.round(value).toLocaleString('en');
+const windowText = (window: Cost): string => `${count(window.instructions)} − ${count(window.turbofan)} = ${count(own(window))}`;
 
 /** The floor has no OPTIONS route: a preflight there is a 404 and measures nothing. */
-const cells: Cell[] = WORKLOADS.flatMap((workload) =>
-  TARGETS.filter((target) => target.cors || workload.method !== 'OPTIONS').map((target) => ({ target, workload })),
+const cells: Cell[] = TARGETS.flatMap((target) =>
+  WORKLOADS.filter((workload) => target.cors || workload.method !== 'OPTIONS').map((workload) => ({ target, workload })),
 );
-const started = Date.now();
-let nextCell = 0;
-async function worker(): Promise<void> {
-  for (let cell = cells[nextCell++]; cell; cell = cells[nextCell++]) {
-    cell.instructions = await instructionsPerRequest(cell.target, cell.workload);
-    console.log(`  ${cell.target.name.padEnd(26)} ${cell.workload.name.padEnd(16)} ${Math.round(cell.instructions)}`);
-  }
-}
-console.log(`${cells.length} counts, ${JOBS} at a time: ${WARMUP} warm-up requests, ${WINDOW} counted`);
-await Promise.all(Array.from({ length: JOBS }, worker));
+/** The table reads by workload, each workload's targets together. */
+const tableOrder: Cell[] = WORKLOADS.flatMap((workload) => cells.filter((cell) => cell.workload === workload));
+const find = (targetId: string, workload: Workload, method: Method): number | undefined => {
+  const measurement = cells.find((c) => c.target.id === targetId && c.workload === workload)?.measurement;
+  return measurement && figure(measurement, method);
+};
+const versus = (value: number, base: number | undefined): string => (base === undefined ? '-' : signedPercent((value - base) / base, 1));
+const comparisons = (cell: Cell, value: number, method: Method): string =>
+  `${versus(value, find(comparedWith(cell.target, 'floor'), cell.workload, method))} | ${versus(value, find(comparedWith(cell.target, 'enable-cors'), cell.workload, method))}`;
 
-const find = (targetId: string, workload: Workload): number | undefined =>
-  cells.find((c) => c.target.id === targetId && c.workload === workload)?.instructions;
-const versus = (value: number, base: number | undefined): string =>
-  base === undefined ? '-' : `${value >= base ? '+' : ''}${(((value - base) / base) * 100).toFixed(1)}%`;
-
-const lines = [
-  `# Instructions per request, ${new Date().toISOString().slice(0, 10)}`,
-  '',
-  `callgrind, Node ${process.version}, \`node ${NODE_FLAGS.join(' ')}\`; ${WARMUP} requests of warm-up, then ${WINDOW} ` +
-    `counted, one connection, with the forced garbage collection's own cost subtracted. ` +
-    `Command: \`npm run bench:instructions -- --targets ${values.targets} --workloads ${values.workloads}\` ` +
-    `(${Math.round((Date.now() - started) / 60_000)} min with ${JOBS} jobs).`,
-  '',
-  '| target | workload | instructions per request | vs floor | vs enableCors |',
-  '|---|---|---:|---:|---:|',
-];
-for (const cell of cells) {
-  const value = cell.instructions ?? 0;
-  lines.push(
-    `| ${cell.target.name} | ${cell.workload.name} | ${Math.round(value).toLocaleString('en')} | ` +
-      `${versus(value, find(comparedWith(cell.target, 'floor'), cell.workload))} | ${versus(value, find(comparedWith(cell.target, 'enable-cors'), cell.workload))} |`,
-  );
-}
-const floors = WORKLOADS.flatMap((workload) => {
-  const express = find('floor', workload);
-  const fastify = find('fastify-floor', workload);
-  return express !== undefined && fastify !== undefined
-    ? [`| ${workload.name} | ${Math.round(express).toLocaleString('en')} | ${Math.round(fastify).toLocaleString('en')} | ${versus(fastify, express)} |`]
-    : [];
-});
-if (floors.length > 0) {
-  lines.push('', '| the floor (no CORS) | Express | Fastify | Fastify vs Express |', '|---|---:|---:|---:|', ...floors);
-}
-
-/** CORS per request: above the floor for POSTs, the whole answer for preflights (the floor answers none). */
+/** CORS per request, steady figures: above the floor for POSTs, the whole answer for preflights (the floor answers none). */
 function chartGroups(): ChartGroup[] {
   return WORKLOADS.map((workload) => ({
     workload: workload.name,
@@ -209,8 +332,8 @@ function chartGroups(): ChartGroup[] {
     bars: (['express', 'fastify'] as const).flatMap((platform) =>
       (['ours', 'enable-cors'] as const).flatMap((role) => {
         const id = platform === 'fastify' ? `fastify-${role}` : role;
-        const value = find(id, workload);
-        const floor = workload.method === 'OPTIONS' ? 0 : find(platform === 'fastify' ? 'fastify-floor' : 'floor', workload);
+        const value = find(id, workload, 'steady');
+        const floor = workload.method === 'OPTIONS' ? 0 : find(platform === 'fastify' ? 'fastify-floor' : 'floor', workload, 'steady');
         return value === undefined || floor === undefined ? [] : [{ platform, implementation: role === 'ours' ? ('ours' as const) : ('enableCors()' as const), instructions: value - floor }];
       }),
     ),
@@ -218,13 +341,121 @@ function chartGroups(): ChartGroup[] {
 }
 
 const date = new Date().toISOString().slice(0, 10);
-const groups = chartGroups();
-if (groups.length > 0) {
-  const chart = join(ROOT, 'bench', 'results', `${date}-instructions.svg`);
-  writeFileSync(chart, costChart(`What CORS costs per request, ${date}`, groups));
-  lines.push('', `![CORS cost per request](${date}-instructions.svg)`);
+const name = `${date}-instructions${values.label ? `-${values.label}` : ''}`;
+
+/** Writes bench/results/<date>-instructions<-label>.md (and the chart) from the counts done so far; returns the text. */
+function writeResults(): string {
+  const done = cells.filter((cell) => cell.measurement).length;
+  const minutes = Math.round((Date.now() - started) / 60_000);
+  const lines = [
+    `# Instructions per request, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `callgrind, Node ${process.version}, \`node ${NODE_FLAGS.join(' ')}\`, one connection. Command: ` +
+      `\`npm run bench:instructions -- --targets ${values.targets} --workloads ${values.workloads} --jobs ${JOBS}\` ` +
+      `(${done} of ${cells.length} counts, ${minutes} min with ${JOBS} ${JOBS === 1 ? 'job' : 'jobs'}).`,
+    '',
+    `- **Old method**: ${WARMUP.toLocaleString('en')} requests of warm-up, then ${WINDOW.toLocaleString('en')} counted ` +
+      'between two forced full GCs, whose own cost is subtracted. V8 is still compiling then (under `--predictable` ' +
+      'TurboFan runs on the main thread, inside the window), and more so because a forced GC throws optimized code away.',
+    `- **Steady**: the same process goes on to request ${STEADY_AFTER.toLocaleString('en')}, then counts windows of ` +
+      `${STEADY_WINDOW.toLocaleString('en')} requests back to back, with no forced GC (scavenges fall where they fall). ` +
+      "A window's own cost is its count less TurboFan's (`Compiler::CompileOptimized`, inclusive, from callgrind_annotate). " +
+      `Windows are counted until two consecutive own costs agree within ${(TOLERANCE * 100).toFixed(1)}% (at most ` +
+      `${MAX_WINDOWS}); the figure is the last window's own cost. "steady windows" lists every window as ` +
+      'all − TurboFan = own, "last two" the last own cost against the one before; **not steady** marks a cell whose ' +
+      'windows never agreed.',
+    '',
+    '| target | workload | old method | vs floor | vs enableCors | of which TurboFan | steady | vs floor | vs enableCors | steady vs old | steady windows: all − TurboFan = own | last two |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  ];
+  for (const cell of tableOrder) {
+    const { measurement } = cell;
+    if (!measurement) continue;
+    const old = figure(measurement, 'old');
+    const steady = figure(measurement, 'steady');
+    lines.push(
+      `| ${cell.target.name} | ${cell.workload.name} | ${count(old)} | ${comparisons(cell, old, 'old')} | ${count(measurement.old.turbofan)} | ` +
+        `${count(steady)} | ${comparisons(cell, steady, 'steady')} | ${signedPercent((steady - old) / old, 1)} | ${measurement.windows.map(windowText).join('; ')} | ` +
+        `${signedPercent(disagreement(measurement.windows), 2)}${measurement.steady ? '' : ' **not steady**'} |`,
+    );
+  }
+
+  const POST_WORKLOADS = WORKLOADS.filter((workload) => workload.method !== 'OPTIONS');
+  const METHODS: readonly Method[] = ['old', 'steady'];
+
+  const floors = POST_WORKLOADS.flatMap((workload) =>
+    METHODS.flatMap((method) => {
+      const express = find('floor', workload, method);
+      const fastify = find('fastify-floor', workload, method);
+      return express !== undefined && fastify !== undefined
+        ? [`| ${workload.name} | ${method} | ${count(express)} | ${count(fastify)} | ${versus(fastify, express)} |`]
+        : [];
+    }),
+  );
+  if (floors.length > 0) {
+    lines.push('', '| the floor (no CORS) | method | Express | Fastify | Fastify vs Express |', '|---|---|---:|---:|---:|', ...floors);
+  }
+
+  /**
+   * Fastify's CORS runs in the adapter's request-hook slot, which an empty hook
+   * also occupies: ours above the empty hook is CORS, the empty hook above the
+   * floor is the slot's mechanism.
+   */
+  const hookSplit = POST_WORKLOADS.flatMap((workload) =>
+    METHODS.flatMap((method) => {
+      const floor = find('fastify-floor', workload, method);
+      const hook = find('fastify-empty-hook', workload, method);
+      const ours = find('fastify-ours', workload, method);
+      if (floor === undefined || hook === undefined || ours === undefined) return [];
+      const overhead = ours - floor;
+      return [
+        `| ${workload.name} | ${method} | ${count(floor)} | ${count(hook)} | ${count(ours)} | ${count(overhead)} (${versus(ours, floor)}) | ` +
+          `${count(hook - floor)} (${versus(hook, floor)}) | ${count(ours - hook)} (${signedPercent((ours - hook) / floor, 1)}) | ` +
+          `${((hook - floor) / overhead * 100).toFixed(0)}% |`,
+      ];
+    }),
+  );
+  if (hookSplit.length > 0) {
+    lines.push(
+      '',
+      "Fastify: ours over its floor, split into the request-hook mechanism (an empty hook in `FastifyAdapter.setOnRequestHook()`, the slot the package uses) and CORS (ours over the empty hook); percentages of the floor.",
+      '',
+      '| workload | method | floor | empty hook | ours | ours − floor | mechanism: hook − floor | CORS: ours − hook | mechanism share |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...hookSplit,
+    );
+  }
+
+  const groups = chartGroups();
+  if (groups.length > 0) {
+    writeFileSync(join(ROOT, 'bench', 'results', `${name}.svg`), costChart(`What CORS costs per request in steady state, ${date}`, groups));
+    lines.push('', `![CORS cost per request](${name}.svg)`);
+  }
+  const text = `${lines.join('\n')}\n`;
+  writeFileSync(join(ROOT, 'bench', 'results', `${name}.md`), text);
+  return text;
 }
-const text = `${lines.join('\n')}\n`;
-const file = join(ROOT, 'bench', 'results', `${date}-instructions.md`);
-writeFileSync(file, text);
-console.log(`\n${text}\nWritten to ${file}`);
+
+const started = Date.now();
+let nextCell = 0;
+async function worker(): Promise<void> {
+  for (let cell = cells[nextCell++]; cell; cell = cells[nextCell++]) {
+    const cellStarted = Date.now();
+    const measurement = await measure(cell.target, cell.workload);
+    cell.measurement = measurement;
+    // Written after every count, so that a long run stopped early keeps what it measured.
+    writeResults();
+    const windows = measurement.windows.map(windowText).join('; ');
+    console.log(
+      `  ${cell.target.name.padEnd(26)} ${cell.workload.name.padEnd(16)} old ${count(figure(measurement, 'old')).padStart(9)} (TurboFan ${count(measurement.old.turbofan)})` +
+        `  steady ${count(figure(measurement, 'steady')).padStart(9)}  windows ${windows} (${signedPercent(disagreement(measurement.windows), 2)}${measurement.steady ? '' : ', NOT STEADY'})  ${Math.round((Date.now() - cellStarted) / 1000)} s`,
+    );
+  }
+}
+console.log(
+  `${cells.length} counts, ${JOBS} at a time: old method ${WARMUP} warm-up + ${WINDOW} counted; ` +
+    `steady windows of ${STEADY_WINDOW} from request ${STEADY_AFTER}, until two agree within ${TOLERANCE * 100}% (at most ${MAX_WINDOWS})`,
+);
+await Promise.all(Array.from({ length: JOBS }, worker));
+console.log(`\n${writeResults()}\nWritten to bench/results/${name}.md`);
+

@@ -40,8 +40,21 @@ const EXPRESS_TARGETS: readonly Target[] = [
   },
 ];
 
+/**
+ * Targets with no Express counterpart. The empty hook sits where the package's
+ * hook sits on Fastify (`FastifyAdapter.setOnRequestHook()`): what the slot costs
+ * before any CORS work, the share of ours over the floor that is not CORS.
+ */
+const FASTIFY_TARGETS: readonly Target[] = [
+  { id: 'fastify-empty-hook', name: 'floor + empty request hook, Fastify', ...nest('empty-request-hook'), platform: 'fastify', allowlist: TWO_ORIGINS, cors: false },
+];
+
 /** The Nest targets again on @nestjs/platform-fastify: `fastify-floor`, `fastify-ours`, `fastify-enable-cors`, ... */
-export const TARGETS: readonly Target[] = [...EXPRESS_TARGETS, ...EXPRESS_TARGETS.filter((target) => target.script === 'nest-target.js').map(onFastify)];
+export const TARGETS: readonly Target[] = [
+  ...EXPRESS_TARGETS,
+  ...EXPRESS_TARGETS.filter((target) => target.script === 'nest-target.js').map(onFastify),
+  ...FASTIFY_TARGETS,
+];
 
 /** The floor and the `enableCors()` a target is compared with: same platform, same allowlist. */
 export function comparedWith(target: Target, role: 'floor' | 'enable-cors'): string {

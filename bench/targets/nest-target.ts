@@ -4,7 +4,9 @@
  * variants: cors-module (this service), cors-predicate (its allowlist asked of
  * a cached originPredicate), no-cors (the floor), enable-cors
  * (Nest's built-in expressjs/cors, or @fastify/cors), empty-interceptor (the floor plus a global
- * interceptor that does nothing: the cost of Nest's interceptor machinery).
+ * interceptor that does nothing: the cost of Nest's interceptor machinery),
+ * empty-request-hook (Fastify only: the floor plus a request hook that only
+ * calls `done()`, in the adapter slot nestjs-route-cors uses).
  * The allowlist comes from CORS_ALLOWED_ORIGINS and the platform from
  * HTTP_ADAPTER, as in the service. Prints
  * `ready <port> <start-up ms>` once listening.
@@ -12,6 +14,7 @@
 import 'reflect-metadata';
 import { type CallHandler, type ExecutionContext, Injectable, Module, type NestInterceptor } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, type IEntryNestModule } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { Observable } from 'rxjs';
 import { createApp } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
@@ -70,6 +73,7 @@ const modules: Record<string, IEntryNestModule> = {
   'no-cors': NoCorsModule,
   'enable-cors': NoCorsModule,
   'empty-interceptor': EmptyInterceptorModule,
+  'empty-request-hook': NoCorsModule,
 };
 const rootModule = modules[variant];
 if (!rootModule) throw new Error(`unknown variant "${variant}" (known: ${Object.keys(modules).join(', ')})`);
@@ -83,6 +87,12 @@ if (variant === 'enable-cors') {
     exposedHeaders: ['X-Request-Id'],
     maxAge: 60,
   });
+}
+if (variant === 'empty-request-hook') {
+  const adapter = app.getHttpAdapter();
+  if (!(adapter instanceof FastifyAdapter)) throw new Error('the empty-request-hook variant runs on Fastify only (HTTP_ADAPTER=fastify)');
+  // The slot the package installs its hook in on Fastify, holding a hook that does nothing: the slot's own cost.
+  adapter.setOnRequestHook((_request, _reply, done) => done());
 }
 await app.listen(0, '127.0.0.1');
 const address = app.getHttpServer().address() as { port: number };
