@@ -5,7 +5,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions, CorsPolicies } from 'nestjs-route-cors';
-import { HTTP_ADAPTER, startModule } from './app.harness.js';
+import { ON_FASTIFY, startFixtureApp } from './support/fixture-app.js';
 
 function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors>[0]) {
   @Controller('thing')
@@ -18,7 +18,7 @@ function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors
   }
   @Module({ imports: [CorsModule.forRoot({ ...options, logRoutes: false })], controllers: [ThingController] })
   class ThingModule {}
-  return startModule(ThingModule);
+  return startFixtureApp(ThingModule);
 }
 
 describe('refusing to start', () => {
@@ -79,7 +79,7 @@ describe('refusing an HTTP platform it does not support', () => {
 });
 
 // The hook's slot on Fastify holds one hook: taking it from the module fails loudly, never silently.
-(HTTP_ADAPTER === 'fastify' ? describe : describe.skip)("the Fastify adapter's request-hook slot", () => {
+(ON_FASTIFY ? describe : describe.skip)("the Fastify adapter's request-hook slot", () => {
   it('refuses a later setOnRequestHook() with a message naming it, and CORS keeps working', async () => {
     const app = await appWith({ policies: { p: { origins: ['https://a.test'] } } }, 'p');
     try {
