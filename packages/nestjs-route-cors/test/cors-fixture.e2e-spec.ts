@@ -21,6 +21,14 @@ describe('CORS module features (fixture app)', () => {
   const preflightTo = (path: string, origin: string, method: string, headers?: string) =>
     preflight(server(), path, origin, method, headers);
 
+  describe('an allowed preflight', () => {
+    // Some Safari versions wait for a body when a 204 does not say it has none.
+    it('ends with 204 and an explicit empty body: Content-Length: 0', async () => {
+      const res = await preflightTo('/items/7', ALLOWED, 'GET');
+      expect([res.status, res.headers['content-length'], res.text]).toEqual([204, '0', '']);
+    });
+  });
+
   describe('with a global auth guard', () => {
     it('answers preflights before any other guard, without credentials', async () => {
       const res = await preflightTo('/account/profile', ALLOWED, 'POST', 'authorization, content-type');
