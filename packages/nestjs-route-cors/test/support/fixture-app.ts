@@ -1,9 +1,7 @@
 /**
  * The package's fixture applications, as a user writes them: `NestFactory.create`
- * on the HTTP platform under test, Nest's default exception handling (no
- * filter, pipe or request id of an application), no logs. The jest
- * configuration runs every e2e suite once per platform, each project setting
- * the `HTTP_ADAPTER` global (jest.config.js); Express outside a project.
+ * on the HTTP platform under test (support/platform.ts), Nest's default
+ * exception handling (no filter, pipe or request id of an application), no logs.
  */
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
@@ -14,17 +12,9 @@ import express from 'express';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { CORS_REFUSED_MESSAGE } from 'nestjs-route-cors';
+import { ON_FASTIFY } from './platform.js';
 
-export type HttpPlatformName = 'express' | 'fastify';
-
-function platformUnderTest(): HttpPlatformName {
-  const name: unknown = (globalThis as { HTTP_ADAPTER?: unknown }).HTTP_ADAPTER ?? 'express';
-  if (name !== 'express' && name !== 'fastify') throw new Error(`unknown HTTP_ADAPTER global ${String(name)}`);
-  return name;
-}
-
-export const HTTP_ADAPTER: HttpPlatformName = platformUnderTest();
-export const ON_FASTIFY = HTTP_ADAPTER === 'fastify';
+export { HTTP_ADAPTER, ON_FASTIFY } from './platform.js';
 
 /** What Nest's default exception filter answers for a CORS refusal (a `CorsRejectedException`). */
 export const REFUSAL_BODY = { statusCode: 403, message: CORS_REFUSED_MESSAGE, error: 'Forbidden' };
