@@ -3,14 +3,23 @@
  * (`node --experimental-vm-modules`) and ts-jest emits ESM.
  * Type-checking is `npm run typecheck`'s job; ts-jest only transpiles.
  *
- * Unit tests run once; the e2e suites run once per HTTP platform, the
- * `HTTP_ADAPTER` global telling the harness which (test/app.harness.ts).
- * `npm test -- --selectProjects fastify` runs one platform. The other
- * configurations start from `shared` (and `platforms`, where they run on both).
+ * `npm test` runs the service's tests and the package's in one jest run (one
+ * result for CI to count): the service's unit tests once and its e2e suites
+ * once per HTTP platform, the `HTTP_ADAPTER` global telling the harness which
+ * (test/app.harness.ts); the package's projects as its own configuration
+ * defines them (packages/nestjs-route-cors/jest.config.js), named
+ * `nestjs-route-cors:unit`, `:express` and `:fastify`.
+ * `npm test -- --selectProjects fastify nestjs-route-cors:fastify` runs one
+ * platform. The other configurations start from `shared` (and `platforms`,
+ * where they run on both).
  * @type {import('jest').Config}
  */
+import { packageProjects } from './packages/nestjs-route-cors/jest.config.js';
+
 export const shared = {
   testEnvironment: 'node',
+  // The package's suites are its own configuration's projects.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/packages/'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   // The tests run the package from its source, so that a change is tested without a build.
@@ -44,5 +53,9 @@ export const runOptions = { globalSetup: '<rootDir>/test/support/build-service.j
 
 export default {
   ...runOptions,
-  projects: [{ ...shared, displayName: 'unit', testRegex: 'src/.*\\.spec\\.ts$' }, ...platforms('test/.*\\.e2e-spec\\.ts$')],
+  projects: [
+    { ...shared, displayName: 'unit', testRegex: 'src/.*\\.spec\\.ts$' },
+    ...platforms('test/.*\\.e2e-spec\\.ts$'),
+    ...packageProjects('nestjs-route-cors:'),
+  ],
 };

@@ -8,8 +8,8 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startApp, startModule, useApp } from './app.harness.js';
-import { LoosePredicateModule } from './fixtures/loose-predicate.module.js';
-import { accessControlHeaders } from './cors-headers.js';
+import { LoosePredicateModule } from '../packages/nestjs-route-cors/test/fixtures/loose-predicate.module.js';
+import { accessControlHeaders } from '../packages/nestjs-route-cors/test/support/cors-headers.js';
 
 interface Corpus {
   readonly allowlist: readonly string[];
@@ -48,7 +48,7 @@ describe('attack corpus against the running service', () => {
     port = (running.app().getHttpServer().address() as AddressInfo).port;
   });
 
-  // The multi-Origin probes also go to a policy a joined value could fool (see fixtures/loose-predicate.module.ts).
+  // The multi-Origin probes also go to a policy a joined value could fool (see packages/nestjs-route-cors/test/fixtures/loose-predicate.module.ts).
   const loose = useApp(() => startModule(LoosePredicateModule));
   let loosePort = 0;
   beforeAll(async () => {

@@ -15,7 +15,7 @@ import {
   formatExplanation,
 } from 'nestjs-route-cors';
 import { HTTP_ADAPTER, startApp, startModule, useApp } from './app.harness.js';
-import { ALLOWED, FixtureModule, PARTNER } from './fixtures/fixture.module.js';
+import { ALLOWED, FixtureModule, PARTNER } from '../packages/nestjs-route-cors/test/fixtures/fixture.module.js';
 import { listeningPort, ROOT, runService } from './support/service-process.js';
 
 const run = promisify(execFile);

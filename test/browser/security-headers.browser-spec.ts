@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { Browser, Page } from 'playwright-core';
-import { startSecurityFeaturesApp } from '../fixtures/security-features.fixture.js';
+import { startSecurityFeaturesApp } from '../../packages/nestjs-route-cors/test/fixtures/security-features.fixture.js';
 import { launchChromium } from './chromium.js';
 
 let browser: Browser;

@@ -27,7 +27,8 @@ describe('OriginPredicateRunner', () => {
 
     it('ignores an answer that comes after the deadline, and keeps nothing of it', async () => {
       const slow = controlled();
-      const runner = new OriginPredicateRunner(slow.predicate, 20, { ttl: 60_000, max: 10 });
+      // Refusals are kept too, so that a timeout kept as a refusal would show.
+      const runner = new OriginPredicateRunner(slow.predicate, 20, { ttl: 60_000, negativeTtl: 60_000, max: 10 });
       await expect(runner.check(ORIGIN)).resolves.toMatchObject({ failure: 'timeout' });
       slow.answer(true);
       await new Promise((resolve) => setImmediate(resolve));

@@ -92,6 +92,31 @@ function isFastifyCors(plugin: unknown): boolean {
 /** What the adapter's request-hook slot holds. */
 type RequestHook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void | Promise<void>;
 
+/**
+ * Node's response, for a request that goes on, when an earlier `onRequest`
+ * hook gave the reply a header of its own (`reply.header('Vary', ...)`):
+ * Fastify writes the reply's headers over Node's, so a header the reply
+ * holds is written there too, or the appended `Vary` would lose Origin.
+ */
+class ResponseUnderReplyHeaders implements CorsHeaderTarget {
+  constructor(private readonly reply: FastifyReply) {}
+
+  getHeader(name: string): number | string | string[] | undefined {
+    return this.reply.getHeader(name);
+  }
+
+  setHeader(name: string, value: string): void {
+    this.reply.raw.setHeader(name, value);
+    // The reply's own value, if it holds one, is what Fastify sends.
+    if (this.reply.getHeader(name) !== value) this.reply.header(name, value);
+  }
+}
+
+/** Whether the reply holds a `Vary` of its own, which Fastify would send over Node's. */
+function replyHoldsVary(reply: FastifyReply): boolean {
+  return reply.getHeader('vary') !== reply.raw.getHeader('vary');
+}
+
 const FASTIFY_READER: PlatformRequestReader<FastifyRequest, FastifyReply> = {
   // Follows Fastify's `trustProxy`.
   protocol: (request) => request.protocol,
@@ -100,7 +125,7 @@ const FASTIFY_READER: PlatformRequestReader<FastifyRequest, FastifyReply> = {
   requestId: (request) => request.id,
   // A request that goes on gets its headers on Node's response, which Fastify merges into its replies (errors and
   // 404s included) and a middleware's own answer carries; a preflight is answered through the reply.
-  headerTarget: (reply, preflight) => (preflight ? new ReplyHeaders(reply) : reply.raw),
+  headerTarget: (reply, preflight) => (preflight ? new ReplyHeaders(reply) : replyHoldsVary(reply) ? new ResponseUnderReplyHeaders(reply) : reply.raw),
   serverResponse: (reply) => reply.raw,
 };
 

@@ -5,7 +5,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions, CorsPolicies } from 'nestjs-route-cors';
-import { startModule } from './app.harness.js';
+import { startFixtureApp } from './support/fixture-app.js';
 
 function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors>[0]) {
   @Controller('thing')
@@ -18,7 +18,7 @@ function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors
   }
   @Module({ imports: [CorsModule.forRoot({ ...options, logRoutes: false })], controllers: [ThingController] })
   class ThingModule {}
-  return startModule(ThingModule);
+  return startFixtureApp(ThingModule);
 }
 
 describe('refusing to start', () => {

@@ -1,14 +1,13 @@
 /**
- * @Cors() on gateways beyond the greet service (issue 19): @nestjs/platform-ws,
- * a predicate that hangs, onReject, a gateway's own verifyClient, and the
- * declarations refused at start-up.
+ * @Cors() on ws gateways (issue 19), on the HTTP platform under test:
+ * @nestjs/platform-ws, a predicate that hangs, onReject, a gateway's own
+ * verifyClient, and the declarations refused at start-up.
  */
 import { type INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { WebSocketGateway } from '@nestjs/websockets';
-import type { AddressInfo } from 'node:net';
 import { Cors, CorsConfigurationError, CorsModule, type CorsRejectionEvent } from 'nestjs-route-cors';
+import { createFixtureApp, HTTP_ADAPTER, listening } from './support/fixture-app.js';
 import { upgrade } from './support/handshakes.js';
 
 const ALLOWED = 'https://app.example.com';
@@ -35,14 +34,17 @@ class OpenGateway {}
 })
 class WsAppModule {}
 
-describe('a ws gateway (@nestjs/platform-ws)', () => {
+describe(`a ws gateway (@nestjs/platform-ws) sharing the ${HTTP_ADAPTER} server`, () => {
   let app: INestApplication;
   let port: number;
   beforeAll(async () => {
-    app = await NestFactory.create(WsAppModule, { logger: false });
+    app = await createFixtureApp(WsAppModule);
     app.useWebSocketAdapter(new WsAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as AddressInfo).port;
+    port = await listening(app);
+  });
+
+  it(`runs on ${HTTP_ADAPTER}`, () => {
+    expect(app.getHttpAdapter().getType()).toBe(HTTP_ADAPTER);
   });
   afterAll(() => app.close());
   beforeEach(() => {
@@ -94,7 +96,7 @@ describe('declarations refused at start-up', () => {
     class StarGateway {}
     @Module({ imports: [CorsModule.forRoot({})], providers: [StarGateway] })
     class StarModule {}
-    await expect(NestFactory.create(StarModule, { logger: false, abortOnError: false })).rejects.toThrow(CorsConfigurationError);
+    await expect(createFixtureApp(StarModule)).rejects.toThrow(CorsConfigurationError);
   });
 
   it('refuses gateways that share a server but not a policy', async () => {
@@ -105,7 +107,7 @@ describe('declarations refused at start-up', () => {
     class B {}
     @Module({ imports: [CorsModule.forRoot({})], providers: [A, B] })
     class SharedModule {}
-    await expect(NestFactory.create(SharedModule, { logger: false, abortOnError: false })).rejects.toThrow(/share one WebSocket server/);
+    await expect(createFixtureApp(SharedModule)).rejects.toThrow(/share one WebSocket server/);
   });
 
   it('refuses an unknown policy name on a gateway', async () => {
@@ -114,6 +116,6 @@ describe('declarations refused at start-up', () => {
     class Unknown {}
     @Module({ imports: [CorsModule.forRoot({ policies: {} })], providers: [Unknown] })
     class UnknownModule {}
-    await expect(NestFactory.create(UnknownModule, { logger: false, abortOnError: false })).rejects.toThrow(/@Cors\('nope'\) on Unknown names an unknown policy/);
+    await expect(createFixtureApp(UnknownModule)).rejects.toThrow(/@Cors\('nope'\) on Unknown names an unknown policy/);
   });
 });

@@ -1,6 +1,7 @@
-/** Raw handshakes, as a browser or a program sends them, without a client library in between. */
+/** Gateway handshakes: raw, as a browser or a program sends them, and through a Socket.IO client. */
+import { type IncomingHttpHeaders, request } from 'node:http';
 import { connect } from 'node:net';
-import { type Received, send } from './http-client.js';
+import { io, type Socket } from 'socket.io-client';
 
 export interface RawAnswer {
   readonly status: number;
@@ -41,7 +42,34 @@ export function upgrade(port: number, path: string, headers: Record<string, stri
   });
 }
 
+export interface PollingAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
 /** Socket.IO's first polling request: the handshake that opens a session (its answer names the session id, `sid`). */
-export function pollingHandshake(port: number, method: string, headers: Record<string, string>): Promise<Received> {
-  return send(port, { method, path: '/socket.io/?EIO=4&transport=polling', headers });
+export function pollingHandshake(port: number, method: string, headers: Record<string, string>): Promise<PollingAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path: '/socket.io/?EIO=4&transport=polling', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** A Socket.IO client that sends `origin` as a browser page would, on one transport. */
+export function connectAs(port: number, origin: string, transport: 'polling' | 'websocket'): Promise<Socket> {
+  const socket = io(`http://127.0.0.1:${port}`, { transports: [transport], extraHeaders: { Origin: origin }, reconnection: false, timeout: 5_000 });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
 }

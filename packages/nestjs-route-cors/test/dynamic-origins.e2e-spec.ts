@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { CorsConfigurationError, CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
-import { preflight, useApp } from './app.harness.js';
+import { preflight, REFUSAL_BODY, useApp } from './support/fixture-app.js';
 import {
   DEADLINE_MS,
   HANGING,
@@ -54,7 +54,7 @@ describe('origins from a predicate', () => {
   ])('refuses %s without a 500, reports and logs why', async (origin, why) => {
     const res = await preflight(server(), '/tenant', origin, 'POST', 'content-type');
     expect(res.status).toBe(403);
-    expect(res.body).toEqual({ error: 'Cross-origin request not allowed' });
+    expect(res.body).toEqual(REFUSAL_BODY);
     const actual = await request(server()).get('/tenant').set('Origin', origin);
     expect(actual.status).toBe(200);
     expect(actual.headers['access-control-allow-origin']).toBeUndefined();

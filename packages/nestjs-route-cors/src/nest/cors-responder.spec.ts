@@ -1,0 +1,166 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { Logger, type LoggerService } from '@nestjs/common';
+import { compilePolicy, type CorsDecision, type CorsRejection, describeRejection } from '../core/index.js';
+import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
+import { CorsResponder } from './cors-responder.js';
+import { NodeCorsRequest, type PlatformRequestReader } from './node-request.js';
+
+const TENANTS = compilePolicy('tenants', { origins: ['https://app.example.com'], methods: ['GET'] });
+const EVIL = 'https://evil.example';
+const REFUSED: CorsRejection = { code: 'origin-not-allowed', origin: EVIL };
+const PREDICATE_FAILED: CorsRejection = { code: 'origin-predicate-failed', origin: EVIL, error: new Error('tenant database down') };
+
+/** What the responder logs, by level. */
+const logged: { warn: string[]; error: string[] } = { warn: [], error: [] };
+const capture: LoggerService = {
+  log: () => undefined,
+  warn: (message: unknown) => void logged.warn.push(String(message)),
+  error: (message: unknown) => void logged.error.push(String(message)),
+};
+
+const realNow = Date.now;
+let now = 0;
+
+beforeAll(() => Logger.overrideLogger(capture));
+beforeEach(() => {
+  logged.warn = [];
+  logged.error = [];
+  now = 1_000_000;
+  Date.now = () => now;
+});
+afterEach(() => {
+  Date.now = realNow;
+});
+
+const READER: PlatformRequestReader<IncomingMessage, ServerResponse> = {
+  protocol: () => 'http',
+  hostname: () => 'api.test',
+  requestId: () => 'req-1',
+  headerTarget: (response) => response,
+};
+
+/** A request to GET /tenant?x=1 from `origin`, answered on a fresh Node response. */
+function answered(origin = EVIL): { request: NodeCorsRequest<IncomingMessage, ServerResponse>; response: ServerResponse } {
+  const raw = new IncomingMessage(new Socket());
+  raw.method = 'GET';
+  raw.url = '/tenant?x=1';
+  raw.headers = { origin };
+  const response = new ServerResponse(raw);
+  return { request: new NodeCorsRequest(raw, raw, response, READER), response };
+}
+
+function decision(overrides: Partial<CorsDecision>): CorsDecision {
+  return { kind: 'actual', allowed: true, headers: [], vary: ['Origin'], policy: TENANTS, blocks: false, ...overrides };
+}
+
+function refusal(rejection: CorsRejection): CorsDecision {
+  return decision({ allowed: false, rejection });
+}
+
+describe('CorsResponder', () => {
+  describe('writing a decision', () => {
+    it("sets the decision's headers", () => {
+      const { request, response } = answered('https://app.example.com');
+      new CorsResponder({}).apply(request, decision({ headers: [['Access-Control-Allow-Origin', 'https://app.example.com'], ['Access-Control-Expose-Headers', 'X-Trace']] }));
+      expect(response.getHeaders()).toMatchObject({ 'access-control-allow-origin': 'https://app.example.com', 'access-control-expose-headers': 'X-Trace' });
+    });
+
+    it.each<[string, string | string[] | undefined, readonly string[], string | undefined]>([
+      ['sets Vary when there is none', undefined, ['Origin'], 'Origin'],
+      ['appends to a Vary set before, never replacing it', 'Accept-Encoding', ['Origin'], 'Accept-Encoding, Origin'],
+      ['appends to a Vary set as a list', ['Accept-Encoding', 'Cookie'], ['Origin'], 'Accept-Encoding, Cookie, Origin'],
+      ['appends only what is not there yet, in any case', 'origin, Accept-Encoding', ['Origin', 'Access-Control-Request-Method'], 'origin, Accept-Encoding, Access-Control-Request-Method'],
+      ["keeps Vary: * (it already varies on everything)", '*', ['Origin'], '*'],
+      ['leaves Vary alone when the decision adds nothing', 'Accept-Encoding', [], 'Accept-Encoding'],
+      ['adds no Vary when the decision adds nothing', undefined, [], undefined],
+    ])('%s', (_rule, before, vary, after) => {
+      const { request, response } = answered();
+      if (before !== undefined) response.setHeader('Vary', before);
+      new CorsResponder({}).apply(request, decision({ vary }));
+      expect(response.getHeader('Vary')).toBe(after);
+    });
+  });
+
+  describe('reporting a refusal', () => {
+    it('calls onReject once with the policy, the rejection, its sentence and the request', () => {
+      const events: Array<[CorsRejectionEvent, unknown]> = [];
+      const { request } = answered();
+      new CorsResponder({ onReject: (event, platformRequest) => events.push([event, platformRequest]) }).apply(request, refusal(REFUSED));
+      expect(events).toEqual([
+        [{ kind: 'actual', policy: 'tenants', rejection: REFUSED, reason: describeRejection(REFUSED, TENANTS), method: 'GET', path: '/tenant', origin: EVIL }, request.request],
+      ]);
+    });
+
+    it('does not call onReject for an allowed request', () => {
+      const events: CorsRejectionEvent[] = [];
+      new CorsResponder({ onReject: (event) => events.push(event) }).apply(answered().request, decision({}));
+      expect(events).toEqual([]);
+    });
+
+    it('logs a throwing onReject and goes on', () => {
+      const options: CorsModuleOptions = {
+        onReject: () => {
+          throw new Error('metrics down');
+        },
+      };
+      expect(() => new CorsResponder(options).apply(answered().request, refusal(REFUSED))).not.toThrow();
+      expect(logged.error).toEqual(['onReject hook failed: metrics down']);
+    });
+  });
+
+  describe('the refusal reason header (exposeRejectionReason)', () => {
+    it.each([
+      [true, describeRejection(REFUSED, TENANTS)],
+      [false, undefined],
+      [undefined, undefined],
+    ])('with exposeRejectionReason %s, a refusal carries %j', (exposeRejectionReason, header) => {
+      const { request, response } = answered();
+      new CorsResponder({ exposeRejectionReason }).apply(request, refusal(REFUSED));
+      expect(response.getHeader('X-CORS-Rejection-Reason')).toBe(header);
+    });
+
+    it('never carries it on an allowed request', () => {
+      const { request, response } = answered('https://app.example.com');
+      new CorsResponder({ exposeRejectionReason: true }).apply(request, decision({}));
+      expect(response.getHeader('X-CORS-Rejection-Reason')).toBeUndefined();
+    });
+  });
+
+  describe('warnings of a failing predicate', () => {
+    const failures = (responder: CorsResponder, count: number, rejection: CorsRejection = PREDICATE_FAILED): void => {
+      for (let i = 0; i < count; i += 1) responder.apply(answered().request, refusal(rejection));
+    };
+
+    it('warns whatever the log level, naming the request and the reason', () => {
+      failures(new CorsResponder({}), 1);
+      expect(logged.warn).toEqual([`refused actual GET /tenant request=req-1 origin="${EVIL}": ${describeRejection(PREDICATE_FAILED, TENANTS)}`]);
+    });
+
+    it('are at most 10 per policy and failure in 10 s', () => {
+      failures(new CorsResponder({}), 30);
+      expect(logged.warn).toHaveLength(10);
+    });
+
+    it('say how many were left out once the next window opens', () => {
+      const responder = new CorsResponder({});
+      failures(responder, 25);
+      now += 10_000;
+      failures(responder, 1);
+      expect(logged.warn).toHaveLength(12);
+      expect(logged.warn[10]).toBe('15 more warnings like the next were left out in the last 10 s');
+    });
+
+    it('count each kind of failure on its own', () => {
+      const responder = new CorsResponder({});
+      failures(responder, 10);
+      failures(responder, 10, { code: 'origin-predicate-timeout', origin: EVIL, timeoutMs: 300 });
+      expect(logged.warn).toHaveLength(20);
+    });
+
+    it('are not written for an ordinary refusal (debug only)', () => {
+      failures(new CorsResponder({}), 3, REFUSED);
+      expect(logged.warn).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,136 @@
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import { type CorsHeaderTarget, endPreflightResponse, NodeCorsRequest, pathOf, type PlatformRequestReader } from './node-request.js';
+
+/** Node's own request, with the method, target and headers given. */
+function incoming(method: string | undefined, url: string | undefined, headers: Record<string, string>): IncomingMessage {
+  const raw = new IncomingMessage(new Socket());
+  raw.method = method;
+  raw.url = url;
+  raw.headers = headers;
+  return raw;
+}
+
+interface PlatformRequest {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly id: string;
+}
+interface PlatformReply {
+  readonly headers: Map<string, string>;
+}
+
+/** A reader that counts what is asked of it, to show what is read lazily. */
+function countingReader(): PlatformRequestReader<PlatformRequest, PlatformReply> & { readonly asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    protocol: (request) => (asked.push('protocol'), request.protocol),
+    hostname: (request) => (asked.push('hostname'), request.hostname),
+    requestId: (request) => (asked.push('requestId'), request.id),
+    headerTarget: (reply, preflight): CorsHeaderTarget => (asked.push(`headerTarget ${String(preflight)}`), {
+      getHeader: (name) => reply.headers.get(name),
+      setHeader: (name, value) => reply.headers.set(name, value),
+    }),
+  };
+}
+
+const PLATFORM_REQUEST: PlatformRequest = { protocol: 'https', hostname: 'api.test', id: 'req-7' };
+
+function corsRequest(raw: IncomingMessage, reader = countingReader()): NodeCorsRequest<PlatformRequest, PlatformReply> {
+  return new NodeCorsRequest(raw, PLATFORM_REQUEST, { headers: new Map() }, reader);
+}
+
+describe('pathOf', () => {
+  it.each([
+    ['/items', '/items'],
+    ['/items?x=1', '/items'],
+    ['/items?', '/items'],
+    ['/?a=/b', '/'],
+    ['/a%3Fb?c', '/a%3Fb'],
+    ['', ''],
+  ])('gives %j the path %j', (url, path) => {
+    expect(pathOf(url)).toBe(path);
+  });
+});
+
+describe('NodeCorsRequest', () => {
+  describe('the facts read when it is made', () => {
+    it("takes the method and Origin from Node's request", () => {
+      const request = corsRequest(incoming('PUT', '/items', { origin: 'https://app.test' }));
+      expect([request.method, request.origin]).toEqual(['PUT', 'https://app.test']);
+    });
+
+    it('reads a request without a method as GET, and one without Origin as no origin', () => {
+      const request = corsRequest(incoming(undefined, '/items', {}));
+      expect([request.method, request.origin]).toEqual(['GET', undefined]);
+    });
+
+    it.each([
+      ['OPTIONS', 'PUT', 'PUT'],
+      ['OPTIONS', undefined, undefined],
+      ['GET', 'PUT', undefined],
+      ['POST', 'PUT', undefined],
+    ])('on %s with Access-Control-Request-Method %s, has the requested method %s (only OPTIONS can be a preflight)', (method, requested, expected) => {
+      const headers: Record<string, string> = requested === undefined ? {} : { 'access-control-request-method': requested };
+      expect(corsRequest(incoming(method, '/items', headers)).requestMethod).toBe(expected);
+    });
+
+    it('asks the platform for the header target of a preflight or of a request that goes on', () => {
+      const preflightReader = countingReader();
+      corsRequest(incoming('OPTIONS', '/items', { 'access-control-request-method': 'PUT' }), preflightReader);
+      const actualReader = countingReader();
+      corsRequest(incoming('OPTIONS', '/items', {}), actualReader);
+      expect([preflightReader.asked, actualReader.asked]).toEqual([['headerTarget true'], ['headerTarget false']]);
+    });
+  });
+
+  describe('the facts read only when asked for', () => {
+    it('asks the platform nothing but the header target until a getter is read', () => {
+      const reader = countingReader();
+      corsRequest(incoming('GET', '/items', { host: 'api.test' }), reader);
+      expect(reader.asked).toEqual(['headerTarget false']);
+    });
+
+    it('reads the requested headers from the request when asked, not before', () => {
+      const raw = incoming('OPTIONS', '/items', { 'access-control-request-method': 'PUT' });
+      const request = corsRequest(raw);
+      raw.headers['access-control-request-headers'] = 'content-type';
+      expect(request.requestHeaders).toBe('content-type');
+    });
+
+    it("builds its own origin from the platform's scheme and the Host header", () => {
+      const reader = countingReader();
+      const request = corsRequest(incoming('GET', '/items', { host: 'api.test:8443' }), reader);
+      expect(request.selfOrigin).toBe('https://api.test:8443');
+      expect(reader.asked).toContain('protocol');
+    });
+
+    it('has no own origin without a Host header, and does not ask for the scheme', () => {
+      const reader = countingReader();
+      expect(corsRequest(incoming('GET', '/items', {}), reader).selfOrigin).toBeUndefined();
+      expect(reader.asked).not.toContain('protocol');
+    });
+
+    it('takes the host name and the request id from the platform', () => {
+      const request = corsRequest(incoming('GET', '/items', {}));
+      expect([request.hostname, request.requestId]).toEqual(['api.test', 'req-7']);
+    });
+
+    it.each([
+      ['/items?x=1', '/items?x=1', '/items'],
+      [undefined, '/', '/'],
+    ])('gives the target %s as url %s and path %s', (url, expectedUrl, expectedPath) => {
+      const request = corsRequest(incoming('GET', url, {}));
+      expect([request.url, request.path]).toEqual([expectedUrl, expectedPath]);
+    });
+  });
+});
+
+describe('endPreflightResponse', () => {
+  it('ends the response with 204 and an explicit empty body: Content-Length: 0', () => {
+    const response = new ServerResponse(incoming('OPTIONS', '/items', {}));
+    endPreflightResponse(response);
+    expect([response.statusCode, response.getHeader('Content-Length'), response.writableEnded]).toEqual([204, '0', true]);
+  });
+});
