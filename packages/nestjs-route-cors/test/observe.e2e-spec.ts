@@ -1,0 +1,82 @@
+/**
+ * `@nestjs/observe` 0.3.3 itself beside `@Cors()` (issue 26): it sets the
+ * adapter's request hook in `onModuleInit`; on Fastify that slot holds the
+ * CORS hook, which shares it. Its collector endpoint is a closed loopback
+ * port: it starts without its backend and never sends anything off the
+ * machine (without an endpoint it would post to its hosted collector).
+ */
+import { createServer } from 'node:net';
+import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createObserveModule, defaultTraceIdGenerator, TracerService } from '@nestjs/observe';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { Cors, CorsModule } from 'nestjs-route-cors';
+import { httpAdapter, initialised, ON_FASTIFY, preflight } from './support/fixture-app.js';
+
+const ALLOWED = 'https://app.example.com';
+const EVIL = 'https://evil.example';
+
+/** The requests observe's request hook saw (it mints a trace id first thing). */
+const tracedRequests: string[] = [];
+
+const { ObserveModule, ObserveInstrument } = createObserveModule({
+  traceIdGenerator: (req: unknown) => {
+    const { method, url } = req as { method?: string; url?: string };
+    tracedRequests.push(`${method} ${url}`);
+    return defaultTraceIdGenerator(req);
+  },
+});
+
+@Cors({ origins: [ALLOWED], methods: ['GET', 'POST'], allowedHeaders: ['Content-Type'] })
+@Controller('items')
+class ItemsController {
+  constructor(private readonly tracer: TracerService) {}
+
+  @Get()
+  list(): { traceId: string | null } {
+    return { traceId: this.tracer.currentTraceId() };
+  }
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('@nestjs/observe beside @Cors()', () => {
+  let app: INestApplication;
+  const server = (): App => app.getHttpServer() as App;
+
+  beforeAll(async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    @Module({
+      imports: [CorsModule.forRoot({ logRoutes: false }), ObserveModule.forRoot({ appKey: 'test', appSecret: 'test', serviceId: 'cors-test', endpoint })],
+      controllers: [ItemsController],
+    })
+    class ObservedAppModule {}
+    app = await initialised(await NestFactory.create(ObservedAppModule, httpAdapter(), { logger: false, instrument: ObserveInstrument }));
+  });
+  afterAll(() => app?.close());
+
+  it('starts without its backend, and both run: CORS answers, observe traces the request into the handler', async () => {
+    tracedRequests.length = 0;
+    const res = await request(server()).get('/items').set('Origin', ALLOWED).set('X-Request-Id', 'trace-1');
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect(res.body).toEqual({ traceId: 'trace-1' });
+    expect(tracedRequests).toEqual(['GET /items']);
+  });
+
+  it('answers preflights, allowed and refused; on Fastify before observe, which traces them only on Express', async () => {
+    tracedRequests.length = 0;
+    expect((await preflight(server(), '/items', ALLOWED, 'GET', 'content-type')).status).toBe(204);
+    expect((await preflight(server(), '/items', EVIL, 'GET', 'content-type')).status).toBe(403);
+    // Express's request-hook slot is not the CORS hook's: it runs before every middleware, the CORS hook included.
+    expect(tracedRequests).toEqual(ON_FASTIFY ? [] : ['OPTIONS /items', 'OPTIONS /items']);
+  });
+});
