@@ -38,6 +38,7 @@ const READER: PlatformRequestReader<IncomingMessage, ServerResponse> = {
   hostname: () => 'api.test',
   requestId: () => 'req-1',
   headerTarget: (response) => response,
+  serverResponse: (response) => response,
 };
 
 /** A request to GET /tenant?x=1 from `origin`, answered on a fresh Node response. */

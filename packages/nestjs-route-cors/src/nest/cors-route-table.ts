@@ -61,10 +61,16 @@ function registeredRoutes(routes: readonly CorsRoute[]): Map<string, CorsRoute> 
       registered.set(key, route);
     }
   };
-  for (const route of routes) register(registrationKey(route.method, route.path, route.handler), route);
+  // By handler name, and by method and path alone for a router that registered Nest's handlers unnamed (Nest 11).
+  for (const route of routes) {
+    register(registrationKey(route.method, route.path, route.handler), route);
+    register(registrationKey(route.method, route.path, ''), route);
+  }
   for (const route of routes.filter((r) => r.method === 'GET')) {
-    const head = registrationKey('HEAD', route.path, route.handler);
-    if (!registered.has(head) && !ambiguous.has(head)) registered.set(head, route);
+    for (const handler of [route.handler, '']) {
+      const head = registrationKey('HEAD', route.path, handler);
+      if (!registered.has(head) && !ambiguous.has(head)) registered.set(head, route);
+    }
   }
   return registered;
 }

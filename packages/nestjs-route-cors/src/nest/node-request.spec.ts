@@ -32,6 +32,9 @@ function countingReader(): PlatformRequestReader<PlatformRequest, PlatformReply>
       getHeader: (name) => reply.headers.get(name),
       setHeader: (name, value) => reply.headers.set(name, value),
     }),
+    serverResponse: () => {
+      throw new Error('a platform reply in this test has no Node response');
+    },
   };
 }
 

@@ -85,15 +85,16 @@ describe('the route Fastify chose for an actual request', () => {
 
   it.each([
     ['a handler Nest 12.5+ named: the table row of that name', nestHandler('Messages.list'), 'row'],
-    ['a Nest handler without a name (Nest 11): none, the route index finds it', nestHandler(''), undefined],
+    ['a Nest handler without a name (Nest 11): the row of its method and path', nestHandler(''), 'row'],
     ['a handler that is not Nest\'s: no row', answer, null],
-  ])('for %s', async (_label, handler, expected) => {
+    ['a Nest handler without a name whose method and path several rows share: none, the route index decides', nestHandler(''), undefined, new Map([['GET /messages Messages.list', 'row']])],
+  ])('for %s', async (_label, handler, expected, registered = new Map([['GET /messages Messages.list', 'row'], ['GET /messages ', 'row']])) => {
     const adapter = new FastifyAdapter();
     const platform = new FastifyPlatform(adapter);
     const instance = adapter.getInstance();
     const chosen: unknown[] = [];
     instance.addHook('onRequest', (request, _reply, done) => {
-      chosen.push(platform.chosenRoute(request, new Map([['GET /messages Messages.list', 'row']])));
+      chosen.push(platform.chosenRoute(request, registered));
       done();
     });
     instance.route({ method: 'GET', url: '/messages', handler });

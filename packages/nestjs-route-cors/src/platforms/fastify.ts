@@ -50,11 +50,12 @@ function isAdapterRouting(adapter: object): adapter is FastifyAdapterRouting {
 const ROUTE_KEY = Symbol('nestjs-route-cors.route');
 
 /**
- * The key of a Nest route whose handler Nest did not name (Nest 11, and 12
- * before 12.5, register anonymous handlers): the router's choice cannot say
- * which row of the table it is, so the route index finds it, as on Express.
+ * Where a route's config says Nest did not name its handler (Nest 11, and 12
+ * before 12.5, register anonymous handlers): its key then names the method
+ * and path only, which the route table resolves where they are unique, and
+ * leaves to the route index where they are not.
  */
-const UNNAMED_NEST_ROUTE = 'unnamed Nest route';
+const UNNAMED_ROUTE = Symbol('nestjs-route-cors.unnamed-route');
 
 /** A handler Nest registered for a controller method: Nest copies the method's metadata onto it (both majors). */
 function isUnnamedNestHandler(handler: object & { readonly name: string }): boolean {
@@ -154,8 +155,9 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
     adapter.getInstance<FastifyInstance>().addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       const method = methods.length > 1 ? 'ALL' : (methods[0] ?? '');
-      const key = isUnnamedNestHandler(route.handler) ? UNNAMED_NEST_ROUTE : registrationKey(method, route.url, route.handler.name);
-      route.config = { ...route.config, [ROUTE_KEY]: key };
+      const unnamed = isUnnamedNestHandler(route.handler);
+      const key = registrationKey(method, route.url, unnamed ? '' : route.handler.name);
+      route.config = { ...route.config, [ROUTE_KEY]: key, [UNNAMED_ROUTE]: unnamed };
     });
     // The paths looked up are `sanitizeUrl`'s: decoded, lower-cased for a case-insensitive router, and with the
     // one trailing slash the router ignores already trimmed. Matching them takes the case rule only.
@@ -294,8 +296,10 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   chosenRoute<T>(request: FastifyRequest, registered: ReadonlyMap<string, T>): T | null | undefined {
     const config: object = request.routeOptions.config;
     const key: unknown = ROUTE_KEY in config ? config[ROUTE_KEY] : undefined;
-    if (key === UNNAMED_NEST_ROUTE) return undefined;
-    return (typeof key === 'string' ? registered.get(key) : undefined) ?? null;
+    const route = typeof key === 'string' ? registered.get(key) : undefined;
+    if (route !== undefined) return route;
+    // An unnamed Nest route whose method and path several rows share: the index decides; any other route is none of Nest's.
+    return UNNAMED_ROUTE in config && config[UNNAMED_ROUTE] === true ? undefined : null;
   }
 
   requestFacts(request: FastifyRequest, reply: FastifyReply): NodeCorsRequest<FastifyRequest, FastifyReply> {
