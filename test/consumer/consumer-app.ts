@@ -246,3 +246,34 @@ export function expectRunnerVerdicts(verdicts: RunnerVerdicts): void {
   expect(message).toContain(`expected the preflight of POST /messages from "${EVIL}" to be allowed, but the server answered 403 without Access-Control-Allow-Origin`);
   expect(message).toContain(`Why: refused: origin "${EVIL}" is not in policy 'frontend' (allowed: ${ALLOWED})`);
 }
+
+/**
+ * The quick start on each platform, in an app at `work`: started, its answers
+ * checked, then the app's own test runner (`runner`, named for the test) on
+ * the `expectCors` tests: the passing one passes, the failing one fails with
+ * the reason.
+ */
+export function describeEachPlatform(work: string, runner: string, runTestsOn: (platform: Platform) => RunnerVerdicts): void {
+  describe.each<[Platform, string]>([
+    ['express', join('dist', 'main.js')],
+    ['fastify', join('dist', 'main-fastify.js')],
+  ])('on %s', (platform, main) => {
+    let started: RunningApp | undefined;
+    const app = (): RunningApp => {
+      if (started === undefined) throw new Error('the app did not start');
+      return started;
+    };
+
+    beforeAll(async () => {
+      started = await startApp(work, main);
+    }, 60_000);
+
+    afterAll(() => started?.stop());
+
+    describeQuickStartAnswers(app);
+
+    it(`runs the app's ${runner} on expectCors: the passing test passes, the failing one fails with the reason`, () => {
+      expectRunnerVerdicts(runTestsOn(platform));
+    }, 120_000);
+  });
+}

@@ -14,13 +14,11 @@ import {
   ALLOWED,
   compile,
   createApp,
-  describeQuickStartAnswers,
+  describeEachPlatform,
   EVIL,
   expectCorsSpec,
-  expectRunnerVerdicts,
   FASTIFY_MAIN,
   installedVersion,
-  type Platform,
   run,
   type RunningApp,
   runTests,
@@ -212,29 +210,9 @@ describe('a Nest 11 CommonJS app with Jest (ts-jest, CommonJS mode)', () => {
     });
   });
 
-  describe.each<[Platform, string]>([
-    ['express', join('dist', 'main.js')],
-    ['fastify', join('dist', 'main-fastify.js')],
-  ])('on %s', (platform, main) => {
-    let started: RunningApp | undefined;
-    const app = (): RunningApp => {
-      if (started === undefined) throw new Error('the app did not start');
-      return started;
-    };
-
-    beforeAll(async () => {
-      started = await startApp(work, main);
-    }, 60_000);
-
-    afterAll(() => started?.stop());
-
-    describeQuickStartAnswers(app);
-
-    it("runs the app's Jest on expectCors: the passing test passes, the failing one fails with the reason", () => {
-      const report = `jest-${platform}.json`;
-      const verdicts = runTests(work, process.execPath, ['node_modules/jest/bin/jest.js', '--config', './test/jest-e2e.json', '--json', `--outputFile=${report}`, `cors.${platform}`], report);
-      expectRunnerVerdicts(verdicts);
-    }, 120_000);
+  describeEachPlatform(work, 'Jest', (platform) => {
+    const report = `jest-${platform}.json`;
+    return runTests(work, process.execPath, ['node_modules/jest/bin/jest.js', '--config', './test/jest-e2e.json', '--json', `--outputFile=${report}`, `cors.${platform}`], report);
   });
 
   describe('with a Socket.IO gateway under @Cors()', () => {

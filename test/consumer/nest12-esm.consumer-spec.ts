@@ -11,15 +11,12 @@ import { join } from 'node:path';
 import {
   compile,
   createApp,
-  describeQuickStartAnswers,
+  describeEachPlatform,
   expectCorsSpec,
   expectRunnerVerdicts,
   FASTIFY_MAIN,
   installedVersion,
-  type Platform,
-  type RunningApp,
   runTests,
-  startApp,
 } from './consumer-app.js';
 
 /** The Nest 12 starter's package.json (@nestjs/schematics 12, ts-esm), without its CLI, lint and format tools; Jest for the ESM-mode row. */
@@ -145,29 +142,9 @@ describe('a Nest 12 ES module app (nest new) with Vitest, and with Jest in ESM m
     compile(work, 'tsconfig.strict.json');
   }, 120_000);
 
-  describe.each<[Platform, string]>([
-    ['express', join('dist', 'main.js')],
-    ['fastify', join('dist', 'main-fastify.js')],
-  ])('on %s', (platform, main) => {
-    let started: RunningApp | undefined;
-    const app = (): RunningApp => {
-      if (started === undefined) throw new Error('the app did not start');
-      return started;
-    };
-
-    beforeAll(async () => {
-      started = await startApp(work, main);
-    }, 60_000);
-
-    afterAll(() => started?.stop());
-
-    describeQuickStartAnswers(app);
-
-    it("runs the app's Vitest on expectCors: the passing test passes, the failing one fails with the reason", () => {
-      const report = `vitest-${platform}.json`;
-      const args = ['node_modules/vitest/vitest.mjs', 'run', '--config', './vitest.config.e2e.ts', '--reporter=json', `--outputFile=${report}`, `cors.${platform}`];
-      expectRunnerVerdicts(runTests(work, process.execPath, args, report));
-    }, 120_000);
+  describeEachPlatform(work, 'Vitest', (platform) => {
+    const report = `vitest-${platform}.json`;
+    return runTests(work, process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', './vitest.config.e2e.ts', '--reporter=json', `--outputFile=${report}`, `cors.${platform}`], report);
   });
 
   it("runs the app's Jest in ESM mode on expectCors (Express): the passing test passes, the failing one fails with the reason", () => {
