@@ -11,7 +11,7 @@ export { CorsModule } from './cors.module.js';
 export { Cors, type CorsDecoratorOptions } from './nest/cors.decorator.js';
 export { CorsPolicies } from './nest/cors-policies.service.js';
 export { allowedByCors } from './nest/csrf.js';
-export type { CorsModuleAsyncOptions, CorsModuleOptions, CorsRejectionEvent } from './nest/cors-module-options.interface.js';
+export type { CorsModuleAsyncOptions, CorsModuleOptions, CorsPathRule, CorsRejectionEvent } from './nest/cors-module-options.interface.js';
 export type { CorsPolicyOptions, CrossOriginResourcePolicy, NormalisedPolicyOptions, OriginPredicate, OriginPredicateCacheOptions, PredicateCacheStats } from './core/policy.js';
 export type { CorsDecisionKind } from './core/cors-decision.js';
 export type { CorsRejection } from './core/rejections.js';

@@ -251,7 +251,13 @@ export function decideRequest<R>(
   }
   // Nest's host filter runs inside the handler the router chose: a request it turns away gets no policy.
   const choice = chosen?.(request.request);
-  const route = choice === undefined ? routeForRequest(entry, request.method, request) : servedHere(choice, request);
+  const route =
+    choice === undefined
+      ? routeForRequest(entry, request.method, request)
+      : // The router chose a route no controller declares (an adapter route, GraphQL, static files): only a path rule applies.
+        choice === null
+        ? routeForRequest(entry, request.method, request, true)
+        : servedHere(choice, request);
   const policy = route?.policy;
   return policy === undefined ? undefined : decideActual(policy, request);
 }

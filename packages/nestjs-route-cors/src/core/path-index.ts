@@ -26,6 +26,8 @@ export interface IndexedRoute<P, R> {
   /** The version a header, media-type or custom version filter selects, for reports; undefined without one. */
   readonly version: string | undefined;
   readonly servesVersion: ((request: R) => boolean) | undefined;
+  /** A path rule (`CorsModule`'s `paths`), for what no controller declares; absent on controller routes. */
+  readonly pathRule?: true;
 }
 
 /** The routes matching one request path, in the router's order. */
@@ -245,9 +247,13 @@ function pathRoutes<P, R>(path: string, routes: ReadonlyArray<IndexedRoute<P, R>
   return { path, routes, hasPolicy: routes.some((r) => r.policy !== undefined) };
 }
 
-/** The route whose handler the router calls: the first that serves the method, the host and the version. */
-export function routeForRequest<P, R>(entry: PathRoutes<P, R>, method: string, routed: RoutedRequest<R>): IndexedRoute<P, R> | undefined {
+/**
+ * The route whose handler the router calls: the first that serves the
+ * method, the host and the version; among path rules only, with `rulesOnly`.
+ */
+export function routeForRequest<P, R>(entry: PathRoutes<P, R>, method: string, routed: RoutedRequest<R>, rulesOnly = false): IndexedRoute<P, R> | undefined {
   for (const route of entry.routes) {
+    if (rulesOnly && route.pathRule !== true) continue;
     if (servesMethod(route, method) && servesHost(route, routed) && (route.servesVersion === undefined || route.servesVersion(routed.request))) {
       return route;
     }

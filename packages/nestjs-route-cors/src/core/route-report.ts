@@ -21,6 +21,8 @@ export interface RouteReportRow {
 export interface CorsRouteReport {
   /** In the order the router tries them, then what version-picked preflights get. */
   readonly routes: readonly RouteReportRow[];
+  /** The path rules (`CorsModule`'s `paths`), for what no controller declares. */
+  readonly paths: readonly RouteReportRow[];
   readonly gateways: readonly RouteReportRow[];
 }
 
@@ -68,6 +70,9 @@ export function formatRouteTable(rows: readonly RouteReportRow[]): string {
 /** The report as `cors:routes` prints it: the routes, then the gateways under their own heading. */
 export function formatRouteReport(report: CorsRouteReport): string {
   const sections = [`Routes:\n${formatRouteTable(report.routes)}`];
+  if (report.paths.length > 0) {
+    sections.push(`Path rules:\n${formatRouteTable(report.paths)}`);
+  }
   if (report.gateways.length > 0) {
     sections.push(`WebSocket gateways:\n${formatRouteTable(report.gateways)}`);
   }

@@ -13,12 +13,34 @@ export interface CorsRejectionEvent {
   readonly origin: string | undefined;
 }
 
+/** A path no controller declares, and the policy its requests get. */
+export interface CorsPathRule {
+  /**
+   * In the route syntax Nest uses for controllers (Express 5's, on both
+   * platforms): `/graphql`, `/assets/*file`, `/docs{/*rest}`. Matched against
+   * the path the HTTP server receives: no global prefix or version is added;
+   * trailing slash and case follow the router's settings.
+   */
+  readonly path: string;
+  /** A named policy, or inline options, for every method at the path. */
+  readonly policy: string | CorsPolicyOptions;
+}
+
 export interface CorsModuleOptions {
   /**
    * Named policies, used as `@Cors('name')`. Each is validated at start-up.
    * @default {}
    */
   readonly policies?: Readonly<Record<string, CorsPolicyOptions>>;
+  /**
+   * Policies for what no controller declares: GraphQL's endpoint, static
+   * files, Swagger's pages, routes added on the adapter, WebSocket servers
+   * on the application's HTTP server. Each rule covers every method at its
+   * path, preflights answered before anything else runs; a rule whose path a
+   * controller route also serves stops start-up.
+   * @default []
+   */
+  readonly paths?: readonly CorsPathRule[];
   /**
    * Called once for every refused preflight, actual request or gateway
    * handshake, e.g. to count rejections as a metric. `request` is the

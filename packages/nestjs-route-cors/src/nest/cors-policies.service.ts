@@ -42,7 +42,7 @@ export class CorsPolicies {
 
   /** What the start-up log prints and `formatRouteReport()` formats, as it is now. */
   routeReport(): CorsRouteReport {
-    return { routes: this.routes.reportRows(), gateways: this.gateways.reportRows() };
+    return { routes: this.routes.reportRows(), paths: this.routes.ruleRows(), gateways: this.gateways.reportRows() };
   }
 
   /**

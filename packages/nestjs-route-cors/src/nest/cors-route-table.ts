@@ -6,6 +6,8 @@ import {
   type CompiledCorsPolicy,
   ConfigurationProblems,
   CorsConfigurationError,
+  type CorsDeclaration,
+  type DeclarationSite,
   type CorsPolicyOptions,
   formatRouteTable,
   type IndexedRoute,
@@ -17,8 +19,9 @@ import {
   type RouteReportRow,
   RoutePathIndex,
 } from '../core/index.js';
+import { match } from 'path-to-regexp';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
-import type { CorsModuleOptions } from './cors-module-options.interface.js';
+import type { CorsModuleOptions, CorsPathRule } from './cors-module-options.interface.js';
 import type { CorsHttpPlatform, CorsRouter } from './cors-platform.js';
 import { routerOf } from './cors-platform.js';
 import { type HandlerSite, readHandlerSites } from './handler-declarations.js';
@@ -42,7 +45,31 @@ export interface CorsRouteLookup {
 interface RouteTableState extends CorsRouteLookup {
   readonly named: ReadonlyMap<string, NamedPolicy>;
   readonly policies: HandlerPolicies;
+  /** The policy of each path rule, in the order of the `paths` option. */
+  readonly rulePolicies: ReadonlyArray<CompiledCorsPolicy | undefined>;
   readonly routes: readonly CorsRoute[];
+}
+
+/** A path rule's declaration, as a controller's `@Cors()` would be: read, named and validated alike. */
+function ruleSite(rule: CorsPathRule): DeclarationSite {
+  const declaration: CorsDeclaration =
+    typeof rule.policy === 'string' ? { kind: 'named', name: rule.policy, merge: false } : { kind: 'inline', options: rule.policy, merge: false };
+  return { controller: `the path rule for ${rule.path}`, handler: 'every method', classDeclaration: declaration, handlerDeclaration: undefined };
+}
+
+/** What a path rule is in the route table: every method at its path. */
+function ruleRoute(rule: CorsPathRule, policy: CompiledCorsPolicy | undefined): CorsRoute {
+  return {
+    method: 'ALL',
+    path: rule.path,
+    policy,
+    handler: `the path rule for ${rule.path}`,
+    host: undefined,
+    servesHost: undefined,
+    version: undefined,
+    servesVersion: undefined,
+    pathRule: true,
+  };
 }
 
 /**
@@ -62,7 +89,7 @@ function registeredRoutes(routes: readonly CorsRoute[]): Map<string, CorsRoute> 
     }
   };
   // By handler name, and by method and path alone for a router that registered Nest's handlers unnamed (Nest 11).
-  for (const route of routes) {
+  for (const route of routes.filter((r) => r.pathRule !== true)) {
     register(registrationKey(route.method, route.path, route.handler), route);
     register(registrationKey(route.method, route.path, ''), route);
   }
@@ -73,6 +100,22 @@ function registeredRoutes(routes: readonly CorsRoute[]): Map<string, CorsRoute> 
     }
   }
   return registered;
+}
+
+/** A rule path's matcher, in Express 5's route syntax; a CorsConfigurationError naming the rule when it is none. */
+function ruleMatcher(path: string): (candidate: string) => boolean {
+  try {
+    const matches = match(path);
+    return (candidate) => {
+      try {
+        return matches(candidate) !== false;
+      } catch {
+        return false;
+      }
+    };
+  } catch (error) {
+    throw new CorsConfigurationError([`the path rule for ${path} is not a route path (${error instanceof Error ? error.message : String(error)}); write it as a controller path, e.g. /assets/*file`]);
+  }
 }
 
 /** Before the routes are read, the index is empty: any rules do. */
@@ -91,6 +134,7 @@ const EXACT_MATCHING = { caseSensitive: true, ignoreTrailingSlash: false };
 export class CorsRouteTable implements OnModuleInit {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly sites: readonly HandlerSite[];
+  private readonly rules: readonly CorsPathRule[];
   private nestRoutes: ReadonlyArray<NestRoute & Pick<CorsRoute, 'pattern' | 'servesVersion'>> = [];
   private platformRouter: CorsRouter<PlatformRequest> | undefined;
   private state: RouteTableState;
@@ -106,9 +150,11 @@ export class CorsRouteTable implements OnModuleInit {
   ) {
     const problems = new ConfigurationProblems();
     this.sites = readHandlerSites(discovery, reflector, scanner, problems);
+    this.rules = options.paths ?? [];
     problems.throwIfAny();
     const named = compileNamedPolicies(options.policies ?? {});
-    this.state = { named, policies: this.resolvePolicies(named), routes: [], index: this.indexOf([]), chosen: undefined };
+    const { policies, rulePolicies } = this.resolvePolicies(named);
+    this.state = { named, policies, rulePolicies, routes: [], index: this.indexOf([]), chosen: undefined };
     this.warnAboutBrowserCaps();
   }
 
@@ -158,11 +204,33 @@ export class CorsRouteTable implements OnModuleInit {
     const versioning = this.appConfig.getVersioning();
     const filters = versioning ? router.versionFilters(routes, versioning) : [];
     this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: router.routePattern(route.path), servesVersion: filters[position] }));
-    this.state = this.stateFor(this.state.named, this.state.policies);
+    this.checkRulePaths(router);
+    this.state = this.stateFor(this.state.named, this.state.policies, this.state.rulePolicies);
     router.routePreflights(this.pathsWithoutOptionsRoute());
     if (this.options.logRoutes !== false) {
       this.logger.log(`CORS policies by route:\n${formatRouteTable(this.reportRows())}`);
+      if (this.rules.length > 0) this.logger.log(`CORS policies by path rule:\n${formatRouteTable(this.ruleRows())}`);
     }
+  }
+
+  /**
+   * Each rule's path must be one the index can match (Express 5's route
+   * syntax), and one no controller route serves: there `@Cors()` decides, and
+   * a rule would silently lose (or win). Every problem at once.
+   */
+  private checkRulePaths(router: CorsRouter<PlatformRequest>): void {
+    const problems = new ConfigurationProblems();
+    const rules = this.rules.filter((rule) => problems.attempt(() => ruleMatcher(rule.path)) !== undefined);
+    const controllers = new RoutePathIndex(this.nestRoutes.map((route) => ({ ...route, policy: undefined, handler: `${route.controller.name}.${route.methodName}` })), router.matching, intersectPolicies);
+    for (const rule of rules) {
+      const matches = ruleMatcher(rule.path);
+      const served = [...(controllers.lookup(rule.path)?.routes ?? []), ...this.nestRoutes.filter((route) => matches(route.path)).map((route) => ({ ...route, handler: `${route.controller.name}.${route.methodName}` }))];
+      const first = served[0];
+      if (first !== undefined) {
+        problems.add(`the path rule for ${rule.path} covers ${first.method} ${first.path}, which ${first.handler} serves: there its @Cors() decides; remove the rule or narrow its path`);
+      }
+    }
+    problems.throwIfAny();
   }
 
   /** The router of the application's platform; throws before CorsModule attached one (no HTTP adapter). */
@@ -190,8 +258,10 @@ export class CorsRouteTable implements OnModuleInit {
   /** The paths where some route has a policy and no route serves OPTIONS: their preflights have no route of their own. */
   private pathsWithoutOptionsRoute(): string[] {
     const routes = this.state.routes;
-    const withOptions = new Set(routes.filter((r) => r.method === 'OPTIONS' || r.method === 'ALL').map((r) => r.path));
-    return [...new Set(routes.filter((r) => r.policy !== undefined && !withOptions.has(r.path)).map((r) => r.path))];
+    // A rule's path is served by something the module does not see (which may have an OPTIONS route of its own).
+    const controllerRoutes = routes.filter((r) => r.pathRule !== true);
+    const withOptions = new Set(controllerRoutes.filter((r) => r.method === 'OPTIONS' || r.method === 'ALL').map((r) => r.path));
+    return [...new Set(controllerRoutes.filter((r) => r.policy !== undefined && !withOptions.has(r.path)).map((r) => r.path))];
   }
 
   /** The rows of `cors:routes` and the start-up log: every route, then what version-picked preflights get. */
@@ -204,7 +274,12 @@ export class CorsRouteTable implements OnModuleInit {
       version: `preflight for ${route.method}, any version`,
       policy,
     }));
-    return [...routes, ...preflights];
+    return [...routes.filter((route) => route.pathRule !== true), ...preflights];
+  }
+
+  /** The rows of the path rules, in the order of the `paths` option. */
+  ruleRows(): RouteReportRow[] {
+    return this.rules.map((rule, position) => ({ method: 'ANY', path: rule.path, handler: 'path rule', policy: this.state.rulePolicies[position] }));
   }
 
   /** Every named policy as it is now; a policy update replaces the map whole. */
@@ -225,29 +300,34 @@ export class CorsRouteTable implements OnModuleInit {
       throw new CorsConfigurationError([`no policy named '${name}' to replace (known: ${[...current.keys()].join(', ') || 'none'})`]);
     }
     const named = compileNamedPolicies({ [name]: options }, current);
-    this.state = this.stateFor(named, this.resolvePolicies(named));
+    const { policies, rulePolicies } = this.resolvePolicies(named);
+    this.state = this.stateFor(named, policies, rulePolicies);
     this.logger.log(`policy '${name}' replaced`);
   }
 
   /** Every route with its policy, and their index: built apart, swapped in whole by the caller. */
-  private stateFor(named: ReadonlyMap<string, NamedPolicy>, policies: HandlerPolicies): RouteTableState {
-    const routes = this.nestRoutes.map(({ controller, methodName, ...route }): CorsRoute => ({
-      ...route,
-      policy: policies.get(controller)?.get(methodName),
-      handler: `${controller.name}.${methodName}`,
-    }));
+  private stateFor(named: ReadonlyMap<string, NamedPolicy>, policies: HandlerPolicies, rulePolicies: ReadonlyArray<CompiledCorsPolicy | undefined>): RouteTableState {
+    const routes = [
+      ...this.nestRoutes.map(({ controller, methodName, ...route }): CorsRoute => ({
+        ...route,
+        policy: policies.get(controller)?.get(methodName),
+        handler: `${controller.name}.${methodName}`,
+      })),
+      // After the controllers' routes, which no rule may share a path with.
+      ...this.rules.map((rule, position) => ruleRoute(rule, rulePolicies[position])),
+    ];
     const chooser = this.platformRouter?.chosenRoute?.bind(this.platformRouter);
     const registered = chooser && registeredRoutes(routes);
     const chosen: ChosenRoute<PlatformRequest> | undefined = chooser && registered && ((request) => chooser(request, registered));
-    return { named, policies, routes, index: this.indexOf(routes), chosen };
+    return { named, policies, rulePolicies, routes, index: this.indexOf(routes), chosen };
   }
 
   private indexOf(routes: readonly CorsRoute[]): RoutePathIndex<CompiledCorsPolicy, PlatformRequest> {
     return new RoutePathIndex(routes, this.platformRouter?.matching ?? EXACT_MATCHING, intersectPolicies);
   }
 
-  /** The effective policy of each route handler under `named`; throws with every problem at once. */
-  private resolvePolicies(named: ReadonlyMap<string, NamedPolicy>): HandlerPolicies {
+  /** The effective policy of each route handler and path rule under `named`; throws with every problem at once. */
+  private resolvePolicies(named: ReadonlyMap<string, NamedPolicy>): { policies: HandlerPolicies; rulePolicies: Array<CompiledCorsPolicy | undefined> } {
     const policies = new Map<Type, Map<string, CompiledCorsPolicy | undefined>>();
     const problems = new ConfigurationProblems();
     for (const site of this.sites) {
@@ -255,7 +335,8 @@ export class CorsRouteTable implements OnModuleInit {
       policies.set(site.type, byHandler);
       byHandler.set(site.handler, problems.attempt(() => resolveRoutePolicy(site, named)));
     }
+    const rulePolicies = this.rules.map((rule) => problems.attempt(() => resolveRoutePolicy(ruleSite(rule), named)));
     problems.throwIfAny();
-    return policies;
+    return { policies, rulePolicies };
   }
 }

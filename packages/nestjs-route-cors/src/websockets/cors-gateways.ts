@@ -1,6 +1,7 @@
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ApplicationConfig, DiscoveryService, Reflector } from '@nestjs/core';
+import { ApplicationConfig, DiscoveryService, HttpAdapterHost, Reflector } from '@nestjs/core';
 import {
   type CompiledCorsPolicy,
   ConfigurationProblems,
@@ -8,6 +9,7 @@ import {
   CorsConfigurationError,
   type CorsDecision,
   decideCors,
+  decideRequest,
   formatRouteTable,
   type NamedPolicy,
   resolveRoutePolicy,
@@ -22,6 +24,7 @@ import { CorsRouteTable } from '../nest/cors-route-table.js';
 import { NodeCorsRequest, pathOf } from '../nest/node-request.js';
 import { explainGatewayHandshake } from './gateway-explainer.js';
 import { observeGatewayServers } from './gateway-servers.js';
+import { checkUpgrades } from './path-rule-upgrades.js';
 import { type CorsGatewayServer, gatewayProblems, type GatewaySite, readGatewaySites, serverKey, siteKey } from './gateway-sites.js';
 import { HANDSHAKE_READER, type HandshakeCheck } from './handshake-check.js';
 import { protectSocketIoServer, socketIoServerOf } from './socket-io-handshakes.js';
@@ -72,6 +75,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
     config: ApplicationConfig,
     private readonly routes: CorsRouteTable,
     private readonly responder: CorsResponder,
+    private readonly adapterHost: HttpAdapterHost,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {
     this.sites = readGatewaySites(discovery, reflector);
@@ -86,6 +90,10 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
 
   /** Runs after Nest created the gateways' servers (in `init()`, before the lifecycle hooks). */
   onModuleInit(): void {
+    const server: unknown = this.adapterHost.httpAdapter?.getHttpServer();
+    if (this.options.paths !== undefined && this.options.paths.length > 0 && server instanceof EventEmitter) {
+      checkUpgrades(server, (request, answer) => this.decideRuleUpgrade(request, answer));
+    }
     if (this.options.logRoutes !== false && this.protectedServers.length > 0) {
       this.logger.log(`CORS policies by gateway:\n${formatRouteTable(this.reportRows())}`);
     }
@@ -174,6 +182,21 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
         `@Cors() on ${site.name} cannot be enforced: its WebSocket adapter created a server that is neither Socket.IO's nor ws's`,
       ]);
     }
+  }
+
+  /**
+   * An upgrade to a path rule's path, decided by the rule like an HTTP
+   * request to it (only rules: no controller route takes upgrades); undefined
+   * when no rule covers the path.
+   */
+  private decideRuleUpgrade(request: IncomingMessage, answer: ServerResponse): Promise<CorsDecision> | undefined {
+    const facts = new NodeCorsRequest(request, request, answer, HANDSHAKE_READER);
+    const decided = decideRequest(this.routes.lookup.index, pathOf(facts.url), facts, () => null);
+    if (decided === undefined) return undefined;
+    return Promise.resolve(decided).then((decision) => {
+      this.responder.apply(facts, decision);
+      return decision;
+    });
   }
 
   /** The same decision, headers and refusal report as an HTTP request's; the gateway's policy is known already. */

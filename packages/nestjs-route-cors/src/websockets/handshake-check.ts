@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { CorsDecision } from '../core/index.js';
+import { CORS_REFUSED_MESSAGE } from '../nest/cors.constants.js';
 import type { PlatformRequestReader } from '../nest/node-request.js';
 
 /**
@@ -32,3 +34,21 @@ export const HANDSHAKE_READER: PlatformRequestReader<IncomingMessage, ServerResp
   headerTarget: (response) => response,
   serverResponse: (response) => response,
 };
+
+/**
+ * Refuses an upgrade with 403, as RFC 6455 §10.2 asks for an origin the
+ * server does not accept (engine.io would answer 400, ws 401), and closes
+ * the socket. The headers are the ones the responder wrote on `answer`
+ * (`Vary`, and the reason in development).
+ */
+export function refuseUpgrade(socket: Duplex, answer: ServerResponse): void {
+  const headers = Object.entries(answer.getHeaders()).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}\r\n`);
+  socket.on('error', () => undefined);
+  if (socket.writable) {
+    socket.write(
+      'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n' +
+        `${headers.join('')}Content-Length: ${Buffer.byteLength(CORS_REFUSED_MESSAGE)}\r\n\r\n${CORS_REFUSED_MESSAGE}`,
+    );
+  }
+  socket.destroy();
+}

@@ -5,12 +5,11 @@
  * refused request never gets a session id or a connection.
  */
 import { type IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import type { Namespace, Server } from 'socket.io';
 import type { CorsDecision } from '../core/index.js';
 import { CORS_REFUSED_MESSAGE } from '../nest/cors.constants.js';
 import { endPreflightResponse } from '../nest/node-request.js';
-import type { HandshakeCheck } from './handshake-check.js';
+import { type HandshakeCheck, refuseUpgrade } from './handshake-check.js';
 
 type EngineMiddleware = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
 
@@ -25,22 +24,6 @@ export function socketIoServerOf(created: unknown): Server | undefined {
   return server !== undefined && typeof (server as Server).engine?.use === 'function' ? (server as Server) : undefined;
 }
 
-/**
- * engine.io answers a refused upgrade with 400 whatever the reason; RFC 6455
- * §10.2 asks for 403 on an origin the server does not accept. The headers
- * are the ones the responder wrote (`Vary`, and the reason in development).
- */
-function refuseUpgrade(socket: Socket, answer: ServerResponse): void {
-  const headers = Object.entries(answer.getHeaders()).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}\r\n`);
-  socket.on('error', () => undefined);
-  if (socket.writable) {
-    socket.write(
-      'HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\n' +
-        `${headers.join('')}Content-Length: ${Buffer.byteLength(CORS_REFUSED_MESSAGE)}\r\n\r\n${CORS_REFUSED_MESSAGE}`,
-    );
-  }
-  socket.destroy();
-}
 
 function answerPolling(response: ServerResponse, decision: CorsDecision, next: () => void): void {
   if (!decision.allowed) {

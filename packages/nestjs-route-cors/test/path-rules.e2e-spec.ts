@@ -1,0 +1,117 @@
+/**
+ * Path rules (issue 25): a policy for what no controller declares, answered
+ * like a controller route's (preflights before anything else runs, actual
+ * requests, strict refusals, reports, explanations, the testing helpers),
+ * and WebSocket upgrades to a rule's path checked like a gateway handshake.
+ */
+import { Module } from '@nestjs/common';
+import request from 'supertest';
+import type { App } from 'supertest/types.js';
+import { CorsConfigurationError, CorsModule, CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
+import { expectCors } from 'nestjs-route-cors/testing';
+import { ALLOWED, EVIL, ItemsController, RULES_OPTIONS, type PathRulesApp, startPathRulesApp } from './fixtures/path-rules.fixture.js';
+import { preflight, startFixtureApp } from './support/fixture-app.js';
+import { upgrade } from './support/handshakes.js';
+
+describe('path rules', () => {
+  let started: PathRulesApp;
+  const server = (): App => started.app.getHttpServer() as App;
+
+  beforeAll(async () => {
+    started = await startPathRulesApp();
+  });
+  afterAll(() => started?.app.close());
+
+  describe.each([
+    ['a route added on the adapter', '/adapter'],
+    ['a middleware mounted with app.use(path)', '/mounted/page'],
+  ])('on %s', (_what, path) => {
+    it("answers an allowed preflight with 204 and the policy's headers, before the route runs", async () => {
+      const res = await preflight(server(), path, ALLOWED, 'POST', 'content-type');
+      expect(res.status).toBe(204);
+      expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(res.headers['access-control-allow-methods']).toBe('GET, HEAD, POST');
+      expect(res.headers['content-length']).toBe('0');
+    });
+
+    it('refuses a preflight from an origin outside the policy with 403 and no CORS header', async () => {
+      const res = await preflight(server(), path, EVIL, 'POST', 'content-type');
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers.vary).toBe('Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
+    });
+
+    it('gives an allowed actual request its headers and Vary: Origin', async () => {
+      const res = await request(server()).get(path).set('Origin', ALLOWED);
+      expect(res.status).toBe(200);
+      expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+      expect(res.headers.vary).toMatch(/\bOrigin\b/);
+    });
+  });
+
+  it('stops a refused actual request under a strict rule policy before the route runs', async () => {
+    started.adapterCalls.length = 0;
+    const res = await request(server()).get('/adapter').set('Origin', EVIL);
+    expect(res.status).toBe(403);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(started.adapterCalls).toEqual([]);
+  });
+
+  it("makes Swagger's JSON document public under a '*' rule", async () => {
+    const res = await request(server()).get('/docs-json').set('Origin', EVIL);
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it("leaves the controller route to its own @Cors(), and paths without a rule alone", async () => {
+    expect((await request(server()).get('/items').set('Origin', ALLOWED)).headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect((await preflight(server(), '/nowhere', ALLOWED, 'GET')).headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  describe('WebSocket upgrades to a rule path', () => {
+    it('refuses an origin outside the policy with 403, never 101', async () => {
+      expect((await upgrade(started.port, '/live', { Origin: EVIL })).status).toBe(403);
+    });
+
+    it('lets an allowed origin, and a program without Origin, upgrade', async () => {
+      expect((await upgrade(started.port, '/live', { Origin: ALLOWED })).status).toBe(101);
+      expect((await upgrade(started.port, '/live', {})).status).toBe(101);
+    });
+  });
+
+  it('lists the rules in the route report, and explains and tests requests to them', async () => {
+    const policies = started.app.get(CorsPolicies);
+    expect(policies.routeReport().paths.map((row) => [row.path, row.policy?.name])).toEqual([
+      ['/adapter', 'frontend'],
+      ['/mounted{/*rest}', 'frontend'],
+      ['/docs-json', 'public'],
+      ['/live', 'inline@the path rule for /live'],
+    ]);
+    expect(formatRouteReport(policies.routeReport())).toMatch(/Path rules:\nMETHOD +PATH +POLICY[^\n]*\nANY +\/adapter +frontend/);
+    const explained = await policies.explain({ origin: EVIL, method: 'POST', path: '/adapter', headers: [{ name: 'content-type' }], credentials: false });
+    expect(explained.verdict).toBe(`refused: origin "${EVIL}" is not in policy 'frontend' (allowed: ${ALLOWED})`);
+    await expectCors(started.app).preflight('/adapter', { origin: ALLOWED, method: 'POST', headers: ['content-type'] }).toBeAllowed();
+    await expectCors(started.app).actual('/adapter', { origin: EVIL }).toBeRefused();
+  });
+});
+
+describe('path rules the module refuses at start-up', () => {
+  function startWith(paths: NonNullable<(typeof RULES_OPTIONS)['paths']>): Promise<unknown> {
+    @Module({ imports: [CorsModule.forRoot({ ...RULES_OPTIONS, paths })], controllers: [ItemsController] })
+    class RefusedModule {}
+    return startFixtureApp(RefusedModule);
+  }
+
+  it.each([
+    ['an unknown policy name', [{ path: '/graphql', policy: 'nope' }], /@Cors\('nope'\) on the path rule for \/graphql names an unknown policy \(known: frontend, public\)/],
+    ['invalid inline options', [{ path: '/graphql', policy: { origins: ['not a url'] } }], /Invalid CORS policy 'inline@the path rule for \/graphql'/],
+    ['a path that is not a route path', [{ path: '/assets/*', policy: 'public' }], /the path rule for \/assets\/\* is not a route path/],
+    ['a path a controller route serves', [{ path: '/items', policy: 'public' }], /the path rule for \/items covers GET \/items, which ItemsController\.list serves/],
+    ['a pattern that covers a controller route', [{ path: '/*all', policy: 'public' }], /the path rule for \/\*all covers GET \/items, which ItemsController\.list serves/],
+  ])('refuses %s, naming the rule', async (_what, paths, problem) => {
+    const start = startWith(paths);
+    await expect(start).rejects.toThrow(CorsConfigurationError);
+    await expect(start).rejects.toThrow(problem);
+  });
+});
+
