@@ -4,10 +4,10 @@
  * requests, strict refusals, reports, explanations, the testing helpers),
  * and WebSocket upgrades to a rule's path checked like a gateway handshake.
  */
-import { Module } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { CorsConfigurationError, CorsModule, CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
+import { Cors, CorsConfigurationError, CorsModule, CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, EVIL, ItemsController, RULES_OPTIONS, type PathRulesApp, startPathRulesApp } from './fixtures/path-rules.fixture.js';
 import { preflight, startFixtureApp } from './support/fixture-app.js';
@@ -115,3 +115,31 @@ describe('path rules the module refuses at start-up', () => {
   });
 });
 
+
+describe('@Cors() where only a path rule can apply', () => {
+  /** A GraphQL resolver's shape, without GraphQL: a provider, not a controller or a gateway. */
+  @Cors('frontend')
+  @Injectable()
+  class ItemsResolver {
+    items(): string[] {
+      return [];
+    }
+  }
+
+  @Injectable()
+  class ItemsQueries {
+    @Cors('frontend')
+    items(): string[] {
+      return [];
+    }
+  }
+
+  it.each([
+    ['a resolver class', ItemsResolver, /@Cors\(\) on ItemsResolver has no effect: it is neither a controller nor a WebSocket gateway\. GraphQL resolvers share one HTTP endpoint: give it a policy with CorsModule\.forRoot\(\{ paths: \[\{ path: '\/graphql'/],
+    ['a resolver method', ItemsQueries, /@Cors\(\) on ItemsQueries\.items has no effect: it is not a route handler\. GraphQL resolvers share one HTTP endpoint/],
+  ])('stops start-up for @Cors() on %s, pointing to paths', async (_where, provider, problem) => {
+    @Module({ imports: [CorsModule.forRoot(RULES_OPTIONS)], controllers: [ItemsController], providers: [provider] })
+    class WithResolverModule {}
+    await expect(startFixtureApp(WithResolverModule)).rejects.toThrow(problem);
+  });
+});

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ApplicationConfig, DiscoveryService, HttpAdapterHost, Reflector } from '@nestjs/core';
+import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
 import {
   type CompiledCorsPolicy,
   ConfigurationProblems,
@@ -25,7 +25,7 @@ import { NodeCorsRequest, pathOf } from '../nest/node-request.js';
 import { explainGatewayHandshake } from './gateway-explainer.js';
 import { observeGatewayServers } from './gateway-servers.js';
 import { checkUpgrades } from './path-rule-upgrades.js';
-import { type CorsGatewayServer, gatewayProblems, type GatewaySite, readGatewaySites, serverKey, siteKey } from './gateway-sites.js';
+import { type CorsGatewayServer, gatewayProblems, type GatewaySite, misplacedDeclarations, readGatewaySites, serverKey, siteKey } from './gateway-sites.js';
 import { HANDSHAKE_READER, type HandshakeCheck } from './handshake-check.js';
 import { protectSocketIoServer, socketIoServerOf } from './socket-io-handshakes.js';
 import { protectWsServer, wsServerOf } from './ws-handshakes.js';
@@ -71,6 +71,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
 
   constructor(
     discovery: DiscoveryService,
+    scanner: MetadataScanner,
     reflector: Reflector,
     config: ApplicationConfig,
     private readonly routes: CorsRouteTable,
@@ -80,7 +81,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
   ) {
     this.sites = readGatewaySites(discovery, reflector);
     const problems = new ConfigurationProblems();
-    problems.add(...gatewayProblems(this.sites));
+    problems.add(...gatewayProblems(this.sites), ...misplacedDeclarations(discovery, scanner));
     problems.throwIfAny();
     this.resolved = this.resolve(routes.namedPolicies);
     if (this.resolved.policies.size > 0) {

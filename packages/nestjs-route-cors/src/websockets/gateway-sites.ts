@@ -3,8 +3,9 @@
  * declarations, read once at start-up from Nest's module graph.
  */
 import type { Type } from '@nestjs/common';
-import type { DiscoveryService, Reflector } from '@nestjs/core';
+import type { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { CompiledCorsPolicy, CorsDeclaration } from '../core/index.js';
+import { CORS_METADATA_KEY } from '../nest/cors.constants.js';
 import { CorsMetadata } from '../nest/cors.decorator.js';
 
 /**
@@ -80,6 +81,41 @@ export function readGatewaySites(discovery: DiscoveryService, reflector: Reflect
       ownCorsOption: options.cors !== undefined && options.cors !== false,
     };
   });
+}
+
+/**
+ * `@Cors()` where nothing would enforce it, each as a sentence: on a provider
+ * that is not a gateway (a GraphQL resolver, a service), or on a gateway's
+ * method (a handshake is the whole server's). Resolvers share one HTTP
+ * endpoint, whose policy is a path rule's.
+ */
+export function misplacedDeclarations(discovery: DiscoveryService, scanner: MetadataScanner): string[] {
+  const problems: string[] = [];
+  const declared = (target: object): boolean => Reflect.hasMetadata(CORS_METADATA_KEY, target);
+  const seen = new Set<Type>();
+  for (const wrapper of discovery.getProviders()) {
+    const type = wrapper.metatype as Type | null;
+    if (typeof type !== 'function' || seen.has(type) || typeof type.prototype !== 'object') continue;
+    seen.add(type);
+    const gateway = Reflect.getMetadata(GATEWAY_METADATA, type) === true;
+    if (!gateway && declared(type)) {
+      problems.push(
+        `@Cors() on ${type.name} has no effect: it is neither a controller nor a WebSocket gateway. GraphQL resolvers share one HTTP endpoint: give it a policy with CorsModule.forRoot({ paths: [{ path: '/graphql', policy: ... }] })`,
+      );
+    }
+    const prototype = type.prototype as Record<string, unknown>;
+    for (const name of scanner.getAllMethodNames(prototype)) {
+      const method = prototype[name];
+      if (typeof method === 'function' && declared(method)) {
+        problems.push(
+          gateway
+            ? `@Cors() on ${type.name}.${name} has no effect: a gateway's handshake serves all of it; put @Cors() on the ${type.name} class`
+            : `@Cors() on ${type.name}.${name} has no effect: it is not a route handler. GraphQL resolvers share one HTTP endpoint: give it a policy with CorsModule.forRoot({ paths: [{ path: '/graphql', policy: ... }] })`,
+        );
+      }
+    }
+  }
+  return problems;
 }
 
 function policyLabel(declaration: CorsDeclaration | undefined): string {
