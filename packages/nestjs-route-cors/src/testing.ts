@@ -14,7 +14,7 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { browserPreflightHeaders, type CorsExplainInput, type CorsExplanation } from './nest/cors-explainer.js';
+import { browserPreflightHeaders, type CorsExplainInput, type CorsExplanation, SIMPLE_METHODS } from './nest/cors-explainer.js';
 import { CorsPolicies } from './nest/cors-policies.service.js';
 
 export interface CorsProbe {
@@ -79,7 +79,7 @@ function preflightFailure(answer: Pick<CorsAnswer, 'status' | 'headers'>, probe:
   const method = probe.method ?? 'GET';
   const methods = listed(headerValue(answer.headers, 'access-control-allow-methods'));
   const anyMethod = methods.has('*') && probe.credentials !== true;
-  if (!['GET', 'HEAD', 'POST'].includes(method) && !anyMethod && !methods.has(method.toLowerCase())) {
+  if (!SIMPLE_METHODS.has(method) && !anyMethod && !methods.has(method.toLowerCase())) {
     return `Access-Control-Allow-Methods does not list ${method}`;
   }
   const allowed = listed(headerValue(answer.headers, 'access-control-allow-headers'));

@@ -2,6 +2,7 @@
  * Origin matching on the request path: a Set lookup, then the pre-split
  * patterns, then (only if the application gave one) the predicate.
  */
+import { MAX_HOST_LENGTH } from './origin-syntax.js';
 import type { CompiledCorsPolicy, OriginPattern, PredicateVerdict } from './policy.js';
 
 /** One or more DNS labels, lower case, as browsers serialise hosts. */
@@ -24,8 +25,6 @@ export function matchesPattern(pattern: OriginPattern, origin: string): boolean 
   return labels.length <= pattern.maxLabelsLength && SUBDOMAIN_LABELS.test(labels);
 }
 
-/** A host name has at most 253 characters (RFC 1035): longer ones match nothing. */
-const MAX_HOST_LENGTH = 253;
 
 /**
  * Tries each domain the origin's host ends with (`a.b.example.com` →

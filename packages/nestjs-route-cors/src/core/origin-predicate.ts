@@ -56,7 +56,7 @@ function coarseClock(): number {
 }
 
 /** A browser's Origin is `scheme://host[:port]`: a host name has at most 253 characters. */
-const ORIGIN_SHAPE = /^https?:\/\/[^\s/?#@]{1,262}$/;
+const SERIALISED_ORIGIN = /^https?:\/\/[^\s/?#@]{1,262}$/;
 
 /**
  * Most predicate calls a policy waits for at once. Every new origin starts a
@@ -134,7 +134,7 @@ export class OriginPredicateRunner implements GuardedOriginPredicate {
     if (pending !== undefined) {
       return pending;
     }
-    if (!ORIGIN_SHAPE.test(origin)) {
+    if (!SERIALISED_ORIGIN.test(origin)) {
       // Not an origin a browser sends: not worth a lookup, nor a place in the cache.
       return REFUSED;
     }

@@ -12,7 +12,7 @@ const ORIGIN_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)(.*)$/s;
 const PATTERN_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/\*\.(.*)$/s;
 const IP_HOST = /^(\d+(\.\d+){3}|\[.*\])$/;
 /** RFC 1035 §2.3.4: a host name has at most 253 characters. */
-const MAX_HOST_LENGTH = 253;
+export const MAX_HOST_LENGTH = 253;
 
 /**
  * Returns the entry as browsers serialise an origin (lower-case scheme and

@@ -59,7 +59,7 @@ export interface CorsExplanation {
 
 /** Fetch §2.2.1: browsers upper-case these methods and send others as written. */
 const NORMALISED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
-const SIMPLE_METHODS = new Set(['GET', 'HEAD', 'POST']);
+export const SIMPLE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST']);
 const SAFELISTED_HEADERS = new Set(['accept', 'accept-language', 'content-language', 'content-type']);
 const SIMPLE_CONTENT_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain']);
 
