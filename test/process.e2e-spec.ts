@@ -52,7 +52,7 @@ describe('node dist/main.js', () => {
       expect(refused.status).toBe(403);
       await waitFor(() => service.output().includes('request=probe-42'), 'the debug line of the refusal');
       expect(service.output()).toContain(
-        `refused preflight OPTIONS /greet request=probe-42 origin="https://evil.com": origin "https://evil.com" is not in policy 'frontend'`,
+        `refused preflight POST /greet request=probe-42 origin="https://evil.com": origin "https://evil.com" is not in policy 'frontend'`,
       );
 
       // An upload in flight when SIGTERM arrives still gets its answer. In flight is proven, not assumed:

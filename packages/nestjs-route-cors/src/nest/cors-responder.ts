@@ -89,7 +89,9 @@ export class CorsResponder {
     }
     if (logged) {
       const requestId = exchange.requestId ?? '-';
-      const line = `refused ${kind} ${event.method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`;
+      // A preflight is named by the method it asks about, the one the page's code uses (its own method is always OPTIONS).
+      const method = kind === 'preflight' ? (exchange.requestMethod ?? event.method) : event.method;
+      const line = `refused ${kind} ${method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`;
       if (warned) this.warn(`${event.policy} ${rejection.code}`, line);
       else this.logger.debug(line);
     }
