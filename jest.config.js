@@ -49,7 +49,7 @@ export function platforms(testRegex) {
  * server or socket open must fail the run, not stall it after the report
  * (each test already fails at its timeout).
  */
-export const runOptions = { globalSetup: '<rootDir>/test/support/build-service.js', forceExit: true };
+export const runOptions = { globalSetup: '<rootDir>/scripts/build-if-stale.js', forceExit: true };
 
 export default {
   ...runOptions,

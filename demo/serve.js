@@ -3,9 +3,9 @@
  * `npm run demo`: the API on :5000 (built if needed) and the demo page on an
  * allowed origin (:1234) and on one that is not allowed (:4321).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import buildIfStale from '../scripts/build-if-stale.js';
 import { servePage } from './static-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -13,14 +13,20 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const ALLOWED_PORT = 1234;
 const BLOCKED_PORT = 4321;
 
-if (!existsSync(MAIN)) {
-  console.log('Building the API (npm run build)...');
-  const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+// Built when the sources are newer than dist/, as npm start does: the demo runs what the source says.
+buildIfStale();
 
-const api = spawn(process.execPath, [MAIN], { cwd: ROOT, stdio: 'inherit', env: { PORT: '5000', ...process.env } });
+const api = spawn(process.execPath, [MAIN], { cwd: ROOT, stdio: ['inherit', 'pipe', 'inherit'], env: { PORT: '5000', ...process.env } });
 const pages = await Promise.all([servePage(ALLOWED_PORT), servePage(BLOCKED_PORT)]);
+
+// The banner comes last, once the API listens, so that its start-up log does not scroll it away.
+await new Promise((resolve) => {
+  api.stdout?.on('data', (/** @type {Buffer} */ chunk) => {
+    process.stdout.write(chunk);
+    if (chunk.toString().includes('Listening on')) resolve(undefined);
+  });
+  api.once('exit', resolve);
+});
 
 console.log(`
 Demo running:

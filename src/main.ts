@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import { isConfigurationError } from './common/app-config.js';
 import { loadAppConfig } from './common/environment.js';
 import { stopGracefully } from './common/graceful-shutdown.js';
+import { listenAddressProblem, listenProblem } from './common/listen-address.js';
 
 const logger = new Logger('Bootstrap');
 
@@ -17,10 +18,24 @@ function exitOnConfigurationError(error: unknown): never {
   throw error;
 }
 
+/** A port in use or a host that does not resolve: one line naming the setting, exit 1. */
+function exitWith(problem: string): never {
+  console.error(problem);
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   const { config, configModule } = await loadAppConfig().catch(exitOnConfigurationError);
+  // Before the application starts, so that no "successfully started" comes before the refusal.
+  const addressProblem = await listenAddressProblem(config.port, config.host);
+  if (addressProblem !== undefined) exitWith(addressProblem);
   const app = await createApp(AppModule.forConfig(config, configModule), config).catch(exitOnConfigurationError);
-  await app.listen(config.port, config.host ?? '::');
+  await app.listen(config.port, config.host ?? '::').catch((error: unknown) => {
+    // Taken between the check and now.
+    const problem = listenProblem(error, config.port, config.host);
+    if (problem === undefined) throw error;
+    exitWith(problem);
+  });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   logger.log(`Listening on http://${config.host ?? 'localhost'}:${port}${config.host ? '' : ' (all interfaces)'}, on ${config.httpAdapter}`);

@@ -2,7 +2,7 @@
  * The built service as it runs in production (`node dist/main.js`): start-up
  * line, configuration refusals, debug logging of rejections, graceful stop.
  */
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { listeningPort, runService } from './support/service-process.js';
 
 /** Polls `check` every 10 ms until it holds; fails after `deadlineMs` naming what it waited for. */
@@ -37,6 +37,25 @@ describe('node dist/main.js', () => {
     expect(await service.exited).toBe(1);
     expect(service.output()).toContain(message);
     expect(service.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a port in use with one line naming PORT, exit 1, before anything says it started', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const service = runService({ PORT: String(port) });
+      expect(await service.exited).toBe(1);
+      expect(service.output().trim()).toBe(`PORT ${port} is already in use; set PORT to a free port`);
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('refuses a HOST that does not resolve with one line naming it, exit 1', async () => {
+    const service = runService({ PORT: '0', HOST: 'nope.invalid' });
+    expect(await service.exited).toBe(1);
+    expect(service.output().trim()).toBe('HOST "nope.invalid" does not resolve to an address of this machine; set HOST to one (e.g. 127.0.0.1) or leave it unset');
   });
 
   it('logs its URL and route table, logs rejections at debug level, and stops gracefully on SIGTERM', async () => {

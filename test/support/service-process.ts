@@ -1,6 +1,6 @@
 /**
  * Runs the built service (`node dist/main.js`) as a child process, as
- * production does. Jest's global set-up (`build-service.js`) has built it
+ * production does. Jest's global set-up (`scripts/build-if-stale.js`) has built it
  * from the current sources.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -1,22 +1,26 @@
+// @ts-check
 /**
- * Jest's global set-up for every configuration: the suites that run `dist/`
- * (the service as a process, the CLI commands, the browser, load and
- * deployment tests) must run what the source says. Once, before any worker
- * starts, the service and the package are built when `dist/` is missing or
- * older than any source. Plain JavaScript: Jest loads it before its
- * TypeScript transform is set up.
+ * Builds the service and the package when `dist/` is missing or older than
+ * any source, so that what runs is what the source says: Jest's global
+ * set-up for every configuration (the suites that run `dist/`: the service
+ * as a process, the CLI commands, the browser, load and deployment tests),
+ * and `npm run demo`. Plain JavaScript: Jest loads it before its TypeScript
+ * transform is set up.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const ROOT = join(import.meta.dirname, '..');
 /** Every entry point the tests run from dist/. */
 const BUILT = ['main.js', 'cli/cors-explain.js', 'cli/cors-routes.js'].map((file) => join(ROOT, 'dist', file));
 /** What the build reads: the service's and the package's sources and their settings. */
 const SOURCES = ['src', 'packages/nestjs-route-cors/src', 'tsconfig.json', 'tsconfig.build.json'].map((path) => join(ROOT, path));
 
-/** @param {string} path */
+/**
+ * @param {string} path
+ * @returns {number}
+ */
 function newestChange(path) {
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
@@ -28,7 +32,7 @@ function isCurrent() {
   return Math.min(...BUILT.map((file) => statSync(file).mtimeMs)) > Math.max(...SOURCES.map(newestChange));
 }
 
-export default function buildService() {
+export default function buildIfStale() {
   if (!isCurrent()) {
     execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
   }
