@@ -308,7 +308,7 @@ describe('media-type versioning: the version in Accept, which needs no preflight
 });
 
 // Fastify's router chooses before the hook runs, by rules of its own: its choice decides an actual request's policy.
-(ON_FASTIFY ? describe : describe.skip)("the route Fastify's router chooses", () => {
+(ON_FASTIFY ? describe : describe.skip)("the route Fastify's router chooses (Fastify only: Express's router runs after the hook, so the index is the choice there)", () => {
   const running = useApp(startChoiceApp);
   const server = (): App => running.server();
 
