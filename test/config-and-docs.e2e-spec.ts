@@ -40,15 +40,23 @@ describe('configuration from a .env file', () => {
   }, 30_000);
 
   it.each([
-    ['PORT=eighty\nLOG_LEVEL=loud\n', ['PORT "eighty" must be a whole number from 0 to 65535', 'LOG_LEVEL "loud" must be one of error, warn, log, debug, verbose']],
+    ['PORT=eighty\nLOG_LEVEL=loud\n', ['PORT "eighty" must be a whole number from 0 to 65535 (set in .env)', 'LOG_LEVEL "loud" must be one of error, warn, log, debug, verbose (set in .env)']],
     ['API_DOCS=sometimes\n', ['API_DOCS "sometimes" must be true or false']],
-    ['NODE_ENV=production\nCORS_ALLOWED_ORIGINS=http://localhost:1234\n', ['CORS_ALLOWED_ORIGINS entry "http://localhost:1234" is a local origin']],
+    ['NODE_ENV=production\nCORS_ALLOWED_ORIGINS=http://localhost:1234\n', ['CORS_ALLOWED_ORIGINS entry "http://localhost:1234" is a local origin, refused when NODE_ENV=production (set in .env)']],
   ])('refuses every bad setting of a .env file at once, naming it, exit 1 without a stack: %j', async (dotenv, messages) => {
     writeFileSync(join(folder, '.env'), dotenv);
     service = runService({}, folder);
     expect(await service.exited).toBe(1);
     for (const message of messages) expect(service.output()).toContain(message);
     expect(service.output()).not.toMatch(/\n\s+at /);
+  }, 30_000);
+
+  it('says which bad value came from the real environment and which from .env', async () => {
+    writeFileSync(join(folder, '.env'), 'LOG_LEVEL=loud\n');
+    service = runService({ PORT: 'eighty' }, folder);
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toContain('PORT "eighty" must be a whole number from 0 to 65535 (set in the environment)');
+    expect(service.output()).toContain('LOG_LEVEL "loud" must be one of error, warn, log, debug, verbose (set in .env)');
   }, 30_000);
 });
 

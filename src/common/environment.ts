@@ -188,6 +188,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
 }
 
 /**
+ * A problem with where its variable's value came from: @nestjs/config calls
+ * `validate` before it copies the `.env` values into `process.env`, so a
+ * value `process.env` lacks was read from `.env`.
+ */
+function withSource(problem: string, raw: Readonly<Record<string, unknown>>): string {
+  const name = /^[A-Z][A-Z0-9_]*/.exec(problem)?.[0];
+  if (name === undefined || raw[name] === undefined) return problem;
+  return `${problem} (set in ${process.env[name] === undefined ? '.env' : 'the environment'})`;
+}
+
+/**
  * Loads `.env` from the working directory when present (real variables win)
  * and validates the whole environment with `@nestjs/config`, once, for
  * main.ts and the CLI: the ConfigModule to import (ConfigService is global)
@@ -199,9 +210,14 @@ export async function loadAppConfig(): Promise<{ readonly config: AppConfig; rea
     isGlobal: true,
     cache: true,
     validate: (raw) => {
-      const read = readEnvironment(raw);
-      config = read.config;
-      return read.environment;
+      try {
+        const read = readEnvironment(raw);
+        config = read.config;
+        return read.environment;
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        throw new ConfigError(error.problems.map((problem) => withSource(problem, raw)));
+      }
     },
   });
   if (config === undefined) {
