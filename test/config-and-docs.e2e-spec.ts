@@ -65,7 +65,8 @@ describe('OpenAPI document', () => {
   const server = (): App => running.server();
 
   interface Operation {
-    readonly responses: Record<string, { readonly headers?: Record<string, unknown> }>;
+    readonly description?: string;
+    readonly responses: Record<string, { readonly headers?: Record<string, { readonly description?: string }>; readonly content?: Record<string, { readonly example?: unknown }> }>;
     readonly 'x-cors'?: CorsExtension;
     readonly parameters?: ReadonlyArray<{ readonly name: string; readonly in: string }>;
   }
@@ -95,6 +96,21 @@ describe('OpenAPI document', () => {
     expect(Object.keys(greet?.responses ?? {}).sort()).toEqual(['200', '400', '413', '415', '500']);
     expect(Object.keys(greet?.responses['200']?.headers ?? {})).toEqual(['X-Request-Id', 'Set-Cookie']);
     expect(paths['/greet']?.get?.parameters?.map((p) => `${p.in}:${p.name}`)).toEqual(['query:name', 'query:lang']);
+  });
+
+  it("shows in Swagger UI what it cannot show by itself: each operation's CORS policy, each error's own example, <lang> as text", async () => {
+    const { paths } = await documentOf();
+    const greet = paths['/greet']?.post;
+    expect(greet?.description).toBe('**CORS:** policy `frontend`: http://localhost:1234, https://app.example.com; methods POST; credentials no.');
+    expect(paths['/health']?.get?.description).toBe('**CORS:** none: pages on other origins cannot read this answer.');
+    const example = (status: string): unknown => greet?.responses[status]?.content?.['application/json']?.example;
+    expect([example('413'), example('415'), example('500')]).toEqual([
+      { error: 'Payload too large' },
+      { error: 'Request body must be JSON (Content-Type: application/json)' },
+      { error: 'Internal server error' },
+    ]);
+    // Markdown code spans: Swagger UI would take a bare <lang> for an HTML tag and drop it.
+    expect(greet?.responses['200']?.headers?.['Set-Cookie']?.description).toContain('`greet_lang=<lang>; HttpOnly; SameSite=Lax`');
   });
 
   it('carries in x-cors exactly the policies `npm run cors:routes` prints', async () => {

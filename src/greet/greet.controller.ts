@@ -19,7 +19,7 @@ import { type Greeting, type LanguageList, GreetService } from './greet.service.
 
 const VALIDATION_ERRORS =
   "Missing request body; Missing required field: 'name'; Field 'name' cannot be empty; Field 'name' must be a string; " +
-  "Field 'lang' must be a string; Invalid or unsupported language selection: '<lang>'; Request body must be a JSON object; " +
+  "Field 'lang' must be a string; Invalid or unsupported language selection: `'<lang>'`; Request body must be a JSON object; " +
   'Malformed JSON in request body';
 
 /** The article's API: only the configured front ends may read greetings. */
@@ -40,13 +40,18 @@ export class GreetController {
     type: GreetingResponse,
     headers: {
       ...REQUEST_ID_HEADER,
-      'Set-Cookie': { description: 'greet_lang=<lang>; HttpOnly; SameSite=Lax, when the request has lang', schema: { type: 'string' } },
+      // Swagger UI renders descriptions as Markdown: a code span keeps `<lang>` from being read as HTML.
+      'Set-Cookie': { description: '`greet_lang=<lang>; HttpOnly; SameSite=Lax`, when the request has lang', schema: { type: 'string' } },
     },
   })
   @ApiBadRequestResponse({ type: ErrorResponse, description: VALIDATION_ERRORS })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'Payload too large (body over 1 MB)' })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponse, description: 'Request body must be JSON (Content-Type: application/json)' })
-  @ApiInternalServerErrorResponse({ type: ErrorResponse, description: 'Internal server error (details only in the log)' })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'Payload too large (body over 1 MB)', example: { error: 'Payload too large' } })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ErrorResponse,
+    description: 'Request body must be JSON (Content-Type: application/json)',
+    example: { error: 'Request body must be JSON (Content-Type: application/json)' },
+  })
+  @ApiInternalServerErrorResponse({ type: ErrorResponse, description: 'Internal server error (details only in the log)', example: { error: 'Internal server error' } })
   greet(
     @JsonBody() request: GreetRequestDto,
     @Headers('cookie') cookie: string | undefined,
