@@ -14,8 +14,8 @@ import WebSocket from 'ws';
 import { Query, Resolver } from '@nestjs/graphql';
 import { Cors, CorsPolicies } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
-import { ALLOWED, EVIL, type GraphqlApp, graphqlModule, startGraphqlApp } from './fixtures/graphql.fixture.js';
-import { ON_FASTIFY, preflight, startFixtureApp } from './support/fixture-app.js';
+import { ALLOWED, EVIL, type GraphqlApp, graphqlCorsOptions, graphqlModule, startGraphqlApp } from './fixtures/graphql.fixture.js';
+import { ON_FASTIFY, preflight, REFUSAL_BODY, startFixtureApp } from './support/fixture-app.js';
 import { upgrade } from './support/handshakes.js';
 
 const HELLO = { query: '{ hello(name: "cors") }' };
@@ -161,6 +161,27 @@ describe('GraphQL under a path rule', () => {
     expect(explained.verdict).toBe(`refused: origin "${EVIL}" is not in policy 'frontend' (allowed: ${ALLOWED})`);
     await expectCors(started.app).preflight('/graphql', { origin: ALLOWED, method: 'POST', headers: ['content-type', 'apollo-require-preflight'] }).toBeAllowed();
     await expectCors(started.app).actual('/graphql', { origin: EVIL, method: 'POST' }).toBeRefused();
+  });
+});
+
+describe('GraphQL under a strict rule', () => {
+  let started: GraphqlApp;
+
+  beforeAll(async () => {
+    started = await startGraphqlApp(graphqlCorsOptions(ALLOWED, true));
+  });
+  afterAll(() => started?.app.close());
+
+  it("stops a refused origin's query with 403 before Apollo runs it", async () => {
+    const res = await request(started.app.getHttpServer() as App).post('/graphql').set('Origin', EVIL).send(HELLO);
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual(REFUSAL_BODY);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it("still answers the allowed origin's query", async () => {
+    const res = await request(started.app.getHttpServer() as App).post('/graphql').set('Origin', ALLOWED).send(HELLO);
+    expect(res.body).toEqual(HELLO_DATA);
   });
 });
 
