@@ -1,0 +1,130 @@
+/**
+ * Debian's WebKitGTK driven by its WebKitWebDriver (package webkit2gtk-driver)
+ * over plain W3C WebDriver HTTP calls. Its browser (MiniBrowser, GTK 3) has no
+ * headless mode, so the driver runs under `xvfb-run`. Every page is its own
+ * WebDriver session: a new browser process, so an empty preflight cache and
+ * cookie jar.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { type BrowserEngine, type BrowserPage, type EngineDescription, VIEWPORT } from './engine.js';
+
+export const WEBKIT_DRIVER_PATH = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
+const XVFB_RUN = '/usr/bin/xvfb-run';
+
+/** The W3C WebDriver element reference key (WebDriver §12.1). */
+const ELEMENT = 'element-6066-11e4-a6e1-4a4b6a7e3f4a';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/** One WebDriver command; throws the driver's own error message. */
+async function command<T>(url: string, method: 'GET' | 'POST' | 'DELETE', body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const answer = (await response.json()) as { value: T & { error?: string; message?: string } };
+  if (!response.ok) throw new Error(`WebKitWebDriver ${method} ${new URL(url).pathname}: ${answer.value.error}: ${answer.value.message}`);
+  return answer.value;
+}
+
+async function waitForDriver(base: string, driver: ChildProcess, output: () => string): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (driver.exitCode !== null) throw new Error(`WebKitWebDriver exited with ${driver.exitCode}:\n${output()}`);
+    try {
+      if ((await command<{ ready: boolean }>(`${base}/status`, 'GET')).ready) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`WebKitWebDriver did not start:\n${output()}`);
+}
+
+async function launchWebKit(): Promise<BrowserEngine> {
+  for (const path of [WEBKIT_DRIVER_PATH, XVFB_RUN]) {
+    if (!existsSync(path)) {
+      throw new Error(
+        `${path} not found. The WebKit browser tests need Debian's WebKitWebDriver and Xvfb: ` +
+          'run `apt-get install -y webkit2gtk-driver xvfb` (as root), or set WEBKIT_DRIVER_PATH to a WebKitWebDriver.',
+      );
+    }
+  }
+  const port = await freePort();
+  // Its own process group, so that closing ends Xvfb, the driver and the browsers it started.
+  const driver = spawn(XVFB_RUN, ['--auto-servernum', WEBKIT_DRIVER_PATH, `--port=${port}`], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  driver.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  driver.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => driver.on('exit', () => resolve()));
+  const base = `http://127.0.0.1:${port}`;
+  await waitForDriver(base, driver, () => output);
+
+  async function openPage(url: string): Promise<BrowserPage> {
+    const { sessionId } = await command<{ sessionId: string }>(`${base}/session`, 'POST', { capabilities: { alwaysMatch: {} } });
+    const session = `${base}/session/${sessionId}`;
+    const find = async (selector: string) =>
+      (await command<Record<string, string>>(`${session}/element`, 'POST', { using: 'css selector', value: selector }))[ELEMENT];
+    const run = <T>(script: string, args: unknown[]) => command<T>(`${session}/execute/sync`, 'POST', { script, args });
+    await command(`${session}/window/rect`, 'POST', VIEWPORT);
+    await command(`${session}/url`, 'POST', { url });
+    const page: BrowserPage = {
+      async fill(selector, value) {
+        const element = await find(selector);
+        await command(`${session}/element/${element}/clear`, 'POST', {});
+        await command(`${session}/element/${element}/value`, 'POST', { text: value });
+      },
+      select: async (selector, value) => {
+        const option = await find(`${selector} option[value="${value}"]`);
+        await command(`${session}/element/${option}/click`, 'POST', {});
+      },
+      click: async (selector) => void (await command(`${session}/element/${await find(selector)}/click`, 'POST', {})),
+      async waitFor(selector) {
+        for (let i = 0; i < 300; i += 1) {
+          if (await run<boolean>('return document.querySelector(arguments[0]) !== null', [selector])) return;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        throw new Error(`WebKit: nothing matched ${selector} within 15 s`);
+      },
+      text: (selector) => run<string>("return document.querySelector(arguments[0])?.textContent ?? ''", [selector]),
+      evaluate: <A, R>(fn: (arg: A) => Promise<R>, arg: A) =>
+        command<R>(`${session}/execute/async`, 'POST', {
+          script: `const done = arguments[arguments.length - 1]; (${fn.toString()})(arguments[0]).then(done, (error) => done({ error: String(error) }));`,
+          args: [arg],
+        }),
+      consoleText: () => '',
+      async screenshot(path) {
+        writeFileSync(path, Buffer.from(await command<string>(`${session}/screenshot`, 'GET'), 'base64'));
+      },
+      close: async () => void (await command(session, 'DELETE')),
+    };
+    return page;
+  }
+
+  return {
+    openPage,
+    async close() {
+      if (driver.pid !== undefined && driver.exitCode === null) process.kill(-driver.pid, 'SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export const webkitEngine: EngineDescription = {
+  name: 'webkit',
+  console: {
+    unreadable:
+      "WebKitWebDriver 2.50 speaks classic WebDriver only (it refuses webSocketUrl: 'session not created: Failed to match " +
+      "capabilities'), and classic WebDriver has no console",
+  },
+  launch: launchWebKit,
+};
