@@ -110,7 +110,12 @@ function fetchInPage(page: BrowserPage, path: string, init: FetchInit, target: A
   );
 }
 
-const methodsSeen = (target: Api) => target.proxy.requests.map((r) => `${r.method} ${r.path}`);
+/**
+ * What reached the API, the page's own load of Socket.IO's client left out: engines fetch that script at different
+ * moments (WebKit's driver returns from navigation before it has loaded).
+ */
+const methodsSeen = (target: Api) =>
+  target.proxy.requests.filter((r) => !r.path.startsWith('/socket.io/')).map((r) => `${r.method} ${r.path}`);
 
 describe(`the demo page in ${ENGINE.name}`, () => {
   it('greets from an allowed origin after a real preflight, showing the exposed X-Request-Id', async () => {
@@ -120,7 +125,7 @@ describe(`the demo page in ${ENGINE.name}`, () => {
     expect(await page.text('#what-readable')).toContain('yes');
     expect(await page.text('#what-request-id')).toMatch(UUID);
     expect(methodsSeen(api)).toEqual(['OPTIONS /greet', 'POST /greet']);
-    expect(api.proxy.requests[0]).toMatchObject({ origin: allowedOrigin, requestHeaders: 'content-type' });
+    expect(api.proxy.requests.find((r) => r.method === 'OPTIONS')).toMatchObject({ origin: allowedOrigin, requestHeaders: 'content-type' });
     await page.screenshot(screenshot('demo-allowed'));
     await page.close();
   });
@@ -183,7 +188,7 @@ describe(`the demo page in ${ENGINE.name}`, () => {
     });
     expect(answer.readable).toBe(false);
     expect(methodsSeen(api)).toEqual(['OPTIONS /greet']);
-    expect(api.proxy.requests[0]?.requestHeaders).toBe('content-type,x-evil');
+    expect(api.proxy.requests.find((r) => r.method === 'OPTIONS')?.requestHeaders).toBe('content-type,x-evil');
     await page.close();
   });
 

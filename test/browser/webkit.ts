@@ -13,9 +13,6 @@ import { type BrowserEngine, type BrowserPage, type EngineDescription, VIEWPORT 
 export const WEBKIT_DRIVER_PATH = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
 const XVFB_RUN = '/usr/bin/xvfb-run';
 
-/** The W3C WebDriver element reference key (WebDriver §12.1). */
-const ELEMENT = 'element-6066-11e4-a6e1-4a4b6a7e3f4a';
-
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -26,9 +23,11 @@ async function freePort(): Promise<number> {
 }
 
 /** One WebDriver command; throws the driver's own error message. */
-async function command<T>(url: string, method: 'GET' | 'POST' | 'DELETE', body?: unknown): Promise<T> {
+async function command<T>(url: string, method: 'GET' | 'POST' | 'DELETE', body?: unknown, timeout = 30_000): Promise<T> {
   const response = await fetch(url, {
     method,
+    // A hung driver fails the test that asked, rather than the whole run at its deadline.
+    signal: AbortSignal.timeout(timeout),
     headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
@@ -60,8 +59,12 @@ async function launchWebKit(): Promise<BrowserEngine> {
     }
   }
   const port = await freePort();
-  // Its own process group, so that closing ends Xvfb, the driver and the browsers it started.
-  const driver = spawn(XVFB_RUN, ['--auto-servernum', WEBKIT_DRIVER_PATH, `--port=${port}`], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that closing ends Xvfb, the driver and the browsers it started. The driver allows one
+  // session at a time: a new page replaces the last one, even when a failed test could not close it.
+  // Each driver its own X display, named after its port: two suites starting at once would race for xvfb-run's
+  // --auto-servernum.
+  const display = 100 + (port % 5000);
+  const driver = spawn(XVFB_RUN, [`--server-num=${display}`, WEBKIT_DRIVER_PATH, `--port=${port}`, '--replace-on-new-session'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   driver.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   driver.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -69,11 +72,27 @@ async function launchWebKit(): Promise<BrowserEngine> {
   const base = `http://127.0.0.1:${port}`;
   await waitForDriver(base, driver, () => output);
 
+  /**
+   * A new session, which starts a new browser. Now and then (about once in 30 sessions here) the driver never answers
+   * right after the last session ended; the next attempt replaces the stuck one.
+   */
+  async function newSession(attempts = 3): Promise<string> {
+    try {
+      return (await command<{ sessionId: string }>(`${base}/session`, 'POST', { capabilities: { alwaysMatch: {} } }, 10_000)).sessionId;
+    } catch (error) {
+      // fetch's timeout is a DOMException, from outside jest's realm: test its name, not its class.
+      const timedOut = typeof error === 'object' && error !== null && 'name' in error && error.name === 'TimeoutError';
+      if (attempts <= 1 || !timedOut) throw error;
+      return newSession(attempts - 1);
+    }
+  }
+
   async function openPage(url: string): Promise<BrowserPage> {
-    const { sessionId } = await command<{ sessionId: string }>(`${base}/session`, 'POST', { capabilities: { alwaysMatch: {} } });
+    const sessionId = await newSession();
     const session = `${base}/session/${sessionId}`;
+    // A web element reference is an object with one entry (WebDriver §12.1, "web element identifier").
     const find = async (selector: string) =>
-      (await command<Record<string, string>>(`${session}/element`, 'POST', { using: 'css selector', value: selector }))[ELEMENT];
+      Object.values(await command<Record<string, string>>(`${session}/element`, 'POST', { using: 'css selector', value: selector }))[0];
     const run = <T>(script: string, args: unknown[]) => command<T>(`${session}/execute/sync`, 'POST', { script, args });
     await command(`${session}/window/rect`, 'POST', VIEWPORT);
     await command(`${session}/url`, 'POST', { url });
@@ -89,11 +108,11 @@ async function launchWebKit(): Promise<BrowserEngine> {
       },
       click: async (selector) => void (await command(`${session}/element/${await find(selector)}/click`, 'POST', {})),
       async waitFor(selector) {
-        for (let i = 0; i < 300; i += 1) {
+        for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
           if (await run<boolean>('return document.querySelector(arguments[0]) !== null', [selector])) return;
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
-        throw new Error(`WebKit: nothing matched ${selector} within 15 s`);
+        throw new Error(`WebKit: nothing matched ${selector} within 15 s; the page: ${await run<string>('return document.body.outerHTML.slice(0, 3000)', [])}`);
       },
       text: (selector) => run<string>("return document.querySelector(arguments[0])?.textContent ?? ''", [selector]),
       evaluate: <A, R>(fn: (arg: A) => Promise<R>, arg: A) =>
