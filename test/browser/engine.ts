@@ -8,8 +8,6 @@
  */
 export type EngineName = 'chromium' | 'firefox' | 'webkit';
 
-export const ENGINE_NAMES: readonly EngineName[] = ['chromium', 'firefox', 'webkit'];
-
 /** What a response looked like in the developer tools' network tab, preflights included. */
 export interface SeenResponse {
   readonly status: number;
