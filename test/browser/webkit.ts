@@ -64,7 +64,10 @@ async function launchWebKit(): Promise<BrowserEngine> {
   // Each driver its own X display, named after its port: two suites starting at once would race for xvfb-run's
   // --auto-servernum.
   const display = 100 + (port % 5000);
-  const driver = spawn(XVFB_RUN, [`--server-num=${display}`, WEBKIT_DRIVER_PATH, `--port=${port}`, '--replace-on-new-session'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Without GL under Xvfb, WebKit's composited layers never repaint: screenshots showed the page as first painted.
+  const env = { ...process.env, WEBKIT_DISABLE_COMPOSITING_MODE: '1' };
+  const args = [`--server-num=${display}`, WEBKIT_DRIVER_PATH, `--port=${port}`, '--replace-on-new-session'];
+  const driver = spawn(XVFB_RUN, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   driver.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   driver.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
