@@ -150,7 +150,7 @@ describe(`the demo page in ${ENGINE.name}`, () => {
   });
 
   const itInNetworkTab = ENGINE.name === 'chromium' ? it : it.skip;
-  itInNetworkTab(`shows the refused preflight's reason in the developer tools, outside production (Chromium's DevTools protocol only; the WebDriver drivers show no preflights)`, async () => {
+  itInNetworkTab(`shows the refused preflight's reason in the developer tools, outside production (read through Chromium's DevTools protocol: Chromium only)`, async () => {
     if (browser.openPageWatchingResponses === undefined) throw new Error(`${ENGINE.name}'s driver shows no network tab`);
     const { page, responses } = await browser.openPageWatchingResponses(demoUrl(blockedOrigin, api));
     api.proxy.requests.length = 0;
