@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { type GraphqlApp, graphqlCorsOptions, startGraphqlApp } from '../../packages/nestjs-route-cors/test/fixtures/graphql.fixture.js';
-import { launchChromium } from './chromium.js';
+import { launchChromiumBrowser } from './chromium.js';
 
 let browser: Browser;
 let allowedPage: Server;
@@ -27,7 +27,7 @@ async function serveEmptyPage(): Promise<Server> {
 const originOf = (server: Server): string => `http://localhost:${(server.address() as AddressInfo).port}`;
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchChromiumBrowser();
   allowedPage = await serveEmptyPage();
   blockedPage = await serveEmptyPage();
   started = await startGraphqlApp(graphqlCorsOptions(originOf(allowedPage)));

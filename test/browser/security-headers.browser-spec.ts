@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { Browser, Page } from 'playwright-core';
 import { startSecurityFeaturesApp } from '../../packages/nestjs-route-cors/test/fixtures/security-features.fixture.js';
-import { launchChromium } from './chromium.js';
+import { launchChromiumBrowser } from './chromium.js';
 
 let browser: Browser;
 let pageServer: Server;
@@ -30,7 +30,7 @@ async function serveEmptyPage(): Promise<Server> {
 }
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchChromiumBrowser();
   pageServer = await serveEmptyPage();
   pageOrigin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
   app = await startSecurityFeaturesApp({ features: ['headers'], pageOrigin });
