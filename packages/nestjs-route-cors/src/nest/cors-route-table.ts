@@ -220,14 +220,15 @@ export class CorsRouteTable implements OnModuleInit {
    */
   private checkRulePaths(router: CorsRouter<PlatformRequest>): void {
     const problems = new ConfigurationProblems();
-    const rules = this.rules.filter((rule) => problems.attempt(() => ruleMatcher(rule.path)) !== undefined);
-    const controllers = new RoutePathIndex(this.nestRoutes.map((route) => ({ ...route, policy: undefined, handler: `${route.controller.name}.${route.methodName}` })), router.matching, intersectPolicies);
-    for (const rule of rules) {
-      const matches = ruleMatcher(rule.path);
-      const served = [...(controllers.lookup(rule.path)?.routes ?? []), ...this.nestRoutes.filter((route) => matches(route.path)).map((route) => ({ ...route, handler: `${route.controller.name}.${route.methodName}` }))];
-      const first = served[0];
-      if (first !== undefined) {
-        problems.add(`the path rule for ${rule.path} covers ${first.method} ${first.path}, which ${first.handler} serves: there its @Cors() decides; remove the rule or narrow its path`);
+    const named = this.nestRoutes.map((route) => ({ ...route, policy: undefined, handler: `${route.controller.name}.${route.methodName}` }));
+    const controllers = new RoutePathIndex(named, router.matching, intersectPolicies);
+    for (const rule of this.rules) {
+      const matches = problems.attempt(() => ruleMatcher(rule.path));
+      if (matches === undefined) continue;
+      // A controller route the rule's own path reaches, or one whose path the rule's pattern covers.
+      const shared = controllers.lookup(rule.path)?.routes[0] ?? named.find((route) => matches(route.path));
+      if (shared !== undefined) {
+        problems.add(`the path rule for ${rule.path} covers ${shared.method} ${shared.path}, which ${shared.handler} serves: there its @Cors() decides; remove the rule or narrow its path`);
       }
     }
     problems.throwIfAny();
