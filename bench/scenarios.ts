@@ -49,10 +49,21 @@ const FASTIFY_TARGETS: readonly Target[] = [
   { id: 'fastify-empty-hook', name: 'floor + empty request hook, Fastify', ...nest('empty-request-hook'), platform: 'fastify', allowlist: TWO_ORIGINS, cors: false },
 ];
 
+/**
+ * What no controller declares (GraphQL's endpoint, static files, Swagger): POST /greet as a route added on the
+ * adapter, without CORS and under a path rule with the same policy as the controller route's, so that what a rule
+ * path costs over its own floor compares with what @Cors() costs over the controller's.
+ */
+const RULE_TARGETS: readonly Target[] = [
+  { id: 'adapter-route', name: 'adapter route, no CORS', ...nest('adapter-route'), allowlist: TWO_ORIGINS, cors: false },
+  { id: 'path-rule', name: 'adapter route under a path rule', ...nest('cors-path-rule'), allowlist: TWO_ORIGINS, cors: true },
+];
+
 /** The Nest targets again on @nestjs/platform-fastify: `fastify-floor`, `fastify-ours`, `fastify-enable-cors`, ... */
 export const TARGETS: readonly Target[] = [
   ...EXPRESS_TARGETS,
   ...EXPRESS_TARGETS.filter((target) => target.script === 'nest-target.js').map(onFastify),
+  ...RULE_TARGETS,
   ...FASTIFY_TARGETS,
 ];
 

@@ -6,7 +6,10 @@
  * (Nest's built-in expressjs/cors, or @fastify/cors), empty-interceptor (the floor plus a global
  * interceptor that does nothing: the cost of Nest's interceptor machinery),
  * empty-request-hook (Fastify only: the floor plus a request hook that only
- * calls `done()`, in the adapter slot nestjs-route-cors uses).
+ * calls `done()`, in the adapter slot nestjs-route-cors uses), adapter-route
+ * (POST /greet answered by a route added on the adapter, what no controller
+ * declares, Express only, without CORS) and cors-path-rule (the same route under a path
+ * rule with the service's `frontend` policy: what a rule path costs).
  * The allowlist comes from CORS_ALLOWED_ORIGINS and the platform from
  * HTTP_ADAPTER, as in the service. Prints
  * `ready <port> <start-up ms>` once listening.
@@ -15,6 +18,7 @@ import 'reflect-metadata';
 import { type CallHandler, type ExecutionContext, Injectable, Module, type NestInterceptor } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, type IEntryNestModule } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import express, { type Express, type Request, type Response } from 'express';
 import type { Observable } from 'rxjs';
 import { createApp } from '../../src/app.factory.js';
 import { AppModule } from '../../src/app.module.js';
@@ -23,6 +27,7 @@ import { HttpErrorFilter } from '../../src/common/http-error.filter.js';
 import { CorsModule, isOriginPattern } from 'nestjs-route-cors';
 import { corsPolicies } from '../../src/cors-policies.js';
 import { GreetModule } from '../../src/greet/greet.module.js';
+import { GreetService } from '../../src/greet/greet.service.js';
 import { HealthController } from '../../src/health/health.controller.js';
 import { patternToRegExp } from '../policies.js';
 
@@ -66,6 +71,15 @@ function predicateModule(): IEntryNestModule {
   return PredicateCorsModule;
 }
 
+/** POST /greet only on the adapter (added after init, behind Nest's body parser), under a path rule or without CORS. */
+function adapterRouteModule(withRule: boolean): IEntryNestModule {
+  const policies = corsPolicies(productionConfig);
+  const cors = withRule ? [CorsModule.forRoot({ ...policies, paths: [{ path: '/greet', policy: 'frontend' }] })] : [];
+  @Module({ imports: cors, controllers: [HealthController], providers: [FILTER, GreetService] })
+  class AdapterRouteModule {}
+  return AdapterRouteModule;
+}
+
 const modules: Record<string, IEntryNestModule> = {
   // Measured as production runs it (no rejection reason on refused answers); the allowlist is the article's localhost one.
   'cors-module': AppModule.forConfig(productionConfig),
@@ -74,6 +88,8 @@ const modules: Record<string, IEntryNestModule> = {
   'enable-cors': NoCorsModule,
   'empty-interceptor': EmptyInterceptorModule,
   'empty-request-hook': NoCorsModule,
+  'adapter-route': adapterRouteModule(false),
+  'cors-path-rule': adapterRouteModule(true),
 };
 const rootModule = modules[variant];
 if (!rootModule) throw new Error(`unknown variant "${variant}" (known: ${Object.keys(modules).join(', ')})`);
@@ -93,6 +109,15 @@ if (variant === 'empty-request-hook') {
   if (!(adapter instanceof FastifyAdapter)) throw new Error('the empty-request-hook variant runs on Fastify only (HTTP_ADAPTER=fastify)');
   // The slot the package installs its hook in on Fastify, holding a hook that does nothing: the slot's own cost.
   adapter.setOnRequestHook((_request, _reply, done) => done());
+}
+if (variant === 'adapter-route' || variant === 'cors-path-rule') {
+  // On the Express instance, before init() adds Nest's routes and its not-found handler; with its own JSON parser,
+  // which Nest's (added in init()) would come after.
+  const greetService = app.get(GreetService);
+  (app.getHttpAdapter().getInstance() as Express).post('/greet', express.json(), (request: Request, response: Response) => {
+    const body = request.body as { name?: string; lang?: string } | undefined;
+    response.json(greetService.greet(body?.name ?? '', body?.lang));
+  });
 }
 await app.listen(0, '127.0.0.1');
 const address = app.getHttpServer().address() as { port: number };
