@@ -6,11 +6,11 @@
  * recording proxy of demo.browser-spec.ts does not carry upgrades).
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { servePage } from '../../demo/static-server.js';
 import { listeningPort, runService, type ServiceProcess } from '../support/service-process.js';
 import type { BrowserEngine, BrowserPage } from './engine.js';
 import { ENGINE } from './engine-under-test.js';
+import { originOf } from './pages.js';
 
 let browser: BrowserEngine;
 let allowedPage: Server;
@@ -18,7 +18,6 @@ let blockedPage: Server;
 let service: ServiceProcess;
 let api: string;
 
-const originOf = (server: Server): string => `http://localhost:${(server.address() as AddressInfo).port}`;
 
 beforeAll(async () => {
   browser = await ENGINE.launch();

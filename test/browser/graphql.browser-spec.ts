@@ -6,11 +6,11 @@
  * cannot: its `fetch` rejects with a TypeError, the browser's only word on a
  * CORS refusal. (The DOM types are for the `page.evaluate()` callbacks.)
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { type GraphqlApp, graphqlCorsOptions, startGraphqlApp } from '../../packages/nestjs-route-cors/test/fixtures/graphql.fixture.js';
 import { launchChromiumBrowser } from './chromium.js';
+import { originOf, serveEmptyPage } from './pages.js';
 
 let browser: Browser;
 let allowedPage: Server;
@@ -18,13 +18,7 @@ let blockedPage: Server;
 let started: GraphqlApp;
 let api: string;
 
-async function serveEmptyPage(): Promise<Server> {
-  const server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>page</title>'));
-  await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
-  return server;
-}
 
-const originOf = (server: Server): string => `http://localhost:${(server.address() as AddressInfo).port}`;
 
 beforeAll(async () => {
   browser = await launchChromiumBrowser();

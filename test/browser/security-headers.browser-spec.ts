@@ -8,12 +8,13 @@
  * Timing-Allow-Origin, and zeros where it does not. (The DOM types are for
  * the `page.evaluate()` callbacks, which run in the page.)
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { Browser, Page } from 'playwright-core';
 import { startSecurityFeaturesApp } from '../../packages/nestjs-route-cors/test/fixtures/security-features.fixture.js';
 import { launchChromiumBrowser } from './chromium.js';
+import { originOf, serveEmptyPage } from './pages.js';
 
 let browser: Browser;
 let pageServer: Server;
@@ -22,17 +23,11 @@ let app: INestApplication;
 let api: string;
 let pageOrigin: string;
 
-/** An empty page on its own origin; the test writes its content. */
-async function serveEmptyPage(): Promise<Server> {
-  const server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><title>page</title>'));
-  await new Promise<void>((resolve) => server.listen(0, 'localhost', resolve));
-  return server;
-}
 
 beforeAll(async () => {
   browser = await launchChromiumBrowser();
   pageServer = await serveEmptyPage();
-  pageOrigin = `http://localhost:${(pageServer.address() as AddressInfo).port}`;
+  pageOrigin = originOf(pageServer);
   app = await startSecurityFeaturesApp({ features: ['headers'], pageOrigin });
   await app.listen(0, '127.0.0.1');
   api = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
