@@ -38,6 +38,9 @@ import { protectWsServer, wsServerOf } from './ws-handshakes.js';
  */
 const TRANSPORT_METHODS: CorsDeclaration = { kind: 'inline', options: { methods: ['GET', 'POST'] }, merge: true };
 
+/** The router's choice for an upgrade: no controller route takes one, so only a path rule can decide it. */
+const NO_CONTROLLER_ROUTE = (): null => null;
+
 interface ProtectedServer {
   readonly site: GatewaySite;
   readonly transport: CorsGatewayServer['transport'];
@@ -192,7 +195,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
    */
   private decideRuleUpgrade(request: IncomingMessage, answer: ServerResponse): Promise<CorsDecision> | undefined {
     const facts = new NodeCorsRequest(request, request, answer, HANDSHAKE_READER);
-    const decided = decideRequest(this.routes.lookup.index, pathOf(facts.url), facts, () => null);
+    const decided = decideRequest(this.routes.lookup.index, pathOf(facts.url), facts, NO_CONTROLLER_ROUTE);
     if (decided === undefined) return undefined;
     return Promise.resolve(decided).then((decision) => {
       this.responder.apply(facts, decision);
