@@ -114,6 +114,19 @@ function accessLog(server: Nginx): LoggedRequest[] {
     });
 }
 
+/**
+ * nginx writes a request's log line after it has sent the answer, so a client
+ * may read the answer before the line is there: wait (up to 5 s) until the
+ * log holds what the test needs.
+ */
+async function settledAccessLog(server: Nginx, complete: (log: LoggedRequest[]) => boolean): Promise<LoggedRequest[]> {
+  for (let waited = 0; ; waited += 50) {
+    const log = accessLog(server);
+    if (complete(log) || waited >= 5000) return log;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function through(sent: Sent): Promise<Received> {
   const answer = await send(port, sent);
   figures.requests += 1;
@@ -187,7 +200,9 @@ describe('a shared cache in front of two instances', () => {
       answers.push(refused, allowed);
     }
     expect(answers.map((a) => a.headers['x-cache-status'])).toEqual(answers.map(() => undefined));
-    const logged = new Map(accessLog(nginx as Nginx).map((entry) => [entry.id, entry]));
+    const ids = answers.map((answer) => String(answer.headers['x-request-id']));
+    const log = await settledAccessLog(nginx as Nginx, (entries) => ids.every((id) => entries.some((entry) => entry.id === id)));
+    const logged = new Map(log.map((entry) => [entry.id, entry]));
     for (const answer of answers) {
       const entry = logged.get(String(answer.headers['x-request-id']));
       expect(entry?.method).toBe('OPTIONS');
@@ -250,11 +265,16 @@ describe('stopping one instance during traffic', () => {
     for (const agent of Object.values(agents)) agent.destroy();
 
     // From nginx's log: POSTs sent to an instance that gave no answer (the retried ones, and the failed ones without retry).
-    const unanswered = (front: Nginx) =>
-      accessLog(front).filter((entry) => entry.method === 'POST' && (entry.attempts[0]?.sent ?? 0) > 0 && entry.attempts[0]?.status === '502');
+    const posts = (log: LoggedRequest[]) => log.filter((entry) => entry.method === 'POST').length;
+    const logs = {
+      template: await settledAccessLog(fronts.template, (log) => posts(log) >= outcomes.template.ok + outcomes.template.failed),
+      withoutRetry: await settledAccessLog(fronts.withoutRetry, (log) => posts(log) >= outcomes.withoutRetry.ok + outcomes.withoutRetry.failed),
+    };
+    const unanswered = (front: keyof typeof logs) =>
+      logs[front].filter((entry) => entry.method === 'POST' && (entry.attempts[0]?.sent ?? 0) > 0 && entry.attempts[0]?.status === '502');
     const readByInstance = (entry: LoggedRequest) => stopped.output().includes(`request=${entry.id} `);
-    const template = unanswered(fronts.template);
-    const withoutRetry = unanswered(fronts.withoutRetry);
+    const template = unanswered('template');
+    const withoutRetry = unanswered('withoutRetry');
     console.log(
       `SIGTERM behind nginx: ${JSON.stringify(outcomes)}, stopped instance exit code ${String(code)}; POSTs sent to the ` +
         `stopping instance without an answer (reset unread in its accept queue): ${template.length} through the template ` +
