@@ -29,9 +29,6 @@ export const shared = {
     '^nestjs-route-cors/testing$': '<rootDir>/packages/nestjs-route-cors/src/testing.ts',
     '^nestjs-route-cors/openapi$': '<rootDir>/packages/nestjs-route-cors/src/openapi.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    // @fastify/static (Swagger UI's assets on Fastify) require()s content-disposition 3, an ES module: Node 20.19
-    // loads it, jest's module registry cannot. Version 2, which Express uses, has the same API and is CommonJS.
-    '^content-disposition$': '<rootDir>/node_modules/content-disposition',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
@@ -54,7 +51,7 @@ export const runOptions = { globalSetup: '<rootDir>/scripts/build-if-stale.js', 
 export default {
   ...runOptions,
   projects: [
-    { ...shared, displayName: 'unit', testRegex: 'src/.*\\.spec\\.ts$' },
+    { ...shared, displayName: 'unit', testRegex: '(src/.*|test/[^/]*)\\.spec\\.ts$' },
     ...platforms('test/.*\\.e2e-spec\\.ts$'),
     ...packageProjects('nestjs-route-cors:'),
   ],

@@ -25,9 +25,6 @@ export function packageProjects(prefix = '') {
       '^nestjs-route-cors/core$': '<rootDir>/src/core/index.ts',
       '^nestjs-route-cors/(testing|openapi)$': '<rootDir>/src/$1.ts',
       '^(\\.{1,2}/.*)\\.js$': '$1',
-      // @fastify/static (static files and Swagger UI's assets on Fastify) require()s content-disposition 3, an ES
-      // module: Node 20.19 loads it, jest's module registry cannot. Version 2, which Express uses, has the same API.
-      '^content-disposition$': '<rootDir>/../../node_modules/content-disposition',
     },
     transform: {
       '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: `${ROOT}/tsconfig.json` }],
