@@ -52,6 +52,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type ChartGroup, costChart } from './chart.js';
+import { prepareNest11 } from './nest11.js';
 import { comparedWith, selectTargets, selectWorkloads, type Target, targetEnvironment, targetScript, type Workload } from './scenarios.js';
 
 const { values } = parseArgs({
@@ -66,7 +67,7 @@ const { values } = parseArgs({
       type: 'string',
       // Counted in this order, every workload of a target before the next target: a run stopped early has whole comparisons.
       default:
-        'fastify-floor,fastify-empty-hook,fastify-ours,floor,ours,enable-cors,fastify-enable-cors,empty-interceptor,fastify-ours-large,fastify-enable-cors-large,ours-large,enable-cors-large',
+        'fastify-floor,fastify-empty-hook,fastify-ours,floor,ours,enable-cors,fastify-enable-cors,empty-interceptor,fastify-ours-large,fastify-enable-cors-large,ours-large,enable-cors-large,nest11-floor,nest11-ours,nest11-enable-cors',
     },
     workloads: { type: 'string', default: 'allowed,preflight,disallowed,no-origin' },
     jobs: { type: 'string', default: String(Math.max(1, cpus().length)) },
@@ -82,6 +83,7 @@ const TOLERANCE = Number(values.tolerance);
 const MAX_WINDOWS = Number(values['max-windows']);
 if (MAX_WINDOWS < 2) throw new Error('--max-windows must be at least 2: steady state is two windows that agree');
 const TARGETS = selectTargets(values.targets);
+prepareNest11(TARGETS);
 const WORKLOADS = selectWorkloads(values.workloads);
 const JOBS = Number(values.jobs);
 const ROOT = join(import.meta.dirname, '..', '..');

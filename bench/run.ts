@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { measureMatching } from './matching.js';
 import { ALLOWED_ORIGIN } from './policies.js';
+import { prepareNest11 } from './nest11.js';
 import { BODY, comparedWith, selectTargets, type Target, targetEnvironment, targetScript, type Workload, WORKLOADS } from './scenarios.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -39,6 +40,7 @@ const WARMUP = Number(options.warmup);
 const ROUNDS = Number(options.rounds);
 const STARTUPS = Number(options.startups);
 const TARGETS = selectTargets(options.targets);
+prepareNest11(TARGETS);
 /** Linux reports process CPU time in clock ticks of 1/100 s. */
 const TICK_US = 10_000;
 

@@ -3,6 +3,7 @@
  * and the workloads sent to `/greet`.
  */
 import { join } from 'node:path';
+import { NEST11_BUILD } from './nest11.js';
 import { ALLOWED_ORIGIN, DISALLOWED_ORIGIN, LARGE_ALLOWLIST, TWO_ORIGINS } from './policies.js';
 
 export type Platform = 'express' | 'fastify';
@@ -18,9 +19,11 @@ export interface Target {
   readonly cors: boolean;
   /** The HTTP platform Nest runs on (`HTTP_ADAPTER`); `node:http` counts as Express's. */
   readonly platform: Platform;
+  /** The Nest major it runs on: 12 from the repository's install, 11 from bench/nest11's (see nest11.ts). */
+  readonly nest: 11 | 12;
 }
 
-const nest = (variant: string) => ({ script: 'nest-target.js', args: [variant], platform: 'express' as const });
+const nest = (variant: string) => ({ script: 'nest-target.js', args: [variant], platform: 'express' as const, nest: 12 as const });
 const onFastify = (target: Target): Target => ({ ...target, id: `fastify-${target.id}`, name: `${target.name}, Fastify`, platform: 'fastify' });
 
 const EXPRESS_TARGETS: readonly Target[] = [
@@ -28,7 +31,7 @@ const EXPRESS_TARGETS: readonly Target[] = [
   { id: 'ours', name: '@Cors() (ours)', ...nest('cors-module'), allowlist: TWO_ORIGINS, cors: true },
   { id: 'ours-predicate', name: '@Cors() cached predicate', ...nest('cors-predicate'), allowlist: TWO_ORIGINS, cors: true },
   { id: 'enable-cors', name: 'app.enableCors()', ...nest('enable-cors'), allowlist: TWO_ORIGINS, cors: true },
-  { id: 'plain', name: 'node:http by hand', script: 'plain-target.js', args: [], allowlist: TWO_ORIGINS, cors: true, platform: 'express' },
+  { id: 'plain', name: 'node:http by hand', script: 'plain-target.js', args: [], allowlist: TWO_ORIGINS, cors: true, platform: 'express', nest: 12 },
   { id: 'ours-large', name: '@Cors() 1000+50', ...nest('cors-module'), allowlist: LARGE_ALLOWLIST, cors: true },
   { id: 'enable-cors-large', name: 'enableCors() 1000+50', ...nest('enable-cors'), allowlist: LARGE_ALLOWLIST, cors: true },
   {
@@ -59,17 +62,22 @@ const RULE_TARGETS: readonly Target[] = [
   { id: 'path-rule', name: 'adapter route under a path rule', ...nest('cors-path-rule'), allowlist: TWO_ORIGINS, cors: true },
 ];
 
+/** The same service code on Nest 11 (the last CommonJS major), Express: `nest11-floor`, `nest11-ours`, `nest11-enable-cors`. */
+const onNest11 = (target: Target): Target => ({ ...target, id: `nest11-${target.id}`, name: `${target.name}, Nest 11`, nest: 11 });
+const NEST11_TARGETS = EXPRESS_TARGETS.filter((target) => ['floor', 'ours', 'enable-cors'].includes(target.id)).map(onNest11);
+
 /** The Nest targets again on @nestjs/platform-fastify: `fastify-floor`, `fastify-ours`, `fastify-enable-cors`, ... */
 export const TARGETS: readonly Target[] = [
   ...EXPRESS_TARGETS,
   ...EXPRESS_TARGETS.filter((target) => target.script === 'nest-target.js').map(onFastify),
   ...RULE_TARGETS,
   ...FASTIFY_TARGETS,
+  ...NEST11_TARGETS,
 ];
 
-/** The floor and the `enableCors()` a target is compared with: same platform, same allowlist. */
+/** The floor and the `enableCors()` a target is compared with: same platform, same Nest, same allowlist. */
 export function comparedWith(target: Target, role: 'floor' | 'enable-cors'): string {
-  const prefix = target.platform === 'fastify' ? 'fastify-' : '';
+  const prefix = target.platform === 'fastify' ? 'fastify-' : target.nest === 11 ? 'nest11-' : '';
   return `${prefix}${role}${target.allowlist === TWO_ORIGINS || role === 'floor' ? '' : '-large'}`;
 }
 
@@ -84,8 +92,9 @@ export function targetEnvironment(target: Target): Record<string, string> {
   };
 }
 
+/** The compiled target: this build's for Nest 12, its copy inside bench/nest11 for Nest 11 (nest11.ts). */
 export function targetScript(target: Target): string {
-  return join(import.meta.dirname, 'targets', target.script);
+  return target.nest === 11 ? join(NEST11_BUILD, 'bench', 'targets', target.script) : join(import.meta.dirname, 'targets', target.script);
 }
 
 /** The entries named in a comma-separated list of ids (`--targets`, `--workloads`), in that order. */
