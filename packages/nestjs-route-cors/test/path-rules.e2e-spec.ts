@@ -16,9 +16,10 @@ import { upgrade } from './support/handshakes.js';
 describe('path rules', () => {
   let started: PathRulesApp;
   const server = (): App => started.app.getHttpServer() as App;
+  const warnings: string[] = [];
 
   beforeAll(async () => {
-    started = await startPathRulesApp();
+    started = await startPathRulesApp({ logger: { log: () => undefined, error: () => undefined, warn: (message: string) => void warnings.push(message) } });
   });
   afterAll(() => started?.app.close());
 
@@ -77,6 +78,14 @@ describe('path rules', () => {
       expect((await upgrade(started.port, '/live', { Origin: ALLOWED })).status).toBe(101);
       expect((await upgrade(started.port, '/live', {})).status).toBe(101);
     });
+
+    it('refuses every browser upgrade under a policy without GET, and says why once', async () => {
+      expect((await upgrade(started.port, '/live-posts', { Origin: ALLOWED })).status).toBe(403);
+      expect((await upgrade(started.port, '/live-posts', { Origin: ALLOWED })).status).toBe(403);
+      expect(warnings.filter((line) => line.includes('WebSocket upgrade'))).toEqual([
+        "a WebSocket upgrade was refused because policy 'inline@the path rule for /live-posts' of a path rule does not allow GET, the method of every upgrade: add 'GET' to its methods to accept WebSocket clients there",
+      ]);
+    });
   });
 
   it('lists the rules in the route report, and explains and tests requests to them', async () => {
@@ -86,6 +95,7 @@ describe('path rules', () => {
       ['/mounted{/*rest}', 'frontend'],
       ['/docs-json', 'public'],
       ['/live', 'inline@the path rule for /live'],
+      ['/live-posts', 'inline@the path rule for /live-posts'],
     ]);
     expect(formatRouteReport(policies.routeReport())).toMatch(/Path rules:\nMETHOD +PATH +POLICY[^\n]*\nANY +\/adapter +frontend/);
     const explained = await policies.explain({ origin: EVIL, method: 'POST', path: '/adapter', headers: [{ name: 'content-type' }], credentials: false });

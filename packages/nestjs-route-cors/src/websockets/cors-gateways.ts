@@ -70,6 +70,8 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly sites: readonly GatewaySite[];
   private readonly protectedServers: ProtectedServer[] = [];
+  /** Rule policies whose methods refused an upgrade: said once each, not once per connection. */
+  private readonly upgradeMethodWarnings = new Set<string>();
   private resolved: { readonly named: ReadonlyMap<string, NamedPolicy>; readonly policies: GatewayPolicies };
 
   constructor(
@@ -199,8 +201,23 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
     if (decided === undefined) return undefined;
     return Promise.resolve(decided).then((decision) => {
       this.responder.apply(facts, decision);
+      if (decision.rejection?.code === 'method-not-allowed' && decision.policy) this.warnUpgradeMethod(decision.policy.name);
       return decision;
     });
+  }
+
+  /**
+   * An upgrade is a GET: a rule policy without GET refuses every WebSocket
+   * client of its path (GraphQL subscriptions, a ws server), which the 403
+   * alone does not explain. The first such refusal is a warning naming the
+   * policy (not the request's path, which the client chose).
+   */
+  private warnUpgradeMethod(policy: string): void {
+    if (this.upgradeMethodWarnings.has(policy)) return;
+    this.upgradeMethodWarnings.add(policy);
+    this.logger.warn(
+      `a WebSocket upgrade was refused because policy '${policy}' of a path rule does not allow GET, the method of every upgrade: add 'GET' to its methods to accept WebSocket clients there`,
+    );
   }
 
   /** The same decision, headers and refusal report as an HTTP request's; the gateway's policy is known already. */

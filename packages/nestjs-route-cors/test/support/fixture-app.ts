@@ -1,10 +1,11 @@
 /**
  * The package's fixture applications, as a user writes them: `NestFactory.create`
  * on the HTTP platform under test (support/platform.ts), Nest's default
- * exception handling (no filter, pipe or request id of an application), no logs.
+ * exception handling (no filter, pipe or request id of an application), no
+ * logs unless a test asks for them.
  */
 import type { AddressInfo } from 'node:net';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { type AbstractHttpAdapter, type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -26,6 +27,8 @@ export interface FixtureAppOptions {
   readonly ignoreTrailingSlash?: boolean;
   /** An adapter the test built itself (over an HTTP application of its own); the options above then do not apply. */
   readonly adapter?: AbstractHttpAdapter;
+  /** Where the application's logs go; none by default. */
+  readonly logger?: LoggerService;
 }
 
 /** The adapter of the platform under test. */
@@ -40,7 +43,7 @@ export function httpAdapter({ trustProxy, ignoreTrailingSlash }: FixtureAppOptio
 
 /** Creates a fixture application on the platform under test, not initialised yet. */
 export function createFixtureApp(rootModule: IEntryNestModule, options: FixtureAppOptions = {}): Promise<INestApplication> {
-  return NestFactory.create(rootModule, options.adapter ?? httpAdapter(options), { logger: false, abortOnError: false });
+  return NestFactory.create(rootModule, options.adapter ?? httpAdapter(options), { logger: options.logger ?? false, abortOnError: false });
 }
 
 /** Initialises the application; on Fastify, also readies the instance, as `listen()` would. */
