@@ -1,17 +1,31 @@
 /**
  * Debian's WebKitGTK driven by its WebKitWebDriver (package webkit2gtk-driver)
- * over plain W3C WebDriver HTTP calls. Its browser (MiniBrowser, GTK 3) has no
- * headless mode, so the driver runs under `xvfb-run`. Every page is its own
- * WebDriver session: a new browser process, so an empty preflight cache and
- * cookie jar.
+ * over plain W3C WebDriver HTTP calls. The browser it starts is ours,
+ * `webkit-console-browser.py`, on the same WebKitGTK library as MiniBrowser:
+ * MiniBrowser's automation pages are ephemeral, and WebKit prints no console
+ * for an ephemeral page. A WebKitGTK browser has no headless mode, so the
+ * driver runs under `xvfb-run`. Every page is its own WebDriver session: a new
+ * browser process with a new profile, so an empty preflight cache and cookie jar.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type BrowserEngine, type BrowserPage, type EngineDescription, VIEWPORT } from './engine.js';
 
 export const WEBKIT_DRIVER_PATH = process.env.WEBKIT_DRIVER_PATH ?? '/usr/bin/WebKitWebDriver';
 const XVFB_RUN = '/usr/bin/xvfb-run';
+/**
+ * The browser the driver starts instead of MiniBrowser: MiniBrowser --automation opens every page in an ephemeral
+ * session, and WebCore writes no console message of an ephemeral page to stdout/stderr, so the CORS errors would be
+ * unreadable. It runs on Debian's python3 with PyGObject and WebKitGTK's GObject bindings (the typelib).
+ */
+const CONSOLE_BROWSER = join(import.meta.dirname, 'webkit-console-browser.py');
+const PYTHON = '/usr/bin/python3';
+const WEBKIT_TYPELIB = '/usr/lib/x86_64-linux-gnu/girepository-1.0/WebKit2-4.1.typelib';
+/** A console line as WebKit's web process prints it: `[url:line:column: ]CONSOLE <source> <level> <message>`. */
+const CONSOLE_LINE = /(?:^|: )CONSOLE /;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -50,15 +64,20 @@ async function waitForDriver(base: string, driver: ChildProcess, output: () => s
 }
 
 async function launchWebKit(): Promise<BrowserEngine> {
-  for (const path of [WEBKIT_DRIVER_PATH, XVFB_RUN]) {
-    if (!existsSync(path)) {
-      throw new Error(
-        `${path} not found. The WebKit browser tests need Debian's WebKitWebDriver and Xvfb: ` +
-          'run `apt-get install -y webkit2gtk-driver xvfb` (as root), or set WEBKIT_DRIVER_PATH to a WebKitWebDriver.',
-      );
-    }
+  const missing =
+    [WEBKIT_DRIVER_PATH, XVFB_RUN, PYTHON, WEBKIT_TYPELIB].find((path) => !existsSync(path)) ??
+    (spawnSync(PYTHON, ['-c', 'import gi']).status === 0 ? undefined : `${PYTHON}'s module gi`);
+  if (missing !== undefined) {
+    throw new Error(
+      `${missing} not found. The WebKit browser tests need Debian's WebKitWebDriver, Xvfb, and python3 with WebKitGTK's ` +
+        'GObject bindings for their browser: run `apt-get install -y webkit2gtk-driver xvfb python3-gi gir1.2-webkit2-4.1` ' +
+        '(as root), or set WEBKIT_DRIVER_PATH to a WebKitWebDriver.',
+    );
   }
   const port = await freePort();
+  // The browsers' profiles live here; removed on close, since the driver may kill a browser before it removes its own.
+  const profiles = mkdtempSync(join(tmpdir(), 'webkit-profiles-'));
+  const capabilities = { alwaysMatch: { 'webkitgtk:browserOptions': { binary: CONSOLE_BROWSER, args: [`--profile-root=${profiles}`] } } };
   // Its own process group, so that closing ends Xvfb, the driver and the browsers it started. The driver allows one
   // session at a time: a new page replaces the last one, even when a failed test could not close it.
   // Each driver its own X display, named after its port: two suites starting at once would race for xvfb-run's
@@ -81,7 +100,7 @@ async function launchWebKit(): Promise<BrowserEngine> {
    */
   async function newSession(attempts = 3): Promise<string> {
     try {
-      return (await command<{ sessionId: string }>(`${base}/session`, 'POST', { capabilities: { alwaysMatch: {} } }, 10_000)).sessionId;
+      return (await command<{ sessionId: string }>(`${base}/session`, 'POST', { capabilities }, 10_000)).sessionId;
     } catch (error) {
       // fetch's timeout is a DOMException, from outside jest's realm: test its name, not its class.
       const timedOut = typeof error === 'object' && error !== null && 'name' in error && error.name === 'TimeoutError';
@@ -92,6 +111,8 @@ async function launchWebKit(): Promise<BrowserEngine> {
 
   async function openPage(url: string): Promise<BrowserPage> {
     const sessionId = await newSession();
+    // The last page's browser has exited by now: what the driver's output gets from here on is this page's.
+    const consoleStart = output.length;
     const session = `${base}/session/${sessionId}`;
     // A web element reference is an object with one entry (WebDriver §12.1, "web element identifier").
     const find = async (selector: string) =>
@@ -123,7 +144,12 @@ async function launchWebKit(): Promise<BrowserEngine> {
           script: `const done = arguments[arguments.length - 1]; (${fn.toString()})(arguments[0]).then(done, (error) => done({ error: String(error) }));`,
           args: [arg],
         }),
-      consoleText: () => '',
+      consoleText: () =>
+        output
+          .slice(consoleStart)
+          .split('\n')
+          .filter((line) => CONSOLE_LINE.test(line))
+          .join('\n'),
       async screenshot(path) {
         writeFileSync(path, Buffer.from(await command<string>(`${session}/screenshot`, 'GET'), 'base64'));
       },
@@ -137,16 +163,16 @@ async function launchWebKit(): Promise<BrowserEngine> {
     async close() {
       if (driver.pid !== undefined && driver.exitCode === null) process.kill(-driver.pid, 'SIGTERM');
       await exited;
+      rmSync(profiles, { recursive: true, force: true });
     },
   };
 }
 
 export const webkitEngine: EngineDescription = {
   name: 'webkit',
-  console: {
-    unreadable:
-      "WebKitWebDriver 2.50 speaks classic WebDriver only (it refuses webSocketUrl: 'session not created: Failed to match " +
-      "capabilities'), and classic WebDriver has no console",
-  },
+  // Every CORS refusal ends in `CONSOLE JS ERROR Fetch API cannot load <url> due to access control checks.`, after a
+  // `CONSOLE SECURITY ERROR` line with the reason, e.g. `Credentials flag is true, but Access-Control-Allow-Credentials
+  // is not "true".`
+  console: { corsBlocked: /cannot load \S+ due to access control checks/, credentialsRefused: /Access-Control-Allow-Credentials is not "true"/ },
   launch: launchWebKit,
 };
