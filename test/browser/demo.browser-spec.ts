@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { servePage } from '../../demo/static-server.js';
 import { listeningPort, ROOT, runService, type ServiceProcess } from '../support/service-process.js';
 import type { BrowserEngine, BrowserPage } from './engine.js';
-import { ENGINE, itReadingConsole } from './engine-under-test.js';
+import { ENGINE } from './engine-under-test.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -142,10 +142,10 @@ describe(`the demo page in ${ENGINE.name}`, () => {
     await page.close();
   });
 
-  itReadingConsole("writes the CORS error to the console when a disallowed origin's read is refused", async (wording) => {
+  it("writes the CORS error to the console when a disallowed origin's read is refused", async () => {
     const page = await openDemo(blockedOrigin);
     await greetOnPage(page, 'Alice', 'es');
-    expect(page.consoleText()).toMatch(wording.corsBlocked);
+    expect(page.consoleText()).toMatch(ENGINE.console.corsBlocked);
     await page.close();
   });
 
@@ -192,10 +192,10 @@ describe(`the demo page in ${ENGINE.name}`, () => {
     await page.close();
   });
 
-  itReadingConsole('writes the CORS error to the console when a header is refused', async (wording) => {
+  it('writes the CORS error to the console when a header is refused', async () => {
     const page = await openDemo(allowedOrigin);
     await fetchInPage(page, '/greet', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Evil': '1' }, body: '{"name":"Alice"}' });
-    expect(page.consoleText()).toMatch(wording.corsBlocked);
+    expect(page.consoleText()).toMatch(ENGINE.console.corsBlocked);
     await page.close();
   });
 
@@ -235,10 +235,10 @@ describe(`credentials in ${ENGINE.name}`, () => {
     await page.close();
   });
 
-  itReadingConsole('without it, the console names Access-Control-Allow-Credentials', async (wording) => {
+  it('without it, the console names Access-Control-Allow-Credentials', async () => {
     const page = await openDemo(allowedOrigin, api);
     await fetchInPage(page, '/greet', remember);
-    expect(page.consoleText()).toMatch(wording.credentialsRefused);
+    expect(page.consoleText()).toMatch(ENGINE.console.credentialsRefused);
     await page.close();
   });
 });

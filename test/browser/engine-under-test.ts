@@ -4,7 +4,7 @@
  * a project).
  */
 import { chromiumEngine } from './chromium.js';
-import type { ConsoleWording, EngineDescription } from './engine.js';
+import type { EngineDescription } from './engine.js';
 import { firefoxEngine } from './firefox.js';
 import { webkitEngine } from './webkit.js';
 
@@ -19,12 +19,3 @@ function engineUnderTest(): EngineDescription {
 
 export const ENGINE = engineUnderTest();
 
-/**
- * `it` for a test that reads the console, skipped (its name saying why) in an engine whose driver cannot; the test
- * gets the engine's wording.
- */
-export function itReadingConsole(name: string, test: (wording: ConsoleWording) => Promise<void>): void {
-  const wording = ENGINE.console;
-  if ('unreadable' in wording) it.skip(`${name} (not in ${ENGINE.name}: ${wording.unreadable})`, async () => undefined);
-  else it(name, () => test(wording));
-}

@@ -42,8 +42,8 @@ export interface ConsoleWording {
 /** An engine before it runs: its name, what its console says, how to start it. */
 export interface EngineDescription {
   readonly name: EngineName;
-  /** The console's wording, or why this engine's driver cannot read the console. */
-  readonly console: ConsoleWording | { readonly unreadable: string };
+  /** What this engine's console says when CORS refuses a read. */
+  readonly console: ConsoleWording;
   launch(): Promise<BrowserEngine>;
 }
 
