@@ -3,15 +3,12 @@
  * line, configuration refusals, debug logging of rejections, graceful stop.
  */
 import { type AddressInfo, connect, createServer } from 'node:net';
+import { pollUntil } from './support/poll.js';
 import { listeningPort, runService } from './support/service-process.js';
 
 /** Polls `check` every 10 ms until it holds; fails after `deadlineMs` naming what it waited for. */
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, deadlineMs = 5_000): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`waited ${deadlineMs} ms for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  if (!(await pollUntil(check, deadlineMs, 10))) throw new Error(`waited ${deadlineMs} ms for ${what}`);
 }
 
 /** Whether a new TCP connection to the port is refused (the server stopped listening). */

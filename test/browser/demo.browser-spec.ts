@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { servePage } from '../../demo/static-server.js';
+import { pollUntil } from '../support/poll.js';
 import { listeningPort, ROOT, runService, type ServiceProcess } from '../support/service-process.js';
 import type { BrowserEngine, BrowserPage } from './engine.js';
 import { ENGINE } from './engine-under-test.js';
@@ -40,9 +41,7 @@ const portOf = (server: Server) => (server.address() as AddressInfo).port;
  * which may arrive after the page's script has returned (Firefox's over BiDi did, once in CI).
  */
 async function consoleSaying(page: BrowserPage, wording: RegExp): Promise<string> {
-  for (let waited = 0; !wording.test(page.consoleText()) && waited < 5000; waited += 50) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await pollUntil(() => wording.test(page.consoleText()));
   return page.consoleText();
 }
 

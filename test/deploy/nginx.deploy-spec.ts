@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pollUntil } from '../support/poll.js';
 import { keepAliveAgent, type Received, send, type Sent } from '../support/http-client.js';
 import { listeningPort, ROOT, runService, type ServiceProcess } from '../support/service-process.js';
 
@@ -120,11 +121,8 @@ function accessLog(server: Nginx): LoggedRequest[] {
  * log holds what the test needs.
  */
 async function settledAccessLog(server: Nginx, complete: (log: LoggedRequest[]) => boolean): Promise<LoggedRequest[]> {
-  for (let waited = 0; ; waited += 50) {
-    const log = accessLog(server);
-    if (complete(log) || waited >= 5000) return log;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await pollUntil(() => complete(accessLog(server)));
+  return accessLog(server);
 }
 
 async function through(sent: Sent): Promise<Received> {
