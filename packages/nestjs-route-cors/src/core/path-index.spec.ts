@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { type IndexedRoute, type PathRoutes, type RoutedRequest, RoutePathIndex, routeForRequest, type RouterPathOptions } from './path-index.js';
 
 interface FakeRequest {
@@ -169,5 +170,69 @@ describe('RoutePathIndex.preflightHandlers', () => {
   it('refuses a preflight when one of the handlers a version could select has no policy', () => {
     const versions = new RoutePathIndex([route('GET', '/v', 'one', 'V1.get', versioned('1')), route('GET', '/v', undefined, 'V2.get', versioned('2'))], EXPRESS_DEFAULTS, joinNames);
     expect(preflightOf(versions, entryAt(versions, '/v'), 'GET')).toBe('handler-without-policy');
+  });
+});
+
+describe('the work of a lookup, and of building the index (counted, not timed)', () => {
+  interface Work {
+    /** Map lookups, and the characters of their string keys (each hashed and compared). */
+    readonly mapProbes: number;
+    readonly keyChars: number;
+    /** Regular expression runs, and the characters of their inputs. */
+    readonly regexpRuns: number;
+    readonly matchedChars: number;
+  }
+
+  function countWork(run: () => unknown): Work {
+    const probes = jest.spyOn(Map.prototype, 'get');
+    const execs = jest.spyOn(RegExp.prototype, 'exec');
+    const tests = jest.spyOn(RegExp.prototype, 'test');
+    try {
+      run();
+      const lengthOf = (calls: unknown[][]): number => calls.reduce((sum, [arg]) => sum + (typeof arg === 'string' ? arg.length : 0), 0);
+      const runs = [...execs.mock.calls, ...tests.mock.calls];
+      return { mapProbes: probes.mock.calls.length, keyChars: lengthOf(probes.mock.calls), regexpRuns: runs.length, matchedChars: lengthOf(runs) };
+    } finally {
+      probes.mockRestore();
+      execs.mockRestore();
+      tests.mockRestore();
+    }
+  }
+
+  const appRoutes = [
+    ...routes,
+    route('GET', '/api/v1/items/:id', 'items', 'V1.find'),
+    route('GET', '/api/v1/orders/:id/lines/:line', 'items', 'V1.line'),
+    route('GET', '/:kind/special', 'special', 'Kind.special'),
+    route('ALL', '/assets{/*rest}', 'public', 'the path rule for /assets{/*rest}', { pathRule: true }),
+    route('ALL', '/{*rest}', 'public', 'the path rule for /{*rest}', { pathRule: true }),
+  ];
+
+  it.each([
+    ['short segments', (length: number) => '/a'.repeat(length / 2)],
+    ['slashes', (length: number) => '/'.repeat(length)],
+    ['a long last segment', (length: number) => `/items/${'x'.repeat(length - 7)}`],
+  ])('looks up a 16 KB path of %s with as many lookups as a short one, reading it a bounded number of times', (_shape, pathOf) => {
+    for (const options of [EXPRESS_DEFAULTS, { caseSensitive: true, ignoreTrailingSlash: false, decoded: true }]) {
+      const appIndex = new RoutePathIndex(appRoutes, options, joinNames);
+      appIndex.lookup('/warm-up');
+      const short = countWork(() => appIndex.lookup(pathOf(64)));
+      const long = countWork(() => appIndex.lookup(pathOf(16 * 1024)));
+      expect(long.mapProbes).toBeLessThanOrEqual(short.mapProbes + 2);
+      expect(long.regexpRuns).toBeLessThanOrEqual(short.regexpRuns + 2);
+      // Each lookup or run reads the path at most once: the characters read grow with the path, never with its square.
+      expect(long.keyChars + long.matchedChars).toBeLessThanOrEqual((long.mapProbes + long.regexpRuns) * 16 * 1024);
+      expect(long.keyChars + long.matchedChars).toBeLessThanOrEqual(64 * 16 * 1024);
+    }
+  });
+
+  it('builds an index of thousands of literal paths with work in proportion to their number', () => {
+    const rules = (count: number) => Array.from({ length: count }, (_, n) => route('ALL', `/tenants/t${n}/files`, 'public', `rule ${n}`, { pathRule: true }));
+    const withPatterns = (count: number) => [...appRoutes, ...rules(count)];
+    const thousand = countWork(() => new RoutePathIndex(withPatterns(1_000), EXPRESS_DEFAULTS, joinNames));
+    const fourThousand = countWork(() => new RoutePathIndex(withPatterns(4_000), EXPRESS_DEFAULTS, joinNames));
+    expect(fourThousand.regexpRuns).toBeLessThanOrEqual(4.5 * thousand.regexpRuns);
+    expect(fourThousand.mapProbes).toBeLessThanOrEqual(4.5 * thousand.mapProbes);
+    expect(fourThousand.regexpRuns).toBeLessThanOrEqual(20 * 4_000);
   });
 });

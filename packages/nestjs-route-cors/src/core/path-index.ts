@@ -5,7 +5,7 @@
  * (path-to-regexp as Express 5's router calls it), so the route found here is
  * the one whose handler the router will call. Literal paths are a Map lookup.
  */
-import { match } from 'path-to-regexp';
+import { match, pathToRegexp } from 'path-to-regexp';
 
 export interface IndexedRoute<P, R> {
   /** Upper-case method, or `ALL` for a handler serving every method. */
@@ -28,6 +28,12 @@ export interface IndexedRoute<P, R> {
   readonly servesVersion: ((request: R) => boolean) | undefined;
   /** A path rule (`CorsModule`'s `paths`), for what no controller declares; absent on controller routes. */
   readonly pathRule?: true;
+  /**
+   * A route the application added on the adapter that the router tries
+   * before Nest's own (Express, before `init()`): it serves its requests
+   * under the path rule there, if any, whatever controller route follows.
+   */
+  readonly adapterRoute?: true;
 }
 
 /** The routes matching one request path, in the router's order. */
@@ -67,22 +73,81 @@ function servesHost<R>(route: IndexedRoute<unknown, R>, routed: RoutedRequest<R>
   return route.servesHost === undefined || route.servesHost(routed.hostname);
 }
 
-/** A route with its place in the router's order and its compiled path matcher. */
-interface MatchingRoute<P, R> {
-  readonly route: IndexedRoute<P, R>;
-  readonly position: number;
-  readonly matches: (path: string) => boolean;
+/**
+ * A route with its place in the router's order, and its path matcher,
+ * compiled the first time a request path is tried against it: most literal
+ * routes are only ever found by their key, and a policy update rebuilds the
+ * index without compiling them again.
+ */
+class MatchingRoute<P, R> {
+  private matcher: ((path: string) => boolean) | undefined;
+
+  constructor(
+    readonly route: IndexedRoute<P, R>,
+    readonly position: number,
+    private readonly options: RouterPathOptions,
+  ) {}
+
+  matches(path: string): boolean {
+    this.matcher ??= compileMatcher(loosen(patternOf(this.route), this.options), this.options);
+    return this.matcher(path);
+  }
+}
+
+/** A route path without its trailing slashes, as the router compiles it (router's Layer, `loosen`). */
+function loosen(path: string, options: RouterPathOptions): string {
+  return options.ignoreTrailingSlash && path !== '/' ? path.replace(TRAILING_SLASHES, '') : path;
+}
+
+/**
+ * The router's test of a path against a pattern: its regular expression
+ * (one pass over the path), then, for a path with escapes, the decoding of
+ * its parameters, which fails the route for a malformed escape as it fails
+ * it in the router.
+ */
+function compileMatcher(pattern: string, options: RouterPathOptions): (path: string) => boolean {
+  const settings = { sensitive: options.caseSensitive, end: true, trailing: options.ignoreTrailingSlash };
+  const { regexp, keys } = pathToRegexp(pattern, settings);
+  const decodes = keys.length > 0 && options.decoded !== true;
+  const decoding = decodes ? match(pattern, settings) : undefined;
+  return (path) => {
+    if (!regexp.test(path)) return false;
+    if (decoding === undefined || !path.includes('%')) return true;
+    try {
+      return decoding(path) !== false;
+    } catch {
+      // A malformed percent-encoding in a parameter: the router fails it too.
+      return false;
+    }
+  };
+}
+
+function isLiteral(path: string): boolean {
+  return !DYNAMIC_SEGMENT.test(path) && ASCII.test(path);
+}
+
+const NO_CANDIDATES: readonly never[] = Object.freeze([]);
+
+/** Two lists in the router's order, as one. */
+function mergedInOrder<P, R>(a: ReadonlyArray<MatchingRoute<P, R>>, b: ReadonlyArray<MatchingRoute<P, R>>): ReadonlyArray<MatchingRoute<P, R>> {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return [...a, ...b].sort((x, y) => x.position - y.position);
 }
 
 export class RoutePathIndex<P, R> {
+  /** Each literal path's routes, precomputed: most requests are one Map lookup. */
   private readonly literalPaths = new Map<string, PathRoutes<P, R>>();
-  private readonly allRoutes: Array<MatchingRoute<P, R>>;
+  /** The literal routes by their path as looked up (case folded, trailing slashes loosened). */
+  private readonly literalRoutes = new Map<string, Array<MatchingRoute<P, R>>>();
   /**
    * Pattern routes by the literal path before their first dynamic segment
    * (`/api/v1/items` for `/api/v1/items/:id`), so a request tries only the
    * patterns whose literal part it starts with, not every pattern route.
    */
   private readonly patternsByPrefix = new Map<string, Array<MatchingRoute<P, R>>>();
+  /** The longest of those prefixes: a path is probed for prefixes up to this length only, however long it is. */
+  private readonly longestPrefix: number = 0;
   /** The policy of each set of handlers a version could pick among, by their positions in the router's order. */
   private readonly versionRuns = new Map<string, P | undefined>();
   private readonly positions: Map<IndexedRoute<P, R>, number>;
@@ -97,19 +162,19 @@ export class RoutePathIndex<P, R> {
     private readonly intersect: (policies: readonly P[]) => P,
   ) {
     this.positions = new Map(routes.map((route, position) => [route, position]));
-    this.allRoutes = routes.map((route, position) => ({ route, position, matches: this.matcher(patternOf(route)) }));
-    for (const candidate of this.allRoutes) {
-      if (!this.isLiteral(patternOf(candidate.route))) {
-        const prefix = this.literalPrefix(patternOf(candidate.route));
-        this.patternsByPrefix.set(prefix, [...(this.patternsByPrefix.get(prefix) ?? []), candidate]);
-      }
+    for (const [position, route] of routes.entries()) {
+      const candidate = new MatchingRoute(route, position, options);
+      const pattern = patternOf(route);
+      const [byKey, key] = isLiteral(pattern) ? [this.literalRoutes, this.key(loosen(route.path, options))] : [this.patternsByPrefix, this.literalPrefix(pattern)];
+      byKey.set(key, [...(byKey.get(key) ?? []), candidate]);
+      if (byKey === this.patternsByPrefix) this.longestPrefix = Math.max(this.longestPrefix, key.length);
     }
-    for (const { route } of this.allRoutes) {
-      const key = this.key(this.loosen(route.path));
-      if (this.isLiteral(patternOf(route)) && !this.literalPaths.has(key)) {
-        // Every route the router would try for this path, patterns included, in its order.
-        this.literalPaths.set(key, this.scan(this.allRoutes, route.path) ?? pathRoutes(route.path, [route]));
-      }
+    for (const [key, literals] of this.literalRoutes) {
+      // The literal routes filed under a key all match its path; only the patterns need trying.
+      const path = literals[0]?.route.path ?? key;
+      const patterns = this.patternsFor(key).filter((candidate) => candidate.matches(path));
+      const found = mergedInOrder(literals, patterns).map((candidate) => candidate.route);
+      this.literalPaths.set(key, pathRoutes(found[0]?.path ?? path, found));
     }
     // Compile now the intersections that preflights will need; a set that only a host filter
     // splits off is compiled at its first preflight, once.
@@ -135,28 +200,35 @@ export class RoutePathIndex<P, R> {
     return rows;
   }
 
-  /** The routes that match `pathname` (the URL's path, as the router reads it), or `undefined`. */
+  /**
+   * The routes that match `pathname` (the URL's path, as the router reads
+   * it), or `undefined`. A bounded number of Map lookups and pattern runs,
+   * each reading the path once, whatever its length.
+   */
   lookup(pathname: string): PathRoutes<P, R> | undefined {
-    if (this.options.ignoreTrailingSlash && pathname.length > 1 && pathname.endsWith('/')) {
-      // `/items/` can match a pattern that `/items` does not (`/items/{:id}`): ask every route.
-      return this.scan(this.allRoutes, pathname);
-    }
-    return this.literalPaths.get(this.key(pathname)) ?? this.scan(this.patternsFor(pathname), pathname);
+    return this.literalPaths.get(this.key(pathname)) ?? this.scan(this.candidatesFor(pathname), pathname);
   }
 
-  /** The pattern routes whose literal prefix `pathname` starts with, in the router's order. */
-  private patternsFor(pathname: string): ReadonlyArray<MatchingRoute<P, R>> {
+  /** The routes that may match `pathname`, in the router's order: the literal ones at its path, and the patterns its literal part selects. */
+  private candidatesFor(pathname: string): ReadonlyArray<MatchingRoute<P, R>> {
     const key = this.key(pathname);
-    let found: Array<MatchingRoute<P, R>> = this.patternsByPrefix.get('') ?? [];
-    let several = false;
-    for (let slash = key.indexOf('/', 1); slash !== -1; slash = key.indexOf('/', slash + 1)) {
-      const bucket = this.patternsByPrefix.get(key.slice(0, slash));
-      if (bucket !== undefined) {
-        several = found.length > 0;
-        found = several ? [...found, ...bucket] : bucket;
-      }
+    let literal: ReadonlyArray<MatchingRoute<P, R>> = this.literalRoutes.get(key) ?? NO_CANDIDATES;
+    if (this.options.ignoreTrailingSlash && key.length > 1 && key.endsWith('/')) {
+      // `/items/` is `/items` to the router; a pattern may match it where the literal path does not (`/items/{:id}`).
+      literal = mergedInOrder(literal, this.literalRoutes.get(key.slice(0, -1)) ?? NO_CANDIDATES);
     }
-    return several ? found.sort((a, b) => a.position - b.position) : found;
+    return mergedInOrder(literal, this.patternsFor(key));
+  }
+
+  /** The pattern routes whose literal prefix `key` starts with, in the router's order. */
+  private patternsFor(key: string): ReadonlyArray<MatchingRoute<P, R>> {
+    let found: ReadonlyArray<MatchingRoute<P, R>> = this.patternsByPrefix.get('') ?? NO_CANDIDATES;
+    const last = Math.min(key.length - 1, this.longestPrefix);
+    for (let slash = key.indexOf('/', 1); slash !== -1 && slash <= last; slash = key.indexOf('/', slash + 1)) {
+      const bucket = this.patternsByPrefix.get(key.slice(0, slash));
+      if (bucket !== undefined) found = mergedInOrder(found, bucket);
+    }
+    return found;
   }
 
   /** The path up to its first segment with a parameter, wildcard or group; '' when that is the first one. */
@@ -179,7 +251,7 @@ export class RoutePathIndex<P, R> {
     const run: Array<IndexedRoute<P, R>> = [];
     for (const route of entry.routes) {
       if (servesMethod(route, method) && (routed === undefined || servesHost(route, routed))) {
-        run.push(route);
+        run.push(route.adapterRoute === true ? ruleFor(entry, route) : route);
         if (route.servesVersion === undefined) break;
       }
     }
@@ -202,41 +274,20 @@ export class RoutePathIndex<P, R> {
   /** The routes among `candidates` that match `pathname`, in order, or undefined. */
   private scan(candidates: ReadonlyArray<MatchingRoute<P, R>>, pathname: string): PathRoutes<P, R> | undefined {
     const found: Array<IndexedRoute<P, R>> = [];
-    for (const { route, matches } of candidates) {
-      if (matches(pathname)) found.push(route);
+    for (const candidate of candidates) {
+      if (candidate.matches(pathname)) found.push(candidate.route);
     }
     return found.length === 0 ? undefined : pathRoutes(found[0]?.path ?? pathname, found);
-  }
-
-  private isLiteral(path: string): boolean {
-    return !DYNAMIC_SEGMENT.test(path) && ASCII.test(path);
   }
 
   private key(path: string): string {
     return this.options.caseSensitive ? path : path.toLowerCase();
   }
+}
 
-  /** A route path without its trailing slashes, as the router compiles it (router's Layer, `loosen`). */
-  private loosen(path: string): string {
-    return this.options.ignoreTrailingSlash && path !== '/' ? path.replace(TRAILING_SLASHES, '') : path;
-  }
-
-  private matcher(path: string): (pathname: string) => boolean {
-    const matches = match(this.loosen(path), {
-      sensitive: this.options.caseSensitive,
-      end: true,
-      trailing: this.options.ignoreTrailingSlash,
-      decode: this.options.decoded === true ? false : undefined,
-    });
-    return (pathname) => {
-      try {
-        return matches(pathname) !== false;
-      } catch {
-        // A malformed percent-encoding in a parameter: the router fails it too.
-        return false;
-      }
-    };
-  }
+/** What serves a path where an adapter route does: the path rule there, if any (it covers every method), else the adapter route itself, without a policy. */
+function ruleFor<P, R>(entry: PathRoutes<P, R>, adapterRoute: IndexedRoute<P, R>): IndexedRoute<P, R> {
+  return entry.routes.find((route) => route.pathRule === true) ?? adapterRoute;
 }
 
 function patternOf(route: IndexedRoute<unknown, never>): string {
@@ -255,7 +306,7 @@ export function routeForRequest<P, R>(entry: PathRoutes<P, R>, method: string, r
   for (const route of entry.routes) {
     if (rulesOnly && route.pathRule !== true) continue;
     if (servesMethod(route, method) && servesHost(route, routed) && (route.servesVersion === undefined || route.servesVersion(routed.request))) {
-      return route;
+      return route.adapterRoute === true ? ruleFor(entry, route) : route;
     }
   }
   return undefined;
