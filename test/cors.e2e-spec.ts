@@ -201,7 +201,9 @@ describe('the CORS route table', () => {
     try {
       app = await startApp();
       const table = app.get(CorsRouteTable);
-      const routes = table.routes;
+      const allRoutes = table.routes;
+      // Routes added on the adapter before Nest's (Swagger's pages) carry no @Cors() of their own.
+      const routes = allRoutes.filter((r) => r.adapterRoute !== true);
       expect(routes.map((r) => [r.method, r.path, r.policy?.name ?? null])).toEqual(
         expect.arrayContaining([
           ['POST', '/greet', 'frontend'],
@@ -225,7 +227,7 @@ describe('the CORS route table', () => {
       }
       // Requests only look the table up: no metadata is read again and the table is the same one.
       expect(corsReads).toBe(atStartUp);
-      expect(table.routes).toBe(routes);
+      expect(table.routes).toBe(allRoutes);
     } finally {
       Reflector.prototype.get = read;
       await app?.close();

@@ -79,6 +79,26 @@ describe('path rules', () => {
       expect((await upgrade(started.port, '/live', {})).status).toBe(101);
     });
 
+    describe('to a server that routes by new URL(req.url).pathname', () => {
+      it('lets an allowed origin upgrade', async () => {
+        expect((await upgrade(started.port, '/url-live', { Origin: ALLOWED })).status).toBe(101);
+      });
+
+      it.each([
+        ['a dot segment', '/./url-live'],
+        ['a fragment', '/url-live#x'],
+        ['a dot-dot segment', '/x/../url-live'],
+        ['an escaped dot segment', '/%2e/url-live'],
+        ['a backslash', '/x\\..\\url-live'],
+      ])('refuses an origin outside the policy that spells the path with %s, never 101', async (_spelling, target) => {
+        expect((await upgrade(started.port, target, { Origin: EVIL })).status).toBe(403);
+      });
+
+      it('refuses an origin outside the policy that sends an absolute-form target, never 101', async () => {
+        expect((await upgrade(started.port, `http://127.0.0.1:${started.port}/url-live`, { Origin: EVIL })).status).toBe(403);
+      });
+    });
+
     it('refuses every browser upgrade under a policy without GET, and says why once', async () => {
       expect((await upgrade(started.port, '/live-posts', { Origin: ALLOWED })).status).toBe(403);
       expect((await upgrade(started.port, '/live-posts', { Origin: ALLOWED })).status).toBe(403);
@@ -88,14 +108,15 @@ describe('path rules', () => {
     });
   });
 
-  it('lists the rules in the route report, and explains and tests requests to them', async () => {
+  it('lists the rules in the route report in the order they are tried, and explains and tests requests to them', async () => {
     const policies = started.app.get(CorsPolicies);
     expect(policies.routeReport().paths.map((row) => [row.path, row.policy?.name])).toEqual([
       ['/adapter', 'frontend'],
-      ['/mounted{/*rest}', 'frontend'],
       ['/docs-json', 'public'],
       ['/live', 'inline@the path rule for /live'],
       ['/live-posts', 'inline@the path rule for /live-posts'],
+      ['/url-live', 'inline@the path rule for /url-live'],
+      ['/mounted{/*rest}', 'frontend'],
     ]);
     expect(formatRouteReport(policies.routeReport())).toMatch(/Path rules:\nMETHOD +PATH +POLICY[^\n]*\nANY +\/adapter +frontend/);
     const explained = await policies.explain({ origin: EVIL, method: 'POST', path: '/adapter', headers: [{ name: 'content-type' }], credentials: false });
@@ -116,8 +137,22 @@ describe('path rules the module refuses at start-up', () => {
     ['an unknown policy name', [{ path: '/graphql', policy: 'nope' }], /@Cors\('nope'\) on the path rule for \/graphql names an unknown policy \(known: frontend, public\)/],
     ['invalid inline options', [{ path: '/graphql', policy: { origins: ['not a url'] } }], /Invalid CORS policy 'inline@the path rule for \/graphql'/],
     ['a path that is not a route path', [{ path: '/assets/*', policy: 'public' }], /the path rule for \/assets\/\* is not a route path/],
-    ['a path a controller route serves', [{ path: '/items', policy: 'public' }], /the path rule for \/items covers GET \/items, which ItemsController\.list serves/],
-    ['a pattern that covers a controller route', [{ path: '/*all', policy: 'public' }], /the path rule for \/\*all covers GET \/items, which ItemsController\.list serves/],
+    [
+      'two equally specific rules that can match one path, with different policies',
+      [
+        { path: '/files/:name', policy: 'public' },
+        { path: '/files/:id', policy: 'frontend' },
+      ],
+      /the path rules for \/files\/:name \('public'\) and \/files\/:id \('frontend'\) can match the same path and are equally specific/,
+    ],
+    [
+      'one literal path twice, with different policies',
+      [
+        { path: '/graphql', policy: 'public' },
+        { path: '/graphql', policy: 'frontend' },
+      ],
+      /the path rules for \/graphql \('public'\) and \/graphql \('frontend'\)/,
+    ],
   ])('refuses %s, naming the rule', async (_what, paths, problem) => {
     const start = startWith(paths);
     await expect(start).rejects.toThrow(CorsConfigurationError);

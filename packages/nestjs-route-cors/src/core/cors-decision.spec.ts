@@ -270,9 +270,9 @@ describe('decideRequest: the route, then the decision', () => {
     { caseSensitive: true, ignoreTrailingSlash: false },
     ([first]) => first ?? frontend,
   );
-  const at = (overrides: Partial<CorsRequestFacts> = {}): CorsRequest<string> => ({ ...facts(overrides), hostname: 'api.test', request: 'raw request' });
-  const decideAt = (path: string, request: CorsRequest<string>, chosen?: (request: string) => Route | null) => {
-    const decision = decideRequest(index, path, request, chosen);
+  const at = (overrides: Partial<CorsRequestFacts> = {}): CorsRequest<string> => ({ ...facts(overrides), hostname: 'api.test', request: 'raw request', path: '/items' });
+  const decideAt = (path: string, request: CorsRequest<string>, chosen?: (request: string) => Route | null, others: readonly string[] = []) => {
+    const decision = decideRequest(index, { routed: path, others }, request, chosen);
     if (decision instanceof Promise) throw new Error('expected a synchronous decision');
     return decision;
   };
@@ -280,7 +280,7 @@ describe('decideRequest: the route, then the decision', () => {
   it('leaves alone a path where no route has a policy, and a path no route serves', () => {
     expect(decideAt('/health', at())).toBeUndefined();
     expect(decideAt('/nowhere', at())).toBeUndefined();
-    expect(decideRequest(index, undefined, at())).toBeUndefined();
+    expect(decideRequest(index, { routed: undefined, others: [] }, at())).toBeUndefined();
   });
 
   it("answers an actual request with its handler's policy, and leaves alone a handler without one", () => {
@@ -310,5 +310,40 @@ describe('decideRequest: the route, then the decision', () => {
     expect(decideAt('/items', at(), () => chosen)?.policy).toBe(other);
     expect(decideAt('/items', { ...at(), hostname: 'elsewhere.test' }, () => chosen)).toBeUndefined();
     expect(decideAt('/items', at(), () => null)).toBeUndefined();
+  });
+
+  describe('a path another layer reads otherwise', () => {
+    const strictOther = compilePolicy('vault', { origins: ['http://localhost:1234'], methods: ['POST'], strict: true });
+    const readings = new RoutePathIndex<CompiledCorsPolicy, string>(
+      [route('POST', '/items', frontend), route('POST', '/vault', strictOther), route('POST', '/also-items', frontend)],
+      { caseSensitive: true, ignoreTrailingSlash: false },
+      ([first]) => first ?? frontend,
+    );
+    const decideWith = (others: readonly string[], request: CorsRequest<string>): CorsDecision | undefined => {
+      const decision = decideRequest(readings, { routed: '/items', others }, request);
+      if (decision instanceof Promise) throw new Error('expected a synchronous decision');
+      return decision;
+    };
+
+    it('is decided as usual where every reading has the same policy', () => {
+      expect(decideWith(['/also-items'], at())).toMatchObject({ kind: 'actual', allowed: true, policy: frontend });
+    });
+
+    it('gets no CORS header where a reading has another policy, and a strict policy among them refuses', () => {
+      const decision = decideWith(['/vault'], at());
+      expect(decision).toMatchObject({ kind: 'actual', allowed: false, headers: [], blocks: true, policy: undefined });
+      expect(decision?.rejection).toEqual({ code: 'ambiguous-path', path: '/items', reading: '/vault', policies: ["'frontend'", "'vault'"] });
+    });
+
+    it('counts a reading without any policy as another policy', () => {
+      expect(decideWith(['/nowhere'], at())).toMatchObject({ allowed: false, headers: [], blocks: false });
+      expect(decideWith(['/nowhere'], at())?.rejection).toMatchObject({ policies: ["'frontend'", 'no policy'] });
+    });
+
+    it('refuses its preflight, and lets requests without Origin or from the same origin pass without headers', () => {
+      expect(decideWith(['/vault'], at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: false, blocks: true });
+      expect(decideWith(['/vault'], at({ origin: undefined }))).toMatchObject({ kind: 'not-cors', allowed: true, headers: [], blocks: false });
+      expect(decideWith(['/vault'], at({ origin: 'http://localhost:5000' }))).toMatchObject({ kind: 'not-cors', headers: [], blocks: false });
+    });
   });
 });

@@ -27,7 +27,10 @@ export interface CorsRequestFacts {
 }
 
 /** A request as the route lookup and the decision read it. */
-export interface CorsRequest<R> extends CorsRequestFacts, RoutedRequest<R> {}
+export interface CorsRequest<R> extends CorsRequestFacts, RoutedRequest<R> {
+  /** The path as the client sent it, for the sentence of a refusal. */
+  readonly path: string;
+}
 
 export type CorsDecisionKind = 'preflight' | 'actual' | 'not-cors';
 
@@ -221,33 +224,35 @@ export function decideCors(policy: CompiledCorsPolicy, facts: CorsRequestFacts):
 }
 
 /**
- * The CORS answer to a request at `path` (as the router matches it), or
- * undefined when the request is not this module's: no route with a policy
- * there, or the handler that serves it has none (its answer carries no CORS
- * header). A preflight is answered by the policy of the handler that would
- * serve the method it asks about (Fetch §4.8); an actual request by its
- * handler's, the one `chosen` names where the router has already routed it.
- * Synchronous unless an origin predicate has to be awaited.
+ * Where a request's path leads: the router's own reading (undefined when the
+ * router routes the request nowhere), and the other readings a layer behind
+ * it may serve (`otherPathReadings`), in the router's form.
  */
-export function decideRequest<R>(
-  routes: RoutePathIndex<CompiledCorsPolicy, R>,
-  path: string | undefined,
-  request: CorsRequest<R>,
-  chosen?: ChosenRoute<R>,
-): Awaitable<CorsDecision> | undefined {
+export interface RequestPaths {
+  readonly routed: string | undefined;
+  readonly others: readonly string[];
+}
+
+/**
+ * What a request at one reading of its path is answered by: nothing of this
+ * module's (no route with a policy there, or its handler has none), a
+ * policy, or, for a preflight, a refusal because no handler with a policy
+ * would serve the method it asks about.
+ */
+type Selection = undefined | { readonly policy: CompiledCorsPolicy } | { readonly policy: undefined; readonly refusal: CorsRejection };
+
+function selectionAt<R>(routes: RoutePathIndex<CompiledCorsPolicy, R>, path: string | undefined, request: CorsRequest<R>, chosen?: ChosenRoute<R>): Selection {
   const entry = path === undefined ? undefined : routes.lookup(path);
   if (entry === undefined || !entry.hasPolicy) {
     return undefined;
   }
-  const { origin, requestMethod } = request;
-  if (origin !== undefined && requestMethod !== undefined && isPreflight(request)) {
+  const { requestMethod } = request;
+  if (requestMethod !== undefined && isPreflight(request)) {
     const handlers = routes.preflightHandlers(entry, requestMethod, request);
     const policy = handlers && routes.policyOf(handlers);
-    if (policy === undefined) {
-      const code = handlers ? 'handler-without-policy' : 'method-not-served';
-      return refusedPreflight(undefined, { code, method: requestMethod, path: entry.path }, PREFLIGHT_VARY);
-    }
-    return decidePreflight(policy, request, origin);
+    if (policy !== undefined) return { policy };
+    const code = handlers ? 'handler-without-policy' : 'method-not-served';
+    return { policy: undefined, refusal: { code, method: requestMethod, path: entry.path } };
   }
   // Nest's host filter runs inside the handler the router chose: a request it turns away gets no policy.
   const choice = chosen?.(request.request);
@@ -259,7 +264,65 @@ export function decideRequest<R>(
         ? routeForRequest(entry, request.method, request, true)
         : servedHere(choice, request);
   const policy = route?.policy;
-  return policy === undefined ? undefined : decideActual(policy, request);
+  return policy === undefined ? undefined : { policy };
+}
+
+function policyName(selection: Selection): string {
+  return selection?.policy === undefined ? 'no policy' : `'${selection.policy.name}'`;
+}
+
+/**
+ * A path whose readings have different policies: no CORS header at all,
+ * whichever origin asks. Its preflight is refused, and so is an actual
+ * request from another origin under any of the policies that is strict.
+ */
+function ambiguousPathDecision<R>(request: CorsRequest<R>, path: string, reading: string, selections: readonly Selection[]): CorsDecision {
+  const policies = [...new Set(selections.map(policyName))];
+  const rejection: CorsRejection = { code: 'ambiguous-path', path, reading, policies };
+  if (request.origin !== undefined && request.requestMethod !== undefined && isPreflight(request)) {
+    return refusedPreflight(undefined, rejection, PREFLIGHT_VARY);
+  }
+  if (request.origin === undefined || request.origin === request.selfOrigin) {
+    return { kind: 'not-cors', allowed: true, headers: NO_HEADERS, vary: ORIGIN_VARY, policy: undefined, blocks: false };
+  }
+  const blocks = selections.some((selection) => selection?.policy?.strict === true);
+  return { kind: 'actual', allowed: false, rejection, headers: NO_HEADERS, vary: ORIGIN_VARY, policy: undefined, blocks };
+}
+
+/**
+ * The CORS answer to a request, or undefined when the request is not this
+ * module's: no route with a policy at its path, or the handler that serves
+ * it has none (its answer carries no CORS header). A preflight is answered
+ * by the policy of the handler that would serve the method it asks about
+ * (Fetch §4.8); an actual request by its handler's, the one `chosen` names
+ * where the router has already routed it. Where another reading of the path
+ * (`paths.others`) has another policy, the request gets no CORS at all: a
+ * policy chosen for one reading must not answer for what another serves.
+ * Synchronous unless an origin predicate has to be awaited.
+ */
+export function decideRequest<R>(
+  routes: RoutePathIndex<CompiledCorsPolicy, R>,
+  paths: RequestPaths,
+  request: CorsRequest<R>,
+  chosen?: ChosenRoute<R>,
+): Awaitable<CorsDecision> | undefined {
+  const selection = selectionAt(routes, paths.routed, request, chosen);
+  for (const reading of paths.others) {
+    const other = selectionAt(routes, reading, request);
+    if (other?.policy !== selection?.policy) {
+      const selections = [selection, other];
+      return ambiguousPathDecision(request, request.path, reading, selections);
+    }
+  }
+  if (selection === undefined) {
+    return undefined;
+  }
+  if (selection.policy === undefined) {
+    return refusedPreflight(undefined, selection.refusal, PREFLIGHT_VARY);
+  }
+  return request.origin !== undefined && request.requestMethod !== undefined && isPreflight(request)
+    ? decidePreflight(selection.policy, request, request.origin)
+    : decideActual(selection.policy, request);
 }
 
 function servedHere<R>(route: IndexedRoute<CompiledCorsPolicy, R> | null, request: RoutedRequest<R>): IndexedRoute<CompiledCorsPolicy, R> | null {

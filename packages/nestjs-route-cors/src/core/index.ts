@@ -6,6 +6,8 @@ export * from './origin-matcher.js';
 export * from './origin-predicate.js';
 export * from './origin-syntax.js';
 export * from './path-index.js';
+export * from './path-readings.js';
+export * from './path-specificity.js';
 export * from './policy.js';
 export * from './rejections.js';
 export * from './resolve-policy.js';

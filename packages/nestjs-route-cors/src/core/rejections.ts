@@ -16,7 +16,12 @@ export type CorsRejection =
   /** A preflight for a method that no handler serves at the path. */
   | { readonly code: 'method-not-served'; readonly method: string; readonly path: string }
   /** A preflight for a method whose handler has no CORS policy (or opted out). */
-  | { readonly code: 'handler-without-policy'; readonly method: string; readonly path: string };
+  | { readonly code: 'handler-without-policy'; readonly method: string; readonly path: string }
+  /**
+   * The path reads otherwise to a layer that normalises it (`reading`), and
+   * the two readings have different policies (named in `policies`).
+   */
+  | { readonly code: 'ambiguous-path'; readonly path: string; readonly reading: string; readonly policies: readonly string[] };
 
 function quoted(value: string): string {
   // Untrusted values reach logs and terminals: keep them on one line and short.
@@ -53,6 +58,9 @@ export function describeRejection(rejection: CorsRejection, policy: CompiledCors
   }
   if (rejection.code === 'handler-without-policy') {
     return `the ${quoted(rejection.method)} handler at ${rejection.path} has no CORS policy`;
+  }
+  if (rejection.code === 'ambiguous-path') {
+    return `the path ${quoted(rejection.path)} reads as ${quoted(rejection.reading)} to a server that normalises it, and the readings have different CORS policies (${rejection.policies.join(', ')}), so it gets none`;
   }
   if (policy === undefined) {
     return `refused by CORS (${rejection.code})`;

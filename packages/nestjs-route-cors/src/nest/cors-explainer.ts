@@ -14,7 +14,9 @@ import {
   OriginSyntaxError,
   routeForRequest,
 } from '../core/index.js';
+import { requestPaths } from './cors-platform.js';
 import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
+import { pathOf } from './node-request.js';
 
 export interface RequestHeaderInput {
   readonly name: string;
@@ -128,7 +130,7 @@ function browserRequest(routes: CorsRouteTable, input: CorsExplainInput, origin:
   const request = routes.router.describedRequest({ url: input.path, headers, hostname });
   const method = preflightOf === undefined ? browserMethod(input.method) : 'OPTIONS';
   // A page's own origin is never asked for: a cross-origin page is what is being explained.
-  return { method, origin, selfOrigin: undefined, requestMethod: preflightOf, requestHeaders, hostname, request };
+  return { method, origin, selfOrigin: undefined, requestMethod: preflightOf, requestHeaders, hostname, request, path: pathOf(input.path) };
 }
 
 function routeSummary(route: CorsRoute): string {
@@ -146,15 +148,18 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const method = browserMethod(input.method);
   const { index } = routes.lookup;
   const actualRequest = browserRequest(routes, input, origin, undefined, undefined);
-  const path = routes.router.routingPath(actualRequest.request, input.path);
-  const entry = path === undefined ? undefined : index.lookup(path);
+  const paths = requestPaths(routes.router, actualRequest.request, input.path);
+  const entry = paths.routed === undefined ? undefined : index.lookup(paths.routed);
   const served = entry && routeForRequest(entry, method, actualRequest);
-  if (!entry || !served) {
+  // A path that reads as a route only once normalised is explained by that: it gets no CORS.
+  const ambiguous = paths.others.length > 0 && (await decideRequest(index, paths, actualRequest))?.rejection?.code === 'ambiguous-path';
+  if ((!entry || !served) && !ambiguous) {
     const known = entry ? ` (routes there: ${entry.routes.map(routeSummary).join('; ')})` : '';
     throw new CorsExplainInputError(`no route serves ${method} ${input.path}${input.host ? ` on host ${input.host}` : ''}${known}`);
   }
-  const policy = served.policy;
-  const routeInfo = { method, path: entry.path, handler: served.handler, policy: policy?.name };
+  const routePath = entry?.path ?? pathOf(input.path);
+  const policy = served?.policy;
+  const routeInfo = { method, path: routePath, handler: served?.handler ?? 'no route, as the router reads the path', policy: policy?.name };
 
   const unsafe = unsafeHeaders(input.headers);
   const needed = !SIMPLE_METHODS.has(method) || unsafe.length > 0;
@@ -167,10 +172,10 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   let blockedBy: string | undefined;
   let preflight: CorsExplanation['preflight'] = { needed, why, allowed: true };
   if (needed) {
-    const decision = await decideRequest(index, path, browserRequest(routes, input, origin, method, unsafe.join(', ') || undefined));
+    const decision = await decideRequest(index, paths, browserRequest(routes, input, origin, method, unsafe.join(', ') || undefined));
     if (decision === undefined) {
       preflight = { needed, why, allowed: false, response: { status: 404, headers: [], vary: [] } };
-      blockedBy = `${entry.path} has no CORS policy, so its preflight gets no CORS headers`;
+      blockedBy = `${routePath} has no CORS policy, so its preflight gets no CORS headers`;
     } else {
       const response = responseOf(decision, statusOf(decision));
       blockedBy = rejectionSentence(decision) ?? (decision.policy && credentialProblem(response, input, decision.policy));
@@ -181,22 +186,22 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   let actual: CorsExplanation['actual'] = { sent: false, readable: false };
   let csrfExempt = false;
   if (preflight.allowed) {
-    const decision = await decideRequest(index, path, actualRequest);
+    const decision = await decideRequest(index, paths, actualRequest);
     // What the request hook marks for allowedByCors.
     csrfExempt = decision?.kind === 'actual' && decision.allowed && decision.policy?.anyOrigin === false;
-    if (decision?.policy === undefined) {
+    if (decision === undefined) {
       actual = { sent: true, readable: false, response: { status: undefined, headers: [], vary: [] } };
-      blockedBy = `the ${method} handler at ${entry.path} has no CORS policy, so its answer carries no Access-Control-Allow-Origin`;
+      blockedBy = `the ${method} handler at ${routePath} has no CORS policy, so its answer carries no Access-Control-Allow-Origin`;
     } else {
       const response = responseOf(decision, statusOf(decision));
-      blockedBy = rejectionSentence(decision) ?? credentialProblem(response, input, decision.policy);
+      blockedBy = rejectionSentence(decision) ?? (decision.policy && credentialProblem(response, input, decision.policy));
       actual = { sent: true, readable: blockedBy === undefined, response };
     }
   }
 
   const allowed = blockedBy === undefined;
   const verdict = allowed
-    ? `allowed: ${origin} may ${method} ${entry.path} under policy '${policy?.name ?? '-'}' and read the answer`
+    ? `allowed: ${origin} may ${method} ${routePath} under policy '${policy?.name ?? '-'}' and read the answer`
     : `refused: ${blockedBy}`;
   return { route: routeInfo, preflight, actual, allowed, csrfExempt, verdict };
 }

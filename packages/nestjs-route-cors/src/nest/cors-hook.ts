@@ -1,7 +1,7 @@
 import { type CorsDecision, decideRequest } from '../core/index.js';
 import { markAllowedByCors } from './csrf.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
-import type { CorsHttpPlatform, CorsRouter } from './cors-platform.js';
+import { type CorsHttpPlatform, type CorsRouter, requestPaths } from './cors-platform.js';
 import type { CorsResponder } from './cors-responder.js';
 import type { CorsRouteTable } from './cors-route-table.js';
 import { type NodeCorsRequest, setHeaderWhenWritten } from './node-request.js';
@@ -41,7 +41,7 @@ export class CorsHook<R, S> {
     // One snapshot for the whole request: a policy update swaps it, never half-way through a decision.
     const { index, chosen } = this.routes.lookup;
     const facts = this.platform.requestFacts(request, response);
-    const decided = decideRequest(index, this.router.routingPath(request, facts.url), facts, chosen);
+    const decided = decideRequest(index, requestPaths(this.router, request, facts.url), facts, chosen);
     if (decided === undefined) {
       return next();
     }

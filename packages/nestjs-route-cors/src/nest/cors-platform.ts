@@ -5,7 +5,7 @@
  * do). A third platform on Node's HTTP server is one small file.
  */
 import type { VersioningOptions } from '@nestjs/common';
-import { CorsConfigurationError, type RouterPathOptions } from '../core/index.js';
+import { CorsConfigurationError, otherPathReadings, type RequestPaths, type RouterPathOptions } from '../core/index.js';
 import type { NestRoute } from './nest-routes.js';
 import { type NodeCorsRequest, pathOf } from './node-request.js';
 
@@ -27,12 +27,34 @@ export interface DescribedRequest {
  */
 export type VersionFilter<R> = { serves(request: R): boolean }['serves'];
 
+/** What the application added on the adapter ahead of Nest's routes, which the router tries first. */
+export interface AddedBeforeNest {
+  /** Routes (`app.get()`, `adapter.get()`, Swagger's pages), with the method each serves (`ALL` for every method). */
+  readonly routes: ReadonlyArray<{ readonly method: string; readonly path: string }>;
+  /** Where a handler is mounted that serves what it has and passes the rest on (a static file server), and what it is. */
+  readonly mounts: ReadonlyArray<{ readonly path: string; readonly name: string }>;
+}
+
 /** How a platform's router finds the route of a request. */
 export interface CorsRouter<R> {
   /** The router's own path rules. */
   readonly matching: RouterPathOptions;
+  /**
+   * Whether the router tries routes in the order they were added (Express),
+   * rather than the most specific first (Fastify's find-my-way), which decides
+   * where a path rule stands among Nest's routes.
+   */
+  readonly triesInOrder: boolean;
+  /** What the application added ahead of Nest's routes; read once Nest has registered them. */
+  addedBeforeNest(): AddedBeforeNest;
   /** The path the router matches routes against, or undefined when it routes the request nowhere. */
   routingPath(request: R, url: string): string | undefined;
+  /**
+   * Another layer's reading of a request's path (`otherPathReadings`) in the
+   * form `routingPath` gives, for the route index; undefined when the router
+   * could not read it.
+   */
+  readingPath(path: string): string | undefined;
   /**
    * A route path in path-to-regexp syntax, which the route index matches
    * with, when the router writes it otherwise; undefined when it is already.
@@ -74,11 +96,17 @@ export interface CorsHttpPlatform<R, S> {
   readonly router?: Partial<CorsRouter<R>>;
 }
 
+/** Where routes are tried by their path, not their order, or nothing was added first. */
+export const NOTHING_ADDED_BEFORE_NEST: AddedBeforeNest = Object.freeze({ routes: [], mounts: [] });
+
 /** A router that matches the path as sent, exactly, with no versions picked by a header. */
 function plainRouter<R>(platform: string): CorsRouter<R> {
   return {
     matching: { caseSensitive: true, ignoreTrailingSlash: false },
+    triesInOrder: true,
+    addedBeforeNest: () => NOTHING_ADDED_BEFORE_NEST,
     routingPath: (_request, url) => pathOf(url),
+    readingPath: (path) => path,
     routePattern: () => undefined,
     routePreflights: () => undefined,
     versionFilters: (routes) => {
@@ -105,13 +133,37 @@ export function routerOf<R>(platform: CorsHttpPlatform<R, unknown>): CorsRouter<
   const chosenRoute = own.chosenRoute?.bind(own);
   return {
     matching: own.matching ?? plain.matching,
+    triesInOrder: own.triesInOrder ?? plain.triesInOrder,
+    addedBeforeNest: own.addedBeforeNest?.bind(own) ?? plain.addedBeforeNest,
     routingPath: own.routingPath?.bind(own) ?? plain.routingPath,
+    readingPath: own.readingPath?.bind(own) ?? plain.readingPath,
     routePattern: own.routePattern?.bind(own) ?? plain.routePattern,
     routePreflights: own.routePreflights?.bind(own) ?? plain.routePreflights,
     ...(chosenRoute && { chosenRoute }),
     versionFilters: own.versionFilters?.bind(own) ?? plain.versionFilters,
     describedRequest: own.describedRequest?.bind(own) ?? plain.describedRequest,
   };
+}
+
+const NO_OTHER_PATHS: readonly string[] = Object.freeze([]);
+
+/**
+ * The router's reading of a request's path, and the other readings of it
+ * (`otherPathReadings`) that lead elsewhere in the router's form, for
+ * `decideRequest`.
+ */
+export function requestPaths<R>(router: CorsRouter<R>, request: R, url: string): RequestPaths {
+  const routed = router.routingPath(request, url);
+  const readings = otherPathReadings(url);
+  if (readings.length === 0) {
+    return { routed, others: NO_OTHER_PATHS };
+  }
+  const others: string[] = [];
+  for (const reading of readings) {
+    const path = router.readingPath(reading);
+    if (path !== undefined && path !== routed && !others.includes(path)) others.push(path);
+  }
+  return { routed, others };
 }
 
 /**

@@ -4,16 +4,18 @@ import {
   type ChosenRoute,
   compileNamedPolicies,
   type CompiledCorsPolicy,
+  compareSpecificity,
   ConfigurationProblems,
   CorsConfigurationError,
-  type CorsDeclaration,
-  type DeclarationSite,
   type CorsPolicyOptions,
   formatRouteTable,
   type IndexedRoute,
   intersectPolicies,
   MAX_MAX_AGE,
   type NamedPolicy,
+  type PathShape,
+  pathShape,
+  pathsCanOverlap,
   PREFLIGHT_CACHE_CAPS,
   resolveRoutePolicy,
   type RouteReportRow,
@@ -21,11 +23,12 @@ import {
 } from '../core/index.js';
 import { match } from 'path-to-regexp';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
-import type { CorsModuleOptions, CorsPathRule } from './cors-module-options.interface.js';
-import type { CorsHttpPlatform, CorsRouter } from './cors-platform.js';
+import type { CorsModuleOptions } from './cors-module-options.interface.js';
+import type { AddedBeforeNest, CorsHttpPlatform, CorsRouter } from './cors-platform.js';
 import { routerOf } from './cors-platform.js';
 import { type HandlerSite, readHandlerSites } from './handler-declarations.js';
 import { loadRouteSorter, type NestRoute, NestRouteReader, registrationKey } from './nest-routes.js';
+import { ambiguousRules, type OrderedRule, orderRules, ruleRoute, ruleSite } from './path-rules.js';
 
 /** The platform's request object: route selection only hands it to the platform's own version filters. */
 type PlatformRequest = unknown;
@@ -48,28 +51,6 @@ interface RouteTableState extends CorsRouteLookup {
   /** The policy of each path rule, in the order of the `paths` option. */
   readonly rulePolicies: ReadonlyArray<CompiledCorsPolicy | undefined>;
   readonly routes: readonly CorsRoute[];
-}
-
-/** A path rule's declaration, as a controller's `@Cors()` would be: read, named and validated alike. */
-function ruleSite(rule: CorsPathRule): DeclarationSite {
-  const declaration: CorsDeclaration =
-    typeof rule.policy === 'string' ? { kind: 'named', name: rule.policy, merge: false } : { kind: 'inline', options: rule.policy, merge: false };
-  return { controller: `the path rule for ${rule.path}`, handler: 'every method', classDeclaration: declaration, handlerDeclaration: undefined };
-}
-
-/** What a path rule is in the route table: every method at its path. */
-function ruleRoute(rule: CorsPathRule, policy: CompiledCorsPolicy | undefined): CorsRoute {
-  return {
-    method: 'ALL',
-    path: rule.path,
-    policy,
-    handler: `the path rule for ${rule.path}`,
-    host: undefined,
-    servesHost: undefined,
-    version: undefined,
-    servesVersion: undefined,
-    pathRule: true,
-  };
 }
 
 /**
@@ -102,20 +83,34 @@ function registeredRoutes(routes: readonly CorsRoute[]): Map<string, CorsRoute> 
   return registered;
 }
 
-/** A rule path's matcher, in Express 5's route syntax; a CorsConfigurationError naming the rule when it is none. */
-function ruleMatcher(path: string): (candidate: string) => boolean {
+/** A route the application added on the adapter before Nest's: its requests get the path rule's policy there, if any. */
+function addedRoute({ method, path }: AddedBeforeNest['routes'][number]): CorsRoute | undefined {
   try {
-    const matches = match(path);
-    return (candidate) => {
-      try {
-        return matches(candidate) !== false;
-      } catch {
-        return false;
-      }
-    };
-  } catch (error) {
-    throw new CorsConfigurationError([`the path rule for ${path} is not a route path (${error instanceof Error ? error.message : String(error)}); write it as a controller path, e.g. /assets/*file`]);
+    match(path);
+  } catch {
+    // A path the index cannot read (a regular expression route): it cannot be told apart from Nest's.
+    return undefined;
   }
+  return { method, path, policy: undefined, handler: 'a route added on the adapter', host: undefined, servesHost: undefined, version: undefined, servesVersion: undefined, adapterRoute: true };
+}
+
+/** Two lists each from the most specific, as one, the first list's routes ahead of the second's that rank alike. */
+function mergedBySpecificity<T>(first: readonly T[], second: readonly T[], shapeOf: (item: T) => PathShape): T[] {
+  const merged: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < first.length || j < second.length) {
+    const a = first[i];
+    const b = second[j];
+    if (b !== undefined && (a === undefined || compareSpecificity(shapeOf(b), shapeOf(a)) < 0)) {
+      merged.push(b);
+      j += 1;
+    } else if (a !== undefined) {
+      merged.push(a);
+      i += 1;
+    }
+  }
+  return merged;
 }
 
 /** Before the routes are read, the index is empty: any rules do. */
@@ -134,8 +129,12 @@ const EXACT_MATCHING = { caseSensitive: true, ignoreTrailingSlash: false };
 export class CorsRouteTable implements OnModuleInit {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly sites: readonly HandlerSite[];
-  private readonly rules: readonly CorsPathRule[];
+  /** The path rules in the order they are tried. */
+  private readonly rules: readonly OrderedRule[];
   private nestRoutes: ReadonlyArray<NestRoute & Pick<CorsRoute, 'pattern' | 'servesVersion'>> = [];
+  /** The routes the application added on the adapter that the router tries before Nest's. */
+  private addedRoutes: readonly CorsRoute[] = [];
+  private readonly shapes = new Map<string, PathShape>();
   private platformRouter: CorsRouter<PlatformRequest> | undefined;
   private state: RouteTableState;
 
@@ -150,7 +149,7 @@ export class CorsRouteTable implements OnModuleInit {
   ) {
     const problems = new ConfigurationProblems();
     this.sites = readHandlerSites(discovery, reflector, scanner, problems);
-    this.rules = options.paths ?? [];
+    this.rules = orderRules(options.paths ?? [], problems);
     problems.throwIfAny();
     const named = compileNamedPolicies(options.policies ?? {});
     const { policies, rulePolicies } = this.resolvePolicies(named);
@@ -204,7 +203,9 @@ export class CorsRouteTable implements OnModuleInit {
     const versioning = this.appConfig.getVersioning();
     const filters = versioning ? router.versionFilters(routes, versioning) : [];
     this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: router.routePattern(route.path), servesVersion: filters[position] }));
-    this.checkRulePaths(router);
+    const added = router.addedBeforeNest();
+    this.addedRoutes = added.routes.flatMap((route) => addedRoute(route) ?? []);
+    this.checkRules(router, added);
     this.state = this.stateFor(this.state.named, this.state.policies, this.state.rulePolicies);
     router.routePreflights(this.pathsWithoutOptionsRoute());
     if (this.options.logRoutes !== false) {
@@ -214,21 +215,27 @@ export class CorsRouteTable implements OnModuleInit {
   }
 
   /**
-   * Each rule's path must be one the index can match (Express 5's route
-   * syntax), and one no controller route serves: there `@Cors()` decides, and
-   * a rule would silently lose (or win). Every problem at once.
+   * Rules nothing can order (equally specific, overlapping, with different
+   * policies), and rules that share paths with a controller route where
+   * the module cannot tell which of them serves a request: a static file
+   * server mounted before Nest's routes serves the files it has, and passes
+   * the rest on. Every problem at once.
    */
-  private checkRulePaths(router: CorsRouter<PlatformRequest>): void {
+  private checkRules(router: CorsRouter<PlatformRequest>, added: AddedBeforeNest): void {
     const problems = new ConfigurationProblems();
-    const named = this.nestRoutes.map((route) => ({ ...route, policy: undefined, handler: `${route.controller.name}.${route.methodName}` }));
-    const controllers = new RoutePathIndex(named, router.matching, intersectPolicies);
-    for (const rule of this.rules) {
-      const matches = problems.attempt(() => ruleMatcher(rule.path));
-      if (matches === undefined) continue;
-      // A controller route the rule's own path reaches, or one whose path the rule's pattern covers.
-      const shared = controllers.lookup(rule.path)?.routes[0] ?? named.find((route) => matches(route.path));
-      if (shared !== undefined) {
-        problems.add(`the path rule for ${rule.path} covers ${shared.method} ${shared.path}, which ${shared.handler} serves: there its @Cors() decides; remove the rule or narrow its path`);
+    problems.add(...ambiguousRules(this.rules, this.state.rulePolicies, router.matching));
+    const caseSensitive = router.matching.caseSensitive;
+    const shaped = this.nestRoutes.map((route) => ({ route, shape: pathShape(route.pattern ?? route.path) }));
+    for (const mount of added.mounts) {
+      const mounted = pathShape(`${mount.path.replace(/\/+$/, '')}{/*rest}`);
+      for (const { rule, shape } of this.rules) {
+        const shared = shaped.filter((nest) => pathsCanOverlap(nest.shape, mounted, caseSensitive) && pathsCanOverlap(nest.shape, shape, caseSensitive));
+        const [first, ...others] = shared;
+        if (first === undefined) continue;
+        const route = `${first.route.method} ${first.route.path} (${first.route.controller.name}.${first.route.methodName})${others.length > 0 ? ` and ${others.length} more controller routes` : ''}`;
+        problems.add(
+          `the path rule for ${rule.path} shares paths with ${route}, and ${mount.name} mounted at ${mount.path} before Nest's routes serves the files it has there first, so nothing tells which of them answers a request: narrow the rule to leave the controller routes' paths, or serve the files after Nest's routes (ServeStaticModule does)`,
+        );
       }
     }
     problems.throwIfAny();
@@ -259,8 +266,8 @@ export class CorsRouteTable implements OnModuleInit {
   /** The paths where some route has a policy and no route serves OPTIONS: their preflights have no route of their own. */
   private pathsWithoutOptionsRoute(): string[] {
     const routes = this.state.routes;
-    // A rule's path is served by something the module does not see (which may have an OPTIONS route of its own).
-    const controllerRoutes = routes.filter((r) => r.pathRule !== true);
+    // A rule's path, or an adapter route's, is served by something the module does not see (which may have an OPTIONS route of its own).
+    const controllerRoutes = routes.filter((r) => r.pathRule !== true && r.adapterRoute !== true);
     const withOptions = new Set(controllerRoutes.filter((r) => r.method === 'OPTIONS' || r.method === 'ALL').map((r) => r.path));
     return [...new Set(controllerRoutes.filter((r) => r.policy !== undefined && !withOptions.has(r.path)).map((r) => r.path))];
   }
@@ -275,12 +282,12 @@ export class CorsRouteTable implements OnModuleInit {
       version: `preflight for ${route.method}, any version`,
       policy,
     }));
-    return [...routes.filter((route) => route.pathRule !== true), ...preflights];
+    return [...routes.filter((route) => route.pathRule !== true && route.adapterRoute !== true), ...preflights];
   }
 
-  /** The rows of the path rules, in the order of the `paths` option. */
+  /** The rows of the path rules, in the order they are tried: the most specific first. */
   ruleRows(): RouteReportRow[] {
-    return this.rules.map((rule, position) => ({ method: 'ANY', path: rule.path, handler: 'path rule', policy: this.state.rulePolicies[position] }));
+    return this.rules.map(({ rule }, position) => ({ method: 'ANY', path: rule.path, handler: 'path rule', policy: this.state.rulePolicies[position] }));
   }
 
   /** Every named policy as it is now; a policy update replaces the map whole. */
@@ -308,19 +315,33 @@ export class CorsRouteTable implements OnModuleInit {
 
   /** Every route with its policy, and their index: built apart, swapped in whole by the caller. */
   private stateFor(named: ReadonlyMap<string, NamedPolicy>, policies: HandlerPolicies, rulePolicies: ReadonlyArray<CompiledCorsPolicy | undefined>): RouteTableState {
-    const routes = [
-      ...this.nestRoutes.map(({ controller, methodName, ...route }): CorsRoute => ({
-        ...route,
-        policy: policies.get(controller)?.get(methodName),
-        handler: `${controller.name}.${methodName}`,
-      })),
-      // After the controllers' routes, which no rule may share a path with.
-      ...this.rules.map((rule, position) => ruleRoute(rule, rulePolicies[position])),
-    ];
+    const nest = this.nestRoutes.map(({ controller, methodName, ...route }): CorsRoute => ({
+      ...route,
+      policy: policies.get(controller)?.get(methodName),
+      handler: `${controller.name}.${methodName}`,
+    }));
+    const rules = this.rules.map(({ rule }, position) => ruleRoute(rule, rulePolicies[position]));
+    // Where the router tries routes in order, the rules' paths are served by what was added after Nest's routes (or by
+    // nothing), unless added before them; where it tries the most specific first, a rule ranks among Nest's routes.
+    const routes =
+      this.platformRouter?.triesInOrder === false
+        ? mergedBySpecificity(nest, rules, (route) => this.shapeOf(route))
+        : [...this.addedRoutes, ...nest, ...rules];
     const chooser = this.platformRouter?.chosenRoute?.bind(this.platformRouter);
     const registered = chooser && registeredRoutes(routes);
     const chosen: ChosenRoute<PlatformRequest> | undefined = chooser && registered && ((request) => chooser(request, registered));
     return { named, policies, rulePolicies, routes, index: this.indexOf(routes), chosen };
+  }
+
+  /** A route's path read for comparison, once per path. */
+  private shapeOf(route: CorsRoute): PathShape {
+    const path = route.pattern ?? route.path;
+    let shape = this.shapes.get(path);
+    if (shape === undefined) {
+      shape = pathShape(path);
+      this.shapes.set(path, shape);
+    }
+    return shape;
   }
 
   private indexOf(routes: readonly CorsRoute[]): RoutePathIndex<CompiledCorsPolicy, PlatformRequest> {
@@ -336,7 +357,7 @@ export class CorsRouteTable implements OnModuleInit {
       policies.set(site.type, byHandler);
       byHandler.set(site.handler, problems.attempt(() => resolveRoutePolicy(site, named)));
     }
-    const rulePolicies = this.rules.map((rule) => problems.attempt(() => resolveRoutePolicy(ruleSite(rule), named)));
+    const rulePolicies = this.rules.map(({ rule }) => problems.attempt(() => resolveRoutePolicy(ruleSite(rule), named)));
     problems.throwIfAny();
     return { policies, rulePolicies };
   }

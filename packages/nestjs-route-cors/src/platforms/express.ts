@@ -5,10 +5,11 @@
  * will choose.
  */
 import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestjs/common';
+import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { NextFunction, Request, Response } from 'express';
 import parseurl from 'parseurl';
 import type { RouterPathOptions } from '../core/index.js';
-import { type CorsHttpPlatform, type CorsRouter, type DescribedRequest, secondCorsLayer, type VersionFilter } from '../nest/cors-platform.js';
+import { type AddedBeforeNest, type CorsHttpPlatform, type CorsRouter, type DescribedRequest, secondCorsLayer, type VersionFilter } from '../nest/cors-platform.js';
 import type { NestRoute } from '../nest/nest-routes.js';
 import { endPreflightResponse, NodeCorsRequest, type PlatformRequestReader } from '../nest/node-request.js';
 
@@ -18,6 +19,34 @@ const EXPRESS_MATCHING: RouterPathOptions = { caseSensitive: false, ignoreTraili
 /** The middleware expressjs/cors returns, by the name it gives it (cors 2.8, `lib/index.js`). */
 function isCorsPackageMiddleware(handler: unknown): boolean {
   return typeof handler === 'function' && handler.name === 'corsMiddleware';
+}
+
+/**
+ * One entry of Express 5's router stack (router 2.x's Layer): a route added
+ * with `app.get()` and the like, or a handler mounted with `app.use()`.
+ */
+interface RouterLayer {
+  readonly name?: string;
+  /** The path the layer was added with (router 2.x). */
+  readonly rawPath?: string;
+  readonly route?: { readonly path: string; readonly methods: Readonly<Record<string, boolean>>; readonly stack: ReadonlyArray<{ readonly handle: unknown }> };
+}
+
+/** A handler Nest registered for a controller method: Nest copies the method's metadata onto it (both majors). */
+function isNestRoute(layer: RouterLayer): boolean {
+  return layer.route?.stack.some(({ handle }) => typeof handle === 'function' && Reflect.getMetadata(PATH_METADATA, handle) !== undefined) === true;
+}
+
+/** `express.static()`'s handler, by the name serve-static gives it: it serves the files it has and passes the rest on. */
+const SERVING_MOUNTS = new Set(['serveStatic']);
+
+/** More methods than any route lists by hand: `app.all()` (router 2.x registers each of Node's methods). */
+const ALL_METHODS_THRESHOLD = 20;
+
+/** Every method a route serves; `ALL` for `app.all()`. */
+function routeMethods(methods: Readonly<Record<string, boolean>>): string[] {
+  const names = Object.keys(methods).filter((name) => methods[name] === true);
+  return names.includes('_all') || names.length >= ALL_METHODS_THRESHOLD ? ['ALL'] : names.map((name) => name.toUpperCase());
 }
 
 const EXPRESS_READER: PlatformRequestReader<Request, Response> = {
@@ -41,9 +70,30 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
     this.router = {
       matching: adapter.getRouteMatchingOptions?.() ?? EXPRESS_MATCHING,
       // parseurl caches its result on the request, where Express's router finds it again.
+      triesInOrder: true,
+      addedBeforeNest: () => this.addedBeforeNest(),
       routingPath: (request) => parseurl(request)?.pathname ?? undefined,
       versionFilters: (routes, versioning) => this.versionFilters(routes, versioning),
       describedRequest: ({ url, headers, hostname }: DescribedRequest) => ({ url, headers, hostname }) as Partial<Request> as Request,
+    };
+  }
+
+  /**
+   * Express tries its router stack in order, and Nest adds its routes in
+   * `init()`: what the application added before then (in `main.ts`, or on
+   * the Express instance it passed in) comes first. Read from the stack
+   * (`app.router`, public in Express 5; its `stack` is router 2.x's).
+   */
+  private addedBeforeNest(): AddedBeforeNest {
+    // The router is a function with a `stack` of layers.
+    const router: unknown = Reflect.get(this.adapter.getInstance() as object, 'router');
+    const stack: unknown = typeof router === 'function' ? Reflect.get(router, 'stack') : undefined;
+    const layers = Array.isArray(stack) ? (stack as RouterLayer[]) : [];
+    const firstNestRoute = layers.findIndex(isNestRoute);
+    const before = firstNestRoute === -1 ? [] : layers.slice(0, firstNestRoute);
+    return {
+      routes: before.flatMap(({ route }) => (route === undefined ? [] : routeMethods(route.methods).map((method) => ({ method, path: route.path })))),
+      mounts: before.filter((layer) => layer.route === undefined && SERVING_MOUNTS.has(layer.name ?? '')).map((layer) => ({ path: layer.rawPath ?? '/', name: 'express.static' })),
     };
   }
 

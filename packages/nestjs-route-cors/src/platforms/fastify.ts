@@ -15,7 +15,15 @@ import { LegacyRouteConverter } from '@nestjs/core/router/legacy-route-converter
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { match } from 'path-to-regexp';
 import { CorsConfigurationError, type RouterPathOptions } from '../core/index.js';
-import { type CorsHttpPlatform, type CorsRouter, type DescribedRequest, secondCorsLayer, type VersionFilter } from '../nest/cors-platform.js';
+import {
+  type AddedBeforeNest,
+  type CorsHttpPlatform,
+  type CorsRouter,
+  type DescribedRequest,
+  NOTHING_ADDED_BEFORE_NEST,
+  secondCorsLayer,
+  type VersionFilter,
+} from '../nest/cors-platform.js';
 import { type NestRoute, registrationKey, type VersionValue } from '../nest/nest-routes.js';
 import { type CorsHeaderTarget, NodeCorsRequest, pathOf, type PlatformRequestReader } from '../nest/node-request.js';
 
@@ -135,6 +143,8 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   /** Fastify's router differs from the plain defaults everywhere: this class is its model. */
   readonly router: CorsRouter<FastifyRequest> = this;
   readonly matching: RouterPathOptions;
+  /** find-my-way tries static segments before parameters before wildcards, whatever the order routes were added in. */
+  readonly triesInOrder = false;
   private readonly routing: FastifyAdapterRouting;
   /**
    * Paths that `sanitizeUrl` leaves as they are: non-empty segments (no
@@ -272,12 +282,20 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
       });
   }
 
+  /** Nothing comes first by order: find-my-way ranks every route by its path (modelled by sorting the rules among Nest's). */
+  addedBeforeNest(): AddedBeforeNest {
+    return NOTHING_ADDED_BEFORE_NEST;
+  }
+
   routingPath(_request: FastifyRequest, url: string): string | undefined {
     const path = pathOf(url);
     // Most paths are already in the router's form; `sanitizeUrl` returns them as they are.
     if (this.routerForm.test(path)) return path;
     // A target the router cannot route ("*users", "OPTIONS *") goes to the not-found handler.
-    if (!this.routing.isRoutableRequestTarget(url)) return undefined;
+    return this.routing.isRoutableRequestTarget(url) ? this.readingPath(path) : undefined;
+  }
+
+  readingPath(path: string): string | undefined {
     try {
       return this.routing.sanitizeUrl(path);
     } catch {

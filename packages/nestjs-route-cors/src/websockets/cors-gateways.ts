@@ -18,6 +18,7 @@ import {
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from '../nest/cors.constants.js';
 import type { CorsExplainInput, CorsExplanation } from '../nest/cors-explainer.js';
 import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';
+import { requestPaths } from '../nest/cors-platform.js';
 import type { CorsGatewayReports } from '../nest/cors-policies.service.js';
 import { CorsResponder } from '../nest/cors-responder.js';
 import { CorsRouteTable } from '../nest/cors-route-table.js';
@@ -197,7 +198,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
    */
   private decideRuleUpgrade(request: IncomingMessage, answer: ServerResponse): Promise<CorsDecision> | undefined {
     const facts = new NodeCorsRequest(request, request, answer, HANDSHAKE_READER);
-    const decided = decideRequest(this.routes.lookup.index, pathOf(facts.url), facts, NO_CONTROLLER_ROUTE);
+    const decided = decideRequest(this.routes.lookup.index, requestPaths(this.routes.router, request, facts.url), facts, NO_CONTROLLER_ROUTE);
     if (decided === undefined) return undefined;
     return Promise.resolve(decided).then((decision) => {
       this.responder.apply(facts, decision);

@@ -1,7 +1,7 @@
 /** Gateway handshakes: raw, as a browser or a program sends them, and through a Socket.IO client. */
-import { type IncomingHttpHeaders, request } from 'node:http';
 import { connect } from 'node:net';
 import { io, type Socket } from 'socket.io-client';
+import { type RawHttpAnswer, sendRaw } from './raw-http.js';
 
 export interface RawAnswer {
   readonly status: number;
@@ -42,24 +42,9 @@ export function upgrade(port: number, path: string, headers: Record<string, stri
   });
 }
 
-export interface PollingAnswer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
 /** Socket.IO's first polling request: the handshake that opens a session (its answer names the session id, `sid`). */
-export function pollingHandshake(port: number, method: string, headers: Record<string, string>): Promise<PollingAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path: '/socket.io/?EIO=4&transport=polling', headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+export function pollingHandshake(port: number, method: string, headers: Record<string, string>): Promise<RawHttpAnswer> {
+  return sendRaw(port, method, '/socket.io/?EIO=4&transport=polling', headers);
 }
 
 /** A Socket.IO client that sends `origin` as a browser page would, on one transport. */

@@ -1,0 +1,119 @@
+/**
+ * Path rules (`CorsModule`'s `paths`): policies for what no controller
+ * declares. A rule is read like a controller's `@Cors()` (a declaration
+ * site, named and validated alike) and is a route of the index that covers
+ * every method at its path. Rules are tried from the most specific, whatever
+ * the order they are written in; two that rank alike, can match one path and
+ * have different policies stop start-up, as nothing says which is meant.
+ */
+import { match } from 'path-to-regexp';
+import {
+  type CompiledCorsPolicy,
+  compareSpecificity,
+  ConfigurationProblems,
+  CorsConfigurationError,
+  type CorsDeclaration,
+  type DeclarationSite,
+  type IndexedRoute,
+  isLiteralShape,
+  type PathShape,
+  pathShape,
+  pathsCanOverlap,
+  type RouterPathOptions,
+} from '../core/index.js';
+import type { CorsPathRule } from './cors-module-options.interface.js';
+
+/** A rule with its path read for comparison. */
+export interface OrderedRule {
+  readonly rule: CorsPathRule;
+  readonly shape: PathShape;
+}
+
+/** A path rule's declaration, as a controller's `@Cors()` would be: read, named and validated alike. */
+export function ruleSite(rule: CorsPathRule): DeclarationSite {
+  const declaration: CorsDeclaration =
+    typeof rule.policy === 'string' ? { kind: 'named', name: rule.policy, merge: false } : { kind: 'inline', options: rule.policy, merge: false };
+  return { controller: ruleName(rule), handler: 'every method', classDeclaration: declaration, handlerDeclaration: undefined };
+}
+
+function ruleName(rule: CorsPathRule): string {
+  return `the path rule for ${rule.path}`;
+}
+
+/** What a path rule is in the route table: every method at its path. */
+export function ruleRoute(rule: CorsPathRule, policy: CompiledCorsPolicy | undefined): IndexedRoute<CompiledCorsPolicy, unknown> {
+  return {
+    method: 'ALL',
+    path: rule.path,
+    policy,
+    handler: ruleName(rule),
+    host: undefined,
+    servesHost: undefined,
+    version: undefined,
+    servesVersion: undefined,
+    pathRule: true,
+  };
+}
+
+/** The rule's path must be one the index can match: Express 5's route syntax. */
+function checkRuleSyntax(rule: CorsPathRule): true {
+  try {
+    match(rule.path);
+    return true;
+  } catch (error) {
+    throw new CorsConfigurationError([
+      `${ruleName(rule)} is not a route path (${error instanceof Error ? error.message : String(error)}); write it as a controller path, e.g. /assets/*file`,
+    ]);
+  }
+}
+
+/**
+ * The rules in the order they are tried: the most specific first (Nest's
+ * route specificity), the order of `paths` between rules that rank alike.
+ * Problems (a path that is no route path) go to `problems`.
+ */
+export function orderRules(rules: readonly CorsPathRule[], problems: ConfigurationProblems): OrderedRule[] {
+  const valid = rules.filter((rule) => problems.attempt(() => checkRuleSyntax(rule)) === true);
+  return valid
+    .map((rule, position) => ({ rule, shape: pathShape(rule.path), position }))
+    .sort((a, b) => compareSpecificity(a.shape, b.shape) || a.position - b.position)
+    .map(({ rule, shape }) => ({ rule, shape }));
+}
+
+/**
+ * Rules that rank alike and can match one path, under different policies:
+ * neither order would be what their author meant. Literal rules can only
+ * meet on the same path (a Map finds them); patterns are compared pairwise
+ * within their rank only, so thousands of rules are checked in proportion.
+ */
+export function ambiguousRules(ordered: readonly OrderedRule[], policies: ReadonlyArray<CompiledCorsPolicy | undefined>, matching: RouterPathOptions): string[] {
+  const problems: string[] = [];
+  const literal = new Map<string, number>();
+  const patternsByRank = new Map<string, number[]>();
+  ordered.forEach(({ rule, shape }, position) => {
+    if (isLiteralShape(shape)) {
+      // The path as the router looks it up: case folded, one trailing slash ignored, as it says.
+      const cased = matching.caseSensitive ? rule.path : rule.path.toLowerCase();
+      const key = matching.ignoreTrailingSlash ? cased.replace(/(.)\/+$/, '$1') : cased;
+      const earlier = literal.get(key);
+      if (earlier === undefined) literal.set(key, position);
+      else if (policies[earlier] !== policies[position]) problems.push(sameRankProblem(ordered, policies, earlier, position));
+      return;
+    }
+    const rank = shape.segments.map((segment) => segment.kind).join('/');
+    const peers = patternsByRank.get(rank) ?? [];
+    for (const earlier of peers) {
+      const other = ordered[earlier];
+      if (other !== undefined && policies[earlier] !== policies[position] && pathsCanOverlap(other.shape, shape, matching.caseSensitive)) {
+        problems.push(sameRankProblem(ordered, policies, earlier, position));
+      }
+    }
+    patternsByRank.set(rank, [...peers, position]);
+  });
+  return problems;
+}
+
+function sameRankProblem(ordered: readonly OrderedRule[], policies: ReadonlyArray<CompiledCorsPolicy | undefined>, first: number, second: number): string {
+  const name = (position: number): string => `${ordered[position]?.rule.path ?? '?'} ('${policies[position]?.name ?? 'none'}')`;
+  return `the path rules for ${name(first)} and ${name(second)} can match the same path and are equally specific, so neither can be said to win: narrow one of them, or give them one policy`;
+}
