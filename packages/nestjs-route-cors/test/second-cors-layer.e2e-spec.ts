@@ -48,6 +48,21 @@ describe('a second CORS layer beside CorsModule', () => {
     }
   });
 
+  it.each([
+    ['as an argument', (middleware: unknown) => [middleware]],
+    ['after a path', (middleware: unknown) => ['/api', middleware]],
+    ['in an array', (middleware: unknown) => [[middleware]]],
+    ['in a nested array after a path', (middleware: unknown) => ['/api', [() => undefined, [middleware]]]],
+  ])('refuses the cors package added with app.use() %s, naming it (Express, and Fastify through middie)', async (_spelling, argumentsOf) => {
+    const app = await create();
+    try {
+      const use = app.use.bind(app) as (...handlers: unknown[]) => unknown;
+      expect(() => use(...argumentsOf(cors()))).toThrow(/app\.use\(cors\(\)\) \(the cors package\) adds a second CORS layer/);
+    } finally {
+      await app.close();
+    }
+  });
+
   it("refuses NestFactory.create()'s cors option when the application starts", async () => {
     const app = await create({ cors: true });
     await expect(app.init()).rejects.toThrow(SECOND_LAYER);
@@ -56,15 +71,6 @@ describe('a second CORS layer beside CorsModule', () => {
 });
 
 (HTTP_ADAPTER === 'express' ? describe : describe.skip)('a second CORS layer on Express (Express only)', () => {
-  it('refuses the cors package added with app.use(), naming it', async () => {
-    const app = await create();
-    try {
-      expect(() => app.use(cors())).toThrow(/app\.use\(cors\(\)\) \(the cors package\) adds a second CORS layer/);
-    } finally {
-      await app.close();
-    }
-  });
-
   it('cannot tell a hand-written CORS middleware on the Express instance apart: refused answers are readable, and expectCors says why', async () => {
     const app = await create();
     const everyone = (_req: IncomingMessage, res: ServerResponse, next: () => void): void => {

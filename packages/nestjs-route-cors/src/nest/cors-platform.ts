@@ -4,7 +4,7 @@
  * from the plain defaults says how in `router` (Express 5's and Fastify's
  * do). A third platform on Node's HTTP server is one small file.
  */
-import type { VersioningOptions } from '@nestjs/common';
+import type { HttpServer, VersioningOptions } from '@nestjs/common';
 import { CorsConfigurationError, otherPathReadings, type RequestPaths, type RouterPathOptions } from '../core/index.js';
 import type { NestRoute } from './nest-routes.js';
 import { type NodeCorsRequest, pathOf } from './node-request.js';
@@ -175,4 +175,34 @@ export function secondCorsLayer(call: string): CorsConfigurationError {
   return new CorsConfigurationError([
     `${call} adds a second CORS layer beside CorsModule: it would send Access-Control-Allow-Origin on answers the @Cors() policies refuse; remove it and declare the policies with @Cors()`,
   ]);
+}
+
+/** The middleware expressjs/cors returns, by the name it gives it (cors 2.8, `lib/index.js`). */
+function isCorsPackageMiddleware(handler: unknown): boolean {
+  return typeof handler === 'function' && handler.name === 'corsMiddleware';
+}
+
+/**
+ * `app.enableCors()` (and `NestFactory.create(..., { cors })`, which calls it
+ * in `init()`) and expressjs/cors added with `app.use()` (Express's, or
+ * Fastify's through middie) fail at the call, naming it. A middleware added
+ * to the framework's instance directly, or one of another name, cannot be
+ * told apart (docs/limits.md).
+ */
+export function refuseCorsCalls(adapter: HttpServer): void {
+  const use = adapter.use;
+  Object.defineProperty(adapter, 'enableCors', {
+    configurable: true,
+    value: () => {
+      throw secondCorsLayer('app.enableCors() (or the cors option of NestFactory.create())');
+    },
+  });
+  Object.defineProperty(adapter, 'use', {
+    configurable: true,
+    value: (...args: unknown[]): unknown => {
+      // app.use() takes handlers in arrays, nested at any depth, as Express and middie flatten them.
+      if (args.flat(Infinity).some(isCorsPackageMiddleware)) throw secondCorsLayer('app.use(cors()) (the cors package)');
+      return Reflect.apply(use, adapter, args);
+    },
+  });
 }

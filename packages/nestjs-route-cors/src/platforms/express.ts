@@ -9,17 +9,12 @@ import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { NextFunction, Request, Response } from 'express';
 import parseurl from 'parseurl';
 import type { RouterPathOptions } from '../core/index.js';
-import { type AddedBeforeNest, type CorsHttpPlatform, type CorsRouter, type DescribedRequest, secondCorsLayer, type VersionFilter } from '../nest/cors-platform.js';
+import { type AddedBeforeNest, type CorsHttpPlatform, type CorsRouter, type DescribedRequest, refuseCorsCalls, type VersionFilter } from '../nest/cors-platform.js';
 import type { NestRoute } from '../nest/nest-routes.js';
 import { endPreflightResponse, NodeCorsRequest, type PlatformRequestReader } from '../nest/node-request.js';
 
 /** Express's defaults, for an adapter that does not tell its matching settings. */
 const EXPRESS_MATCHING: RouterPathOptions = { caseSensitive: false, ignoreTrailingSlash: true };
-
-/** The middleware expressjs/cors returns, by the name it gives it (cors 2.8, `lib/index.js`). */
-function isCorsPackageMiddleware(handler: unknown): boolean {
-  return typeof handler === 'function' && handler.name === 'corsMiddleware';
-}
 
 /**
  * One entry of Express 5's router stack (router 2.x's Layer): a route added
@@ -99,31 +94,7 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
 
   install(hook: (request: Request, response: Response, next: NextFunction) => void): void {
     this.adapter.use(hook);
-    this.refuseSecondCorsLayer();
-  }
-
-  /**
-   * `app.enableCors()` (and `NestFactory.create(..., { cors })`, which calls
-   * it in `init()`) and expressjs/cors added with `app.use()` fail at the
-   * call, naming it. A middleware added to the Express instance directly,
-   * or one of another name, cannot be told apart (docs/limits.md).
-   */
-  private refuseSecondCorsLayer(): void {
-    const adapter = this.adapter;
-    const use = adapter.use;
-    Object.defineProperty(adapter, 'enableCors', {
-      configurable: true,
-      value: () => {
-        throw secondCorsLayer('app.enableCors() (or the cors option of NestFactory.create())');
-      },
-    });
-    Object.defineProperty(adapter, 'use', {
-      configurable: true,
-      value: (...args: unknown[]): unknown => {
-        if (args.some(isCorsPackageMiddleware)) throw secondCorsLayer('app.use(cors()) (the cors package)');
-        return Reflect.apply(use, adapter, args);
-      },
-    });
+    refuseCorsCalls(this.adapter);
   }
 
   requestFacts(request: Request, response: Response): NodeCorsRequest<Request, Response> {

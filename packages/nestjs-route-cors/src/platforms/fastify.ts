@@ -21,6 +21,7 @@ import {
   type CorsRouter,
   type DescribedRequest,
   NOTHING_ADDED_BEFORE_NEST,
+  refuseCorsCalls,
   secondCorsLayer,
   type VersionFilter,
 } from '../nest/cors-platform.js';
@@ -233,18 +234,13 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   }
 
   /**
-   * `app.enableCors()` (and `NestFactory.create(..., { cors })`, which calls
-   * it in `init()`) and @fastify/cors registered on the instance fail at the
-   * call, naming it; one registered before the module started fails the
-   * instance's start (`ready()`).
+   * Besides the calls every platform refuses (`refuseCorsCalls`),
+   * @fastify/cors registered on the instance fails at the call, naming it;
+   * one registered before the module started fails the instance's start
+   * (`ready()`).
    */
   private refuseSecondCorsLayer(): void {
-    Object.defineProperty(this.adapter, 'enableCors', {
-      configurable: true,
-      value: () => {
-        throw secondCorsLayer('app.enableCors() (or the cors option of NestFactory.create())');
-      },
-    });
+    refuseCorsCalls(this.adapter);
     const instance = this.adapter.getInstance<FastifyInstance>();
     const register: unknown = instance.register;
     Object.defineProperty(instance, 'register', {
