@@ -10,7 +10,7 @@ import { CorsConfigurationError } from './core/index.js';
 import { CORS_GATEWAY_REPORTS, CORS_MODULE_OPTIONS } from './nest/cors.constants.js';
 import { CorsHook } from './nest/cors-hook.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions } from './nest/cors-module-options.interface.js';
-import type { CorsHttpPlatform } from './nest/cors-platform.js';
+import { ApplicationSecurityHeaders, type CorsHttpPlatform } from './nest/cors-platform.js';
 import { CorsPolicies } from './nest/cors-policies.service.js';
 import { CorsResponder } from './nest/cors-responder.js';
 import { CorsRouteTable } from './nest/cors-route-table.js';
@@ -66,7 +66,7 @@ export class CorsModule implements OnModuleInit {
         this.unsupported = error;
         return;
       }
-      const hook = new CorsHook(platform, routes.attach(platform), routes, responder);
+      const hook = new CorsHook(platform, routes.attach(platform), routes, responder, new ApplicationSecurityHeaders(adapterHost.httpAdapter));
       platform.install((request, response, next) => hook.handle(request, response, next));
     });
   }

@@ -111,6 +111,79 @@ describe.each([
   });
 });
 
+describe("answers the CORS hook ends itself carry the application's security headers", () => {
+  const running = useApp(() => startSecurityFeaturesApp({ features: ['headers'] }));
+  /** What useSecurityHeaders() sets on every answer that goes on, but Cross-Origin-Resource-Policy, which a policy may set. */
+  let appHeaders: Array<[string, string]>;
+
+  beforeAll(async () => {
+    const ordinary = await request(running.server()).get('/plain');
+    appHeaders = ['x-content-type-options', 'strict-transport-security', 'x-frame-options', 'content-security-policy', 'referrer-policy'].map((name) => [
+      name,
+      String(ordinary.headers[name]),
+    ]);
+    expect(appHeaders.map(([, value]) => value)).not.toContain('undefined');
+  });
+
+  const expectAppHeaders = (res: request.Response): void => {
+    for (const [name, value] of appHeaders) expect([name, res.headers[name]]).toEqual([name, value]);
+  };
+
+  it('on an allowed preflight (204), with the app’s Cross-Origin-Resource-Policy where the policy sets none', async () => {
+    const res = await preflight(running.server(), '/orders', LISTED, 'POST', 'content-type');
+    expect(res.status).toBe(204);
+    expectAppHeaders(res);
+    expect(res.headers['cross-origin-resource-policy']).toBe('same-origin');
+  });
+
+  it('on a refused preflight (403)', async () => {
+    const res = await preflight(running.server(), '/orders', EVIL, 'POST', 'content-type');
+    expect(res.status).toBe(403);
+    expectAppHeaders(res);
+  });
+
+  it('on a request a strict policy refuses (403)', async () => {
+    const res = await request(running.server()).post('/strict').set('Origin', EVIL).send({});
+    expect(res.status).toBe(403);
+    expectAppHeaders(res);
+  });
+
+  it("with the policy's Cross-Origin-Resource-Policy where it sets one", async () => {
+    const res = await preflight(running.server(), '/public', EVIL, 'POST');
+    expect(res.status).toBe(204);
+    expectAppHeaders(res);
+    expect(res.headers['cross-origin-resource-policy']).toBe('cross-origin');
+  });
+});
+
+describe('a method changed after the CORS decision (method override)', () => {
+  const running = useApp(() => startSecurityFeaturesApp({ features: ['csrf', 'headers'], methodOverride: true }));
+  const overridden = (secFetchSite: string): request.Test =>
+    request(running.server()).post('/items?_method=DELETE').set('Origin', LISTED).set('Sec-Fetch-Site', secFetchSite).send({});
+
+  it('keeps the answer of the method decided readable, as a control', async () => {
+    const res = await request(running.server()).post('/items').set('Origin', LISTED).send({});
+    expect(res.headers['access-control-allow-origin']).toBe(LISTED);
+  });
+
+  // Express routes after the middleware: the DELETE handler answers. Fastify routed the POST before any middleware ran.
+  const served = HTTP_ADAPTER === 'express' ? { body: { deleted: true }, allowOrigin: undefined } : { body: { created: true }, allowOrigin: LISTED };
+
+  it("gives another handler's answer none of the first method's CORS headers", async () => {
+    const res = await overridden('same-origin');
+    expect(res.body).toEqual(served.body);
+    expect(res.headers['access-control-allow-origin']).toBe(served.allowOrigin);
+    // The policy sends Timing-Allow-Origin with the same value.
+    expect(res.headers['timing-allow-origin']).toBe(served.allowOrigin);
+  });
+
+  (HTTP_ADAPTER === 'express' ? it : it.skip)('is not exempt from CSRF protection under the first method’s policy (Express only: on Fastify the check runs before middleware)', async () => {
+    const res = await overridden('cross-site');
+    expect(res.status).toBe(403);
+    expect(res.body).not.toEqual({ deleted: true });
+  });
+});
+
 describe('Timing-Allow-Origin from the policy', () => {
   const running = useApp(() => startSecurityFeaturesApp());
   const get = (path: string, origin: string) => request(running.server()).get(path).set('Origin', origin);

@@ -1,10 +1,10 @@
 import { type CorsDecision, decideRequest } from '../core/index.js';
 import { markAllowedByCors } from './csrf.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
-import { type CorsHttpPlatform, type CorsRouter, requestPaths } from './cors-platform.js';
+import { type ApplicationSecurityHeaders, type CorsHttpPlatform, type CorsRouter, requestPaths } from './cors-platform.js';
 import type { CorsResponder } from './cors-responder.js';
 import type { CorsRouteTable } from './cors-route-table.js';
-import { type NodeCorsRequest, setHeaderWhenWritten } from './node-request.js';
+import { holdUntilWritten, type NodeCorsRequest } from './node-request.js';
 
 type Next = (error?: Error) => void;
 
@@ -35,6 +35,7 @@ export class CorsHook<R, S> {
     private readonly router: CorsRouter<R>,
     private readonly routes: CorsRouteTable,
     private readonly responder: CorsResponder,
+    private readonly securityHeaders: ApplicationSecurityHeaders,
   ) {}
 
   handle(request: R, response: S, next: Next): void {
@@ -56,12 +57,16 @@ export class CorsHook<R, S> {
 
   private finish(decision: CorsDecision, facts: NodeCorsRequest<R, S>, response: S, next: Next): void {
     this.responder.apply(facts, decision);
-    const policy = decision.policy;
-    if (decision.kind !== 'preflight' && policy?.resourcePolicy !== undefined) {
-      setHeaderWhenWritten(facts.serverResponse, 'Cross-Origin-Resource-Policy', policy.resourcePolicy);
-    }
-    if (decision.allowed && decision.kind === 'actual' && policy?.anyOrigin === false) {
-      markAllowedByCors(facts.raw);
+    const resourcePolicy = decision.policy?.resourcePolicy;
+    if (decision.blocks || decision.kind === 'preflight') {
+      // An answer ended here never reaches the application's own hooks: it gets their security headers now.
+      this.securityHeaders.setOn(facts.request, facts.serverResponse);
+      if (resourcePolicy !== undefined) facts.response.setHeader('Cross-Origin-Resource-Policy', resourcePolicy);
+    } else {
+      holdUntilWritten(facts, decision.headers.map(([name]) => name), resourcePolicy);
+      if (decision.allowed && decision.kind === 'actual' && decision.policy?.anyOrigin === false) {
+        markAllowedByCors(facts.raw, facts);
+      }
     }
     if (decision.blocks) {
       next(new CorsRejectedException());

@@ -4,6 +4,7 @@
  * from the plain defaults says how in `router` (Express 5's and Fastify's
  * do). A third platform on Node's HTTP server is one small file.
  */
+import type { ServerResponse } from 'node:http';
 import type { HttpServer, VersioningOptions } from '@nestjs/common';
 import { CorsConfigurationError, otherPathReadings, type RequestPaths, type RouterPathOptions } from '../core/index.js';
 import type { NestRoute } from './nest-routes.js';
@@ -205,4 +206,43 @@ export function refuseCorsCalls(adapter: HttpServer): void {
       return Reflect.apply(use, adapter, args);
     },
   });
+}
+
+/** What `HttpServer.registerSecurityHook()` is given (Nest 12.1): sets the security headers, then runs the CSRF check. */
+type SecurityHook = (request: unknown, response: ServerResponse) => unknown;
+
+/**
+ * The application's security headers (`app.useSecurityHeaders()`), for the
+ * answers the CORS hook ends itself: Nest sets them in a hook of its own
+ * that runs after the CORS hook, so a preflight or a refusal never reaches
+ * it. Captured as Nest registers its hook (after `NestFactory.create()`,
+ * when the application turns the feature on); none on Nest 11, which has no
+ * such hook.
+ */
+export class ApplicationSecurityHeaders {
+  private hook: SecurityHook | undefined;
+
+  constructor(adapter: HttpServer) {
+    const register: unknown = Reflect.get(adapter, 'registerSecurityHook');
+    if (typeof register !== 'function') return;
+    Object.defineProperty(adapter, 'registerSecurityHook', {
+      configurable: true,
+      value: (hook: SecurityHook): unknown => {
+        this.hook = hook;
+        return Reflect.apply(register, adapter, [hook]);
+      },
+    });
+  }
+
+  /**
+   * Sets them on an answer the CORS hook ends. The hook's CSRF verdict is
+   * not read: the answer is a preflight's or a refusal already.
+   */
+  setOn(request: unknown, response: ServerResponse): void {
+    try {
+      this.hook?.(request, response);
+    } catch {
+      // A CSRF `exclude` predicate that throws: the headers are set before it runs, and the answer is ours either way.
+    }
+  }
 }

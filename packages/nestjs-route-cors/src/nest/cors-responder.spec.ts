@@ -39,6 +39,7 @@ const READER: PlatformRequestReader<IncomingMessage, ServerResponse> = {
   requestId: () => 'req-1',
   headerTarget: (response) => response,
   serverResponse: (response) => response,
+  routesAfterHook: false,
 };
 
 /** A request to GET /tenant?x=1 from `origin`, answered on a fresh Node response. */

@@ -12,25 +12,32 @@
  * state-changing request trusted.
  */
 import type { IncomingMessage } from 'node:http';
+import { stillAsDecided } from './node-request.js';
+
+/** The method and request target a request was allowed with. */
+interface Decided {
+  readonly method: string;
+  readonly url: string;
+}
 
 /**
  * One registry per process, shared by every loaded copy of the package (a
  * CommonJS and an ES module copy can both be loaded): keyed by a global
  * symbol, not by a module's own variable.
  */
-const REGISTRY = Symbol.for('nestjs-route-cors.allowed-by-cors');
+const REGISTRY = Symbol.for('nestjs-route-cors.allowed-by-cors.decided');
 
-function sharedRegistry(): WeakSet<IncomingMessage> {
-  const holder = globalThis as { [REGISTRY]?: WeakSet<IncomingMessage> };
-  holder[REGISTRY] ??= new WeakSet<IncomingMessage>();
+function sharedRegistry(): WeakMap<IncomingMessage, Decided> {
+  const holder = globalThis as { [REGISTRY]?: WeakMap<IncomingMessage, Decided> };
+  holder[REGISTRY] ??= new WeakMap<IncomingMessage, Decided>();
   return holder[REGISTRY];
 }
 
 const allowedRequests = sharedRegistry();
 
-/** Records that the route's policy allowed this request's origin. */
-export function markAllowedByCors(request: IncomingMessage): void {
-  allowedRequests.add(request);
+/** Records that the route's policy allowed this request's origin, for the method and target it was decided by. */
+export function markAllowedByCors(request: IncomingMessage, decided: Decided): void {
+  allowedRequests.set(request, decided);
 }
 
 /** Node's request behind a platform's request: Fastify's wraps it as `raw`, Express's is it. */
@@ -43,9 +50,13 @@ function nodeRequest(request: unknown): unknown {
  * policy (controller route or gateway; exact, pattern and predicate origins
  * alike); for `enableCsrfProtection({ exclude })`, which calls it
  * synchronously with the platform's request. False for a refused origin, a
- * route without a policy and a public (`'*'`) policy.
+ * route without a policy and a public (`'*'`) policy, and for a request
+ * whose method or path changed since (a method-override middleware: the
+ * policy allowed the method it was sent with, not the one it now has).
  */
 export function allowedByCors(request: unknown): boolean {
   const raw = nodeRequest(request);
-  return typeof raw === 'object' && raw !== null && allowedRequests.has(raw as IncomingMessage);
+  if (typeof raw !== 'object' || raw === null) return false;
+  const decided = allowedRequests.get(raw as IncomingMessage);
+  return decided !== undefined && stillAsDecided(raw as IncomingMessage, decided);
 }

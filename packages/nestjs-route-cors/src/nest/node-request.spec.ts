@@ -1,6 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { type CorsHeaderTarget, endPreflightResponse, NodeCorsRequest, pathOf, type PlatformRequestReader } from './node-request.js';
+import { type CorsHeaderTarget, endPreflightResponse, NodeCorsRequest, pathOf, type PlatformRequestReader, stillAsDecided } from './node-request.js';
 
 /** Node's own request, with the method, target and headers given. */
 function incoming(method: string | undefined, url: string | undefined, headers: Record<string, string>): IncomingMessage {
@@ -35,6 +35,7 @@ function countingReader(): PlatformRequestReader<PlatformRequest, PlatformReply>
     serverResponse: () => {
       throw new Error('a platform reply in this test has no Node response');
     },
+    routesAfterHook: false,
   };
 }
 
@@ -135,5 +136,27 @@ describe('endPreflightResponse', () => {
     const response = new ServerResponse(incoming('OPTIONS', '/items', {}));
     endPreflightResponse(response);
     expect([response.statusCode, response.getHeader('Content-Length'), response.writableEnded]).toEqual([204, '0', true]);
+  });
+});
+
+describe('stillAsDecided', () => {
+  const decided = { method: 'POST', url: '/items?x=1' };
+  const now = (method: string, url: string, baseUrl?: string): IncomingMessage & { baseUrl?: string } =>
+    Object.assign(incoming(method, url, {}), baseUrl === undefined ? {} : { baseUrl });
+
+  it('holds while the method and path are those the hook decided by', () => {
+    expect(stillAsDecided(now('POST', '/items?x=1'), decided)).toBe(true);
+    expect(stillAsDecided(now('POST', '/items?y=2'), decided)).toBe(true);
+  });
+
+  it('holds inside a mounted router, which moves the mount path from url to baseUrl', () => {
+    expect(stillAsDecided(now('POST', '/?x=1', '/items'), decided)).toBe(true);
+    expect(stillAsDecided(now('GET', '/page', '/mounted'), { method: 'GET', url: '/mounted/page' })).toBe(true);
+  });
+
+  it('fails once a middleware changed the method or rewrote the path', () => {
+    expect(stillAsDecided(now('DELETE', '/items?x=1'), decided)).toBe(false);
+    expect(stillAsDecided(now('POST', '/admin/items'), decided)).toBe(false);
+    expect(stillAsDecided(now('POST', '/items', '/admin'), decided)).toBe(false);
   });
 });

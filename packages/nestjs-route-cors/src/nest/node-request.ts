@@ -4,7 +4,7 @@
  * wrap it, gateway handshakes are one), and the empty 204 that ends an
  * allowed preflight.
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsRequest } from '../core/index.js';
 
 /** Where an answer's headers go: Node's `ServerResponse` has this shape, and so can a platform's reply. */
@@ -28,6 +28,12 @@ export interface PlatformRequestReader<R, S> {
   headerTarget(response: S, preflight: boolean): CorsHeaderTarget;
   /** Node's response behind the platform's. */
   serverResponse(response: S): ServerResponse;
+  /**
+   * Whether the router picks the handler after the CORS hook (Express), so
+   * that a middleware changing the method or the path in between would have
+   * another handler answer; false where it has picked it already (Fastify).
+   */
+  readonly routesAfterHook: boolean;
 }
 
 /** The path of a request target, without its query. */
@@ -48,6 +54,8 @@ export class NodeCorsRequest<R, S> implements CorsRequest<R> {
   readonly origin: string | undefined;
   readonly requestMethod: string | undefined;
   readonly response: CorsHeaderTarget;
+  /** The request target as the client sent it, when the hook decided: for the router, for logs, and to tell a later rewrite. */
+  readonly url: string;
 
   constructor(
     readonly raw: IncomingMessage,
@@ -57,6 +65,7 @@ export class NodeCorsRequest<R, S> implements CorsRequest<R> {
   ) {
     const headers = raw.headers;
     this.method = raw.method ?? 'GET';
+    this.url = raw.url ?? '/';
     this.origin = headers.origin;
     // Only an OPTIONS request can be a preflight: the header is not looked up on the others.
     this.requestMethod = this.method === 'OPTIONS' ? headers['access-control-request-method'] : undefined;
@@ -79,11 +88,6 @@ export class NodeCorsRequest<R, S> implements CorsRequest<R> {
     return this.reader.hostname(this.request);
   }
 
-  /** The request target as the client sent it, for the router and for logs. */
-  get url(): string {
-    return this.raw.url ?? '/';
-  }
-
   /** The path as the client sent it, for logs and `onReject`. */
   get path(): string {
     return pathOf(this.url);
@@ -97,19 +101,59 @@ export class NodeCorsRequest<R, S> implements CorsRequest<R> {
   get serverResponse(): ServerResponse {
     return this.reader.serverResponse(this.reply);
   }
+
+  get routesAfterHook(): boolean {
+    return this.reader.routesAfterHook;
+  }
+}
+
+/** A path without its query and one trailing slash: how a mounted router hands it on (`/mounted` is `/` under its mount). */
+function comparablePath(target: string): string {
+  const path = pathOf(target);
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
 /**
- * Sets a header as the head is written, over what any later layer set: the
- * CORS hook runs first, before e.g. `useSecurityHeaders()`, whose values it
- * must override on the routes that say so. A handler that passes the header
- * to `writeHead()` itself still wins.
+ * Whether a request still has the method and path the CORS hook decided it
+ * by. A method-override or rewrite middleware after the hook changes them,
+ * and a router routing after it (Express) then runs another handler, which
+ * the decision does not speak for. Within a mounted router Express strips
+ * the mount from `url` into `baseUrl`: the two together are the path.
  */
-export function setHeaderWhenWritten(response: ServerResponse, name: string, value: string): void {
+export function stillAsDecided(raw: IncomingMessage & { readonly baseUrl?: string }, decided: { readonly method: string; readonly url: string }): boolean {
+  return raw.method === decided.method && comparablePath(`${raw.baseUrl ?? ''}${raw.url ?? '/'}`) === comparablePath(decided.url);
+}
+
+/** The headers in a `writeHead()` call's arguments (after the status code and an optional status message), if any. */
+function headersArgument(args: readonly unknown[]): Record<string, unknown> | undefined {
+  const last = args[args.length - 1];
+  return typeof last === 'object' && last !== null && !Array.isArray(last) ? (last as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Holds a request's answer to its decision until the head is written: the
+ * policy's `Cross-Origin-Resource-Policy` set then, over what any later
+ * layer set (the CORS hook runs first, before e.g. `useSecurityHeaders()`);
+ * and, where the router routes after the hook, the decision's CORS headers
+ * taken off an answer whose method or path changed since (a handler passing
+ * the header to `writeHead()` itself still wins).
+ */
+export function holdUntilWritten(request: NodeCorsRequest<unknown, unknown>, corsHeaders: readonly string[], resourcePolicy: string | undefined): void {
+  const checksRoute = request.routesAfterHook && corsHeaders.length > 0;
+  if (!checksRoute && resourcePolicy === undefined) return;
+  const response = request.serverResponse;
   const writeHead = response.writeHead;
-  response.writeHead = function (this: ServerResponse, statusCode: number, ...rest: Array<string | OutgoingHttpHeaders | undefined>): ServerResponse {
-    this.setHeader(name, value);
-    return Reflect.apply(writeHead, this, [statusCode, ...rest]) as ServerResponse;
+  response.writeHead = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
+    if (checksRoute && !stillAsDecided(request.raw, request)) {
+      const headers = headersArgument(args.slice(1));
+      for (const name of corsHeaders) {
+        this.removeHeader(name);
+        if (headers !== undefined) delete headers[name.toLowerCase()];
+      }
+    } else if (resourcePolicy !== undefined) {
+      this.setHeader('Cross-Origin-Resource-Policy', resourcePolicy);
+    }
+    return Reflect.apply(writeHead, this, args) as ServerResponse;
   } as ServerResponse['writeHead'];
 }
 

@@ -55,6 +55,8 @@ const EXPRESS_READER: PlatformRequestReader<Request, Response> = {
   },
   headerTarget: (response) => response,
   serverResponse: (response) => response,
+  // Express routes after the hook: a later middleware may change which handler answers.
+  routesAfterHook: true,
 };
 
 export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {

@@ -137,6 +137,7 @@ const FASTIFY_READER: PlatformRequestReader<FastifyRequest, FastifyReply> = {
   // 404s included) and a middleware's own answer carries; a preflight is answered through the reply.
   headerTarget: (reply, preflight) => (preflight ? new ReplyHeaders(reply) : replyHoldsVary(reply) ? new ResponseUnderReplyHeaders(reply) : reply.raw),
   serverResponse: (reply) => reply.raw,
+  routesAfterHook: false,
 };
 
 export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, FastifyReply>, CorsRouter<FastifyRequest> {

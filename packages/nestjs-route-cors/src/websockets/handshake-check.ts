@@ -33,6 +33,7 @@ export const HANDSHAKE_READER: PlatformRequestReader<IncomingMessage, ServerResp
   // The polling response, or for an upgrade one that is never sent, holding the refusal's headers.
   headerTarget: (response) => response,
   serverResponse: (response) => response,
+  routesAfterHook: false,
 };
 
 /**
