@@ -21,14 +21,19 @@ export function packedTarball(): string {
   return tarball;
 }
 
-/** The quick start's files: each code block preceded by `<!-- consumer: path -->`. */
-export function quickStartFiles(): Map<string, string> {
-  const readme = readFileSync(join(PACKAGE_DIR, 'README.md'), 'utf8');
+/** The files a page of the package's docs shows: each code block preceded by `<!-- consumer: path -->`. */
+export function documentedFiles(page: string): Map<string, string> {
+  const text = readFileSync(join(PACKAGE_DIR, page), 'utf8');
   const files = new Map<string, string>();
-  for (const [, path = '', code = ''] of readme.matchAll(/<!-- consumer: (\S+) -->\s*```ts\n([\s\S]*?)```/g)) {
+  for (const [, path = '', code = ''] of text.matchAll(/<!-- consumer: (\S+) -->\s*```ts\n([\s\S]*?)```/g)) {
     files.set(path, code);
   }
   return files;
+}
+
+/** The README's quick start. */
+export function quickStartFiles(): Map<string, string> {
+  return documentedFiles('README.md');
 }
 
 /** Runs a command; a failure throws with everything it printed, so the test says why. */
@@ -53,12 +58,16 @@ export function writeFiles(dir: string, files: Iterable<readonly [string, string
  * A new app as its starter makes it (package.json, configuration files), with
  * the tarball and the quick start, installed by a plain `npm install`: no
  * `--legacy-peer-deps`, no overrides, so a peer range that excludes the app's
- * Nest fails here as it would for a user.
+ * Nest fails here as it would for a user. Returns what npm printed, warnings
+ * included.
  */
-export function createApp(dir: string, packageJson: { readonly dependencies: Record<string, string> } & Record<string, unknown>, files: Record<string, string>): void {
+export function createApp(dir: string, packageJson: { readonly dependencies: Record<string, string> } & Record<string, unknown>, files: Record<string, string>): string {
   const manifest = { ...packageJson, dependencies: { ...packageJson.dependencies, 'nestjs-route-cors': `file:${packedTarball()}` } };
   writeFiles(dir, [['package.json', `${JSON.stringify(manifest, null, 2)}\n`], ...quickStartFiles(), ...Object.entries(files)]);
-  run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], dir);
+  const installed = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const output = `${installed.stdout}${installed.stderr}`;
+  if (installed.status !== 0) throw new Error(`npm install failed:\n${output}`);
+  return output;
 }
 
 /** The version npm installed in the app. */
@@ -239,12 +248,24 @@ export function runTests(app: string, command: string, args: readonly string[], 
   };
 }
 
-/** The test that passes passed, the one that fails failed, and its message says why, as the module's debug log does. */
+/** The failure message a page of the package's docs shows (its code block that starts "expected the"), line by line. */
+export function documentedFailure(page: string): string[] {
+  const block = /```\n(expected the [\s\S]*?)```/.exec(readFileSync(join(PACKAGE_DIR, page), 'utf8'))?.[1];
+  if (block === undefined) throw new Error(`${page} shows no failure message`);
+  return block.trim().split('\n');
+}
+
+/**
+ * The test that passes passed, the one that fails failed, and its message
+ * says why, as the module's debug log does, and as the README and
+ * docs/testing.md show it.
+ */
 export function expectRunnerVerdicts(verdicts: RunnerVerdicts): void {
   expect({ passed: verdicts.passed, failed: verdicts.failed.map((f) => f.title) }).toEqual({ passed: ['lets the front end post JSON'], failed: [FAILING_TEST] });
   const message = verdicts.failed[0]?.message ?? '';
   expect(message).toContain(`expected the preflight of POST /messages from "${EVIL}" to be allowed, but the server answered 403 without Access-Control-Allow-Origin`);
   expect(message).toContain(`Why: refused: origin "${EVIL}" is not in policy 'frontend' (allowed: ${ALLOWED})`);
+  for (const line of [...documentedFailure('README.md'), ...documentedFailure('docs/testing.md')]) expect(message).toContain(line);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The tarball as users get it (`npm run test:consumer`): what it holds, and
  * which build each kind of app loads. The apps that install it are the
- * matrix's: nest11-commonjs and nest12-esm.
+ * matrix's: nest11-commonjs, nest11-samples and nest12-esm.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -40,6 +40,19 @@ describe('the nestjs-route-cors tarball', () => {
         require: { types: `./dist/cjs/${path}.d.ts`, default: `./dist/cjs/${path}.js` },
       });
     }
+  });
+
+  it("gives TypeScript's node10 resolution (`module: commonjs`), which ignores exports, every subpath's CommonJS types", () => {
+    const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as {
+      exports: Record<string, Conditions | string>;
+      types: string;
+      typesVersions: Record<string, Record<string, readonly string[]>>;
+    };
+    const requireTypes = (entry: string): string => (manifest.exports[entry] as Conditions).require.types;
+    const subpaths = Object.keys(manifest.exports).filter((entry) => entry !== '.' && entry !== './package.json');
+    expect(manifest.types).toBe(requireTypes('.'));
+    expect(manifest.typesVersions).toEqual({ '*': Object.fromEntries(subpaths.map((entry) => [entry.slice(2), [requireTypes(entry)]])) });
+    for (const entry of subpaths) expect(files).toContain(`package/${requireTypes(entry).slice(2)}`);
   });
 
   it('has a quick start of three files', () => {

@@ -14,6 +14,7 @@ import { ApplicationSecurityHeaders, type CorsHttpPlatform } from './nest/cors-p
 import { CorsPolicies } from './nest/cors-policies.service.js';
 import { CorsResponder } from './nest/cors-responder.js';
 import { CorsRouteTable } from './nest/cors-route-table.js';
+import { supportedReleases } from './nest/supported-releases.js';
 import { ExpressPlatform } from './platforms/express.js';
 import { FastifyPlatform } from './platforms/fastify.js';
 import { CorsGateways } from './websockets/cors-gateways.js';
@@ -52,12 +53,18 @@ export class CorsModule implements OnModuleInit {
   private unsupported: CorsConfigurationError | undefined;
 
   constructor(adapterHost: HttpAdapterHost, routes: CorsRouteTable, responder: CorsResponder) {
+    const init$: HttpAdapterHost['init$'] | undefined = adapterHost.init$;
+    if (init$ === undefined) {
+      throw new CorsConfigurationError([
+        `this version of @nestjs/core has no HttpAdapterHost.init$, which tells when the application has its HTTP adapter; nestjs-route-cors needs ${supportedReleases('@nestjs/core')}`,
+      ]);
+    }
     // Installed as soon as the application has its HTTP adapter, hence ahead
     // of the body parser, Nest middleware and guards that `init()` adds later.
     // NestFactory.create sets the adapter before the modules exist (init$ has
     // fired already); a testing module's createNestApplication() sets it after
     // compile(). An application context without HTTP never gets one.
-    adapterHost.init$.subscribe(() => {
+    init$.subscribe(() => {
       let platform: CorsHttpPlatform<unknown, unknown>;
       try {
         platform = platformFor(adapterHost.httpAdapter);

@@ -5,8 +5,9 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { CorsPolicies } from 'nestjs-route-cors';
+import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, FOREIGN, FRONTEND, SocketIoGatewayModule } from './fixtures/socket-io-gateway.module.js';
-import { listening, startFixtureApp } from './support/fixture-app.js';
+import { listening, startFixtureApp, useApp } from './support/fixture-app.js';
 import { connectAs, pollingHandshake, upgrade } from './support/handshakes.js';
 
 const WS_PATH = '/socket.io/?EIO=4&transport=websocket';
@@ -142,5 +143,23 @@ describe('a Socket.IO gateway whose policy allows credentials', () => {
 
   it('refuses a foreign upgrade that carries cookies: the check does not depend on credentials', async () => {
     expect((await upgrade(running.port(), WS_PATH, { Origin: FOREIGN, Cookie: 'session=stolen' })).status).toBe(403);
+  });
+});
+
+describe("testing a gateway's policy with expectCors, as docs/gateways.md shows", () => {
+  const running = useApp(() => startFixtureApp(SocketIoGatewayModule.withCredentials(false)));
+  const handshake = '/socket.io/?EIO=4&transport=polling';
+
+  it('lets only the front end open a Socket.IO session', async () => {
+    await expectCors(running.app()).actual(handshake, { origin: ALLOWED }).toBeAllowed();
+    await expectCors(running.app()).actual(handshake, { origin: FOREIGN }).toBeRefused();
+  });
+
+  it("says what the handshake got and the gateway policy's reason when an expectation fails", async () => {
+    const failure = expectCors(running.app()).actual(handshake, { origin: FOREIGN }).toBeAllowed();
+    await expect(failure).rejects.toThrow(`expected the request GET ${handshake} from "${FOREIGN}" to be allowed, but the server answered 403 without Access-Control-Allow-Origin`);
+    await expect(failure).rejects.toThrow(
+      `Why: refused: origin "${FOREIGN}" is not in policy 'frontend+inline@EchoGateway.handshake' (allowed: ${ALLOWED}); Socket.IO polling and WebSocket handshakes get 403 and no connection`,
+    );
   });
 });

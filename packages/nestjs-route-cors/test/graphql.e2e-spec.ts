@@ -9,13 +9,12 @@
  */
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { Query, Resolver } from '@nestjs/graphql';
 import { Cors, CorsPolicies } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, EVIL, type GraphqlApp, graphqlCorsOptions, graphqlModule, startGraphqlApp } from './fixtures/graphql.fixture.js';
 import { ON_FASTIFY, preflight, REFUSAL_BODY, startFixtureApp } from './support/fixture-app.js';
+import { ticksFrom } from './support/graphql-subscriptions.js';
 import { upgrade } from './support/handshakes.js';
 
 const HELLO = { query: '{ hello(name: "cors") }' };
@@ -121,29 +120,15 @@ describe('GraphQL under a path rule', () => {
   });
 
   describe('the subscription over graphql-ws', () => {
-    /** The events of `subscription { ticks }`, through graphql-ws's client on `ws`, sending `origin` as a page would. */
-    function ticksFrom(origin: string): Promise<unknown[]> {
-      class PageSocket extends WebSocket {
-        constructor(address: string, protocols?: string | string[]) {
-          super(address, protocols, { origin });
-        }
-      }
-      const client = createClient({ url: `ws://127.0.0.1:${started.port}/graphql`, webSocketImpl: PageSocket, retryAttempts: 0, lazy: true });
-      const events: unknown[] = [];
-      return new Promise<unknown[]>((resolve, reject) => {
-        client.subscribe({ query: 'subscription { ticks }' }, { next: (event) => events.push(event), error: reject, complete: () => resolve(events) });
-      }).finally(() => client.dispose());
-    }
-
     it('lets an allowed origin subscribe and receive the events', async () => {
-      expect(await ticksFrom(ALLOWED)).toEqual([{ data: { ticks: 'tick 1' } }, { data: { ticks: 'tick 2' } }]);
+      expect(await ticksFrom(started.port, ALLOWED)).toEqual([{ data: { ticks: 'tick 1' } }, { data: { ticks: 'tick 2' } }]);
     });
 
     it("refuses a refused origin's upgrade with 403, never 101", async () => {
       const answer = await upgrade(started.port, '/graphql', { Origin: EVIL, 'Sec-WebSocket-Protocol': 'graphql-transport-ws' });
       expect(answer.status).toBe(403);
       expect(answer.head).not.toMatch(/access-control-allow-origin/i);
-      await expect(ticksFrom(EVIL)).rejects.toBeDefined();
+      await expect(ticksFrom(started.port, EVIL)).rejects.toBeDefined();
     });
 
     it('decides an upgrade with a query string by its path', async () => {

@@ -27,12 +27,14 @@ import {
 } from '../nest/cors-platform.js';
 import { type NestRoute, registrationKey, type VersionValue } from '../nest/nest-routes.js';
 import { type CorsHeaderTarget, NodeCorsRequest, pathOf, type PlatformRequestReader } from '../nest/node-request.js';
+import { supportedReleases } from '../nest/supported-releases.js';
 
 /**
- * What the FastifyAdapter of @nestjs/platform-fastify (11.2.8 and later 11.x,
- * 12.5 and later) computes for its own middleware matching and routing, read
- * rather than re-derived: the path as find-my-way matches it, and the version
- * its constraint strategy derives. Private members: checked on both majors.
+ * What the FastifyAdapter of @nestjs/platform-fastify (from the releases
+ * FIRST_SUPPORTED_RELEASES names) computes for its own middleware matching
+ * and routing, read rather than re-derived: the path as find-my-way matches
+ * it, and the version its constraint strategy derives. Private members:
+ * checked on both majors.
  */
 interface FastifyAdapterRouting {
   sanitizeUrl(url: string): string;
@@ -158,7 +160,7 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   constructor(private readonly adapter: AbstractHttpAdapter<Server, FastifyRequest, FastifyReply>) {
     if (!isAdapterRouting(adapter)) {
       throw new CorsConfigurationError([
-        `this version of @nestjs/platform-fastify has no FastifyAdapter ${missingRoutingMembers(adapter).join(', ')}, which tell how its router reads paths and versions; nestjs-route-cors needs @nestjs/platform-fastify 11.2.8 or a later 11.x, or 12.5 or later`,
+        `this version of @nestjs/platform-fastify has no FastifyAdapter ${missingRoutingMembers(adapter).join(', ')}, which tell how its router reads paths and versions; nestjs-route-cors needs ${supportedReleases('@nestjs/platform-fastify')}`,
       ]);
     }
     this.routing = adapter;
