@@ -414,3 +414,55 @@ describe('decisions (property)', () => {
     coverage.expectAtLeast({ allowed: 200, 'refused: origin': 60, 'refused: method': 50, 'refused: header': 30 });
   });
 });
+
+// ---------------------------------------------------------------------------
+// The origin index is shared by every entry of a policy: exact origins in one
+// Set, patterns by their domain. An index that let entries meet (GHSA-vhxv-
+// fg4m-p2w8 in another library: `foo.com` + `bar.com` allowed `barfoo.com`)
+// would allow an origin that no entry allows by itself.
+
+describe('several entries, one index', () => {
+  /** Labels that are suffixes and prefixes of one another, so that entries share them. */
+  const label = fc.constantFrom('foo', 'bar', 'barfoo', 'foobar', 'oo', 'b', 'a-b', 'ab');
+  const domain = fc.tuple(fc.array(label, { minLength: 1, maxLength: 2 }), fc.constantFrom('com', 'net', 'co.uk')).map(([labels, tld]) => `${labels.join('.')}.${tld}`);
+  const scheme = fc.constantFrom('https', 'http');
+  const port = fc.constantFrom('', ':8443');
+  const entry = fc.oneof(
+    fc.tuple(scheme, domain, port).map(([s, d, p]) => `${s}://${d}${p}`),
+    fc.tuple(scheme, domain, port).filter(([, d]) => d.includes('.') && d.split('.').length > 2).map(([s, d, p]) => `${s}://*.${d}${p}`),
+  );
+  const probe = fc.tuple(scheme, fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom('com', 'net', 'co.uk', 'uk'), port).map(
+    ([s, labels, tld, p]) => `${s}://${labels.join('.')}.${tld}${p}`,
+  );
+  /** A probe made from the entries themselves: their hosts joined, cut or prefixed, as a suffix or prefix trick would. */
+  const nearProbe = (entries: readonly string[]) =>
+    fc.tuple(fc.constantFrom(...entries), fc.constantFrom('', 'x', 'bar', 'foo.', 'a-'), fc.constantFrom(0, 1, 2)).map(([written, prefix, cut]) => {
+      const [writtenScheme = 'https', rest = ''] = written.replace('*.', '').split('://');
+      return `${writtenScheme}://${prefix}${rest.slice(cut)}`;
+    });
+
+  /** A probe one entry allows: an exact origin as written, or a pattern's domain under a label. */
+  const allowedProbe = (entries: readonly string[]) =>
+    fc.tuple(fc.constantFrom(...entries), label).map(([written, sub]) => written.replace('*', sub));
+
+  it('allows an origin exactly when one of the entries, alone, allows it (property)', () => {
+    const coverage = new Coverage();
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(entry, { minLength: 2, maxLength: 6 }).chain((entries) => fc.tuple(fc.constant(entries), fc.array(fc.oneof(probe, nearProbe(entries), allowedProbe(entries)), { minLength: 1, maxLength: 8 }))),
+        ([entries, probes]) => {
+          const together = compilePolicy('together', { origins: entries });
+          const alone = entries.map((written, index) => compilePolicy(`alone${index}`, { origins: [written] }));
+          for (const origin of probes) {
+            const expected = alone.some((policy) => isListedOrigin(policy, origin));
+            coverage.count(expected ? 'allowed' : 'refused');
+            if (isListedOrigin(together, origin) !== expected) return false;
+          }
+          return true;
+        },
+      ),
+      RUNS,
+    );
+    coverage.expectAtLeast({ allowed: 300, refused: 1000 });
+  });
+});
