@@ -90,7 +90,7 @@ const JOBS = Number(values.jobs);
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The V8 settings that make a count repeatable (see above). */
-const NODE_FLAGS = ['--predictable', '--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256'];
+const NODE_FLAGS = ['--predictable', '--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256', '--max-http-header-size=81920'];
 
 interface Server {
   readonly pid: number;
@@ -157,7 +157,7 @@ function callgrindControl(pid: number, command: string): Promise<void> {
 
 async function send(server: Server, workload: Workload, amount: number): Promise<void> {
   const result = await autocannon({
-    url: `http://127.0.0.1:${server.port}/greet`,
+    url: `http://127.0.0.1:${server.port}${workload.path ?? '/greet'}`,
     method: workload.method,
     headers: workload.headers,
     body: workload.body,

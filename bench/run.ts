@@ -115,7 +115,7 @@ async function load(started: Started, workload: Workload, seconds: number): Prom
   const port = started.port;
   const ticksBefore = cpuTicks(started.child.pid);
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/greet`,
+    url: `http://127.0.0.1:${port}${workload.path ?? '/greet'}`,
     method: workload.method,
     headers: workload.headers,
     body: workload.body,

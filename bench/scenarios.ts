@@ -113,9 +113,21 @@ export interface Workload {
   readonly id: string;
   readonly name: string;
   readonly method: 'POST' | 'OPTIONS';
+  /** The request target. @default '/greet' */
+  readonly path?: string;
   readonly headers: Record<string, string>;
   readonly body?: string;
 }
+
+/**
+ * Hostile paths (issue 30): as long as a server takes them, no route there.
+ * Node's default header limit is 16 KiB for the request line and the headers
+ * together; the targets run with --max-http-header-size=81920 for the 64 KB
+ * one (bench/instructions.ts).
+ */
+const SHORT_SEGMENTS_16K = '/a'.repeat(8_000);
+const SLASHES_16K = '/'.repeat(16_000);
+const SHORT_SEGMENTS_64K = '/a'.repeat(32_000);
 
 export const BODY = JSON.stringify({ name: 'Alice', lang: 'es' });
 const JSON_TYPE = 'application/json';
@@ -130,6 +142,9 @@ export const WORKLOADS: readonly Workload[] = [
   { id: 'allowed', name: 'POST allowed', method: 'POST', headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
   { id: 'disallowed', name: 'POST disallowed', method: 'POST', headers: { origin: DISALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
   { id: 'no-origin', name: 'POST no Origin', method: 'POST', headers: { 'content-type': JSON_TYPE }, body: BODY },
+  { id: 'long-path', name: 'POST 16 KB of /a', method: 'POST', path: SHORT_SEGMENTS_16K, headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
+  { id: 'long-slashes', name: 'POST 16 KB of /', method: 'POST', path: SLASHES_16K, headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
+  { id: 'long-path-64k', name: 'POST 64 KB of /a', method: 'POST', path: SHORT_SEGMENTS_64K, headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
 ];
 
 export const selectWorkloads = (ids: string): Workload[] => selectById(WORKLOADS, ids);

@@ -102,3 +102,21 @@ describe('a path that reads as a narrower rule once normalised gets no CORS', ()
     );
   });
 });
+
+describe('a path too long to read every way', () => {
+  const long = `/assets/private/${'a'.repeat(3_000)}`;
+
+  it('gets no CORS, and its preflight is refused', async () => {
+    expect((await get(long, PORTAL)).headers['access-control-allow-origin']).toBeUndefined();
+    expect((await sendRaw(port, 'OPTIONS', long, { Origin: PORTAL, 'Access-Control-Request-Method': 'GET' })).status).toBe(403);
+  });
+
+  it('is measured without its query: a long query keeps its answer', async () => {
+    expect((await get(`/assets/public.txt?q=${'x'.repeat(3_000)}`, EVIL)).headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('says why in explain()', async () => {
+    const explained = await app.get(CorsPolicies).explain({ origin: PORTAL, method: 'GET', path: long, headers: [], credentials: false });
+    expect(explained.verdict).toMatch(/^refused: the path is \d+ characters long, over the 2048 that are read every way a server behind a path rule may read them, so it gets no CORS$/);
+  });
+});

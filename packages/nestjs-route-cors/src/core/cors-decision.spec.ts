@@ -272,7 +272,7 @@ describe('decideRequest: the route, then the decision', () => {
   );
   const at = (overrides: Partial<CorsRequestFacts> = {}): CorsRequest<string> => ({ ...facts(overrides), hostname: 'api.test', request: 'raw request', path: '/items' });
   const decideAt = (path: string, request: CorsRequest<string>, chosen?: (request: string) => Route | null, others: readonly string[] = []) => {
-    const decision = decideRequest(index, { routed: path, others }, request, chosen);
+    const decision = decideRequest(index, { routed: path, others, tooLong: false }, request, chosen);
     if (decision instanceof Promise) throw new Error('expected a synchronous decision');
     return decision;
   };
@@ -280,7 +280,7 @@ describe('decideRequest: the route, then the decision', () => {
   it('leaves alone a path where no route has a policy, and a path no route serves', () => {
     expect(decideAt('/health', at())).toBeUndefined();
     expect(decideAt('/nowhere', at())).toBeUndefined();
-    expect(decideRequest(index, { routed: undefined, others: [] }, at())).toBeUndefined();
+    expect(decideRequest(index, { routed: undefined, others: [], tooLong: false }, at())).toBeUndefined();
   });
 
   it("answers an actual request with its handler's policy, and leaves alone a handler without one", () => {
@@ -320,7 +320,7 @@ describe('decideRequest: the route, then the decision', () => {
       ([first]) => first ?? frontend,
     );
     const decideWith = (others: readonly string[], request: CorsRequest<string>): CorsDecision | undefined => {
-      const decision = decideRequest(readings, { routed: '/items', others }, request);
+      const decision = decideRequest(readings, { routed: '/items', others, tooLong: false }, request);
       if (decision instanceof Promise) throw new Error('expected a synchronous decision');
       return decision;
     };
@@ -344,6 +344,33 @@ describe('decideRequest: the route, then the decision', () => {
       expect(decideWith(['/vault'], at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: false, blocks: true });
       expect(decideWith(['/vault'], at({ origin: undefined }))).toMatchObject({ kind: 'not-cors', allowed: true, headers: [], blocks: false });
       expect(decideWith(['/vault'], at({ origin: 'http://localhost:5000' }))).toMatchObject({ kind: 'not-cors', headers: [], blocks: false });
+    });
+  });
+
+  describe('a path too long to read every way, where path rules make that matter', () => {
+    const strictRule = compilePolicy('rule', { origins: ['http://localhost:1234'], methods: ['POST'], strict: true });
+    const withRules = (rule: CompiledCorsPolicy): RoutePathIndex<CompiledCorsPolicy, string> =>
+      new RoutePathIndex<CompiledCorsPolicy, string>(
+        [route('POST', '/items', frontend), route('ALL', '/files{/*rest}', rule, { pathRule: true })],
+        { caseSensitive: true, ignoreTrailingSlash: false },
+        ([first]) => first ?? frontend,
+      );
+    const decideLong = (index: RoutePathIndex<CompiledCorsPolicy, string>, request: CorsRequest<string>): CorsDecision | undefined => {
+      const decision = decideRequest(index, { routed: '/items', others: [], tooLong: true }, { ...request, path: `/${'a'.repeat(3000)}` });
+      if (decision instanceof Promise) throw new Error('expected a synchronous decision');
+      return decision;
+    };
+
+    it('gets no CORS header, says why, and refuses its preflight', () => {
+      const decision = decideLong(withRules(frontend), at());
+      expect(decision).toMatchObject({ kind: 'actual', allowed: false, headers: [], blocks: false });
+      expect(decision?.rejection).toEqual({ code: 'path-too-long', length: 3001, limit: 2048 });
+      expect(decideLong(withRules(frontend), at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: false, blocks: true });
+    });
+
+    it('is refused where a path rule is strict, since another reading might be its', () => {
+      expect(decideLong(withRules(strictRule), at())).toMatchObject({ allowed: false, blocks: true });
+      expect(decideLong(withRules(strictRule), at({ origin: undefined }))).toMatchObject({ kind: 'not-cors', blocks: false });
     });
   });
 });

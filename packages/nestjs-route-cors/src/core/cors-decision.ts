@@ -8,6 +8,7 @@
  */
 import { checkOrigin, isSingleOrigin, type OriginVerdict } from './origin-matcher.js';
 import { type IndexedRoute, type RoutedRequest, type RoutePathIndex, routeForRequest } from './path-index.js';
+import { MAX_READ_PATH_LENGTH } from './path-readings.js';
 import type { CompiledCorsPolicy } from './policy.js';
 import type { CorsRejection } from './rejections.js';
 
@@ -231,6 +232,8 @@ export function decideCors(policy: CompiledCorsPolicy, facts: CorsRequestFacts):
 export interface RequestPaths {
   readonly routed: string | undefined;
   readonly others: readonly string[];
+  /** Where path rules make other readings matter: the path is too long to read (`MAX_READ_PATH_LENGTH`), and gets no CORS. */
+  readonly tooLong: boolean;
 }
 
 /**
@@ -290,6 +293,24 @@ function ambiguousPathDecision<R>(request: CorsRequest<R>, path: string, reading
 }
 
 /**
+ * A path too long to read every way a server may (`MAX_READ_PATH_LENGTH`),
+ * where path rules make that matter: no CORS header, a refused preflight,
+ * and a cross-origin request refused where the route's policy or any path
+ * rule's is strict, since another reading might be that rule's.
+ */
+function unreadPathDecision<R>(request: CorsRequest<R>, routes: RoutePathIndex<CompiledCorsPolicy, R>, selection: Selection): CorsDecision {
+  const rejection: CorsRejection = { code: 'path-too-long', length: request.path.length, limit: MAX_READ_PATH_LENGTH };
+  if (request.origin !== undefined && request.requestMethod !== undefined && isPreflight(request)) {
+    return refusedPreflight(undefined, rejection, PREFLIGHT_VARY);
+  }
+  if (request.origin === undefined || request.origin === request.selfOrigin) {
+    return { kind: 'not-cors', allowed: true, headers: NO_HEADERS, vary: ORIGIN_VARY, policy: undefined, blocks: false };
+  }
+  const blocks = selection?.policy?.strict === true || routes.rulePolicies().some((policy) => policy?.strict === true);
+  return { kind: 'actual', allowed: false, rejection, headers: NO_HEADERS, vary: ORIGIN_VARY, policy: undefined, blocks };
+}
+
+/**
  * The CORS answer to a request, or undefined when the request is not this
  * module's: no route with a policy at its path, or the handler that serves
  * it has none (its answer carries no CORS header). A preflight is answered
@@ -307,6 +328,9 @@ export function decideRequest<R>(
   chosen?: ChosenRoute<R>,
 ): Awaitable<CorsDecision> | undefined {
   const selection = selectionAt(routes, paths.routed, request, chosen);
+  if (paths.tooLong) {
+    return unreadPathDecision(request, routes, selection);
+  }
   for (const reading of paths.others) {
     const other = selectionAt(routes, reading, request);
     if (other?.policy !== selection?.policy) {

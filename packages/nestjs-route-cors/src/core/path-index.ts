@@ -5,7 +5,7 @@
  * (path-to-regexp as Express 5's router calls it), so the route found here is
  * the one whose handler the router will call. Literal paths are a Map lookup.
  */
-import { match, pathToRegexp } from 'path-to-regexp';
+import { match, parse, pathToRegexp, type Token } from 'path-to-regexp';
 
 export interface IndexedRoute<P, R> {
   /** Upper-case method, or `ALL` for a handler serving every method. */
@@ -100,12 +100,55 @@ function loosen(path: string, options: RouterPathOptions): string {
 }
 
 /**
+ * A pattern that is a literal path and then a wildcard, its parts: `/assets/*rest`
+ * is `/assets/` then one or more characters; `/assets{/*rest}` is `/assets`
+ * alone or `/assets/` then one or more. Undefined for any other shape.
+ */
+function literalThenWildcard(pattern: string): { readonly base: string; readonly before: string; readonly optional: boolean } | undefined {
+  let tokens: Token[];
+  try {
+    tokens = parse(pattern).tokens;
+  } catch {
+    return undefined;
+  }
+  const [first, last, ...more] = tokens;
+  if (first?.type !== 'text' || more.length > 0 || !ASCII.test(first.value)) return undefined;
+  if (last?.type === 'wildcard') return { base: first.value, before: '', optional: false };
+  const [inner, wildcard, ...rest] = last?.type === 'group' ? last.tokens : [];
+  if (rest.length > 0) return undefined;
+  if (inner?.type === 'wildcard' && wildcard === undefined) return { base: first.value, before: '', optional: true };
+  if (inner?.type === 'text' && ASCII.test(inner.value) && wildcard?.type === 'wildcard') return { base: first.value, before: inner.value, optional: true };
+  return undefined;
+}
+
+/**
+ * A wildcard takes whatever follows its literal part (path-to-regexp's
+ * `[^]+`): the match reads that part of the path only, however long the
+ * rest is.
+ */
+function prefixMatcher(shape: { readonly base: string; readonly before: string; readonly optional: boolean }, options: RouterPathOptions): (path: string) => boolean {
+  const fold = (text: string): string => (options.caseSensitive ? text : text.toLowerCase());
+  const base = fold(shape.base);
+  const opening = base + fold(shape.before);
+  return (path) => {
+    if (path.length > opening.length && fold(path.slice(0, opening.length)) === opening) return true;
+    if (!shape.optional || path.length > base.length + 1) return false;
+    const folded = fold(path);
+    // The group left out: the literal part alone, with the one trailing slash the router ignores.
+    return folded === base || (options.ignoreTrailingSlash && folded === `${base}/`);
+  };
+}
+
+/**
  * The router's test of a path against a pattern: its regular expression
  * (one pass over the path), then, for a path with escapes, the decoding of
  * its parameters, which fails the route for a malformed escape as it fails
- * it in the router.
+ * it in the router. A literal path ending in a wildcard reads only its
+ * literal part.
  */
 function compileMatcher(pattern: string, options: RouterPathOptions): (path: string) => boolean {
+  const tail = literalThenWildcard(pattern);
+  if (tail !== undefined) return prefixMatcher(tail, options);
   const settings = { sensitive: options.caseSensitive, end: true, trailing: options.ignoreTrailingSlash };
   const { regexp, keys } = pathToRegexp(pattern, settings);
   const decodes = keys.length > 0 && options.decoded !== true;
@@ -148,6 +191,11 @@ export class RoutePathIndex<P, R> {
   private readonly patternsByPrefix = new Map<string, Array<MatchingRoute<P, R>>>();
   /** The longest of those prefixes: a path is probed for prefixes up to this length only, however long it is. */
   private readonly longestPrefix: number = 0;
+  /** The longest literal path: a longer one (but for a trailing slash) is no literal route's, and is not even hashed. */
+  private readonly longestLiteral: number = 0;
+  /** Whether a path rule or a route added on the adapter is among the routes: what serves them may read a path otherwise than the router. */
+  readonly hasPathRules: boolean;
+  private rulePolicyList: ReadonlyArray<P | undefined> | undefined;
   /** The policy of each set of handlers a version could pick among, by their positions in the router's order. */
   private readonly versionRuns = new Map<string, P | undefined>();
   private readonly positions: Map<IndexedRoute<P, R>, number>;
@@ -162,12 +210,14 @@ export class RoutePathIndex<P, R> {
     private readonly intersect: (policies: readonly P[]) => P,
   ) {
     this.positions = new Map(routes.map((route, position) => [route, position]));
+    this.hasPathRules = routes.some((route) => route.pathRule === true || route.adapterRoute === true);
     for (const [position, route] of routes.entries()) {
       const candidate = new MatchingRoute(route, position, options);
       const pattern = patternOf(route);
       const [byKey, key] = isLiteral(pattern) ? [this.literalRoutes, this.key(loosen(route.path, options))] : [this.patternsByPrefix, this.literalPrefix(pattern)];
       byKey.set(key, [...(byKey.get(key) ?? []), candidate]);
       if (byKey === this.patternsByPrefix) this.longestPrefix = Math.max(this.longestPrefix, key.length);
+      else this.longestLiteral = Math.max(this.longestLiteral, key.length);
     }
     for (const [key, literals] of this.literalRoutes) {
       // The literal routes filed under a key all match its path; only the patterns need trying.
@@ -206,25 +256,32 @@ export class RoutePathIndex<P, R> {
    * each reading the path once, whatever its length.
    */
   lookup(pathname: string): PathRoutes<P, R> | undefined {
-    return this.literalPaths.get(this.key(pathname)) ?? this.scan(this.candidatesFor(pathname), pathname);
+    const literal = this.mayBeLiteral(pathname) ? this.literalPaths.get(this.key(pathname)) : undefined;
+    return literal ?? this.scan(this.candidatesFor(pathname), pathname);
+  }
+
+  /** Whether `pathname` is short enough to be a literal route's path (with the one trailing slash the router may ignore). */
+  private mayBeLiteral(pathname: string): boolean {
+    return pathname.length <= this.longestLiteral + 1;
   }
 
   /** The routes that may match `pathname`, in the router's order: the literal ones at its path, and the patterns its literal part selects. */
   private candidatesFor(pathname: string): ReadonlyArray<MatchingRoute<P, R>> {
+    const patterns = this.patternsFor(this.key(pathname.slice(0, this.longestPrefix + 1)));
+    if (!this.mayBeLiteral(pathname)) return patterns;
     const key = this.key(pathname);
     let literal: ReadonlyArray<MatchingRoute<P, R>> = this.literalRoutes.get(key) ?? NO_CANDIDATES;
     if (this.options.ignoreTrailingSlash && key.length > 1 && key.endsWith('/')) {
       // `/items/` is `/items` to the router; a pattern may match it where the literal path does not (`/items/{:id}`).
       literal = mergedInOrder(literal, this.literalRoutes.get(key.slice(0, -1)) ?? NO_CANDIDATES);
     }
-    return mergedInOrder(literal, this.patternsFor(key));
+    return mergedInOrder(literal, patterns);
   }
 
-  /** The pattern routes whose literal prefix `key` starts with, in the router's order. */
+  /** The pattern routes whose literal prefix the path starts with (`key`: the path's first characters, as looked up), in the router's order. */
   private patternsFor(key: string): ReadonlyArray<MatchingRoute<P, R>> {
     let found: ReadonlyArray<MatchingRoute<P, R>> = this.patternsByPrefix.get('') ?? NO_CANDIDATES;
-    const last = Math.min(key.length - 1, this.longestPrefix);
-    for (let slash = key.indexOf('/', 1); slash !== -1 && slash <= last; slash = key.indexOf('/', slash + 1)) {
+    for (let slash = key.indexOf('/', 1); slash !== -1 && slash <= this.longestPrefix; slash = key.indexOf('/', slash + 1)) {
       const bucket = this.patternsByPrefix.get(key.slice(0, slash));
       if (bucket !== undefined) found = mergedInOrder(found, bucket);
     }
@@ -256,6 +313,12 @@ export class RoutePathIndex<P, R> {
       }
     }
     return run.length === 0 ? undefined : run;
+  }
+
+  /** The policy of every path rule. */
+  rulePolicies(): ReadonlyArray<P | undefined> {
+    this.rulePolicyList ??= this.routes.filter((route) => route.pathRule === true).map((route) => route.policy);
+    return this.rulePolicyList;
   }
 
   /** One handler: its policy. Several: what all allow, or undefined if one has none; computed once per set. */

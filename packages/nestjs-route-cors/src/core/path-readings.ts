@@ -17,6 +17,9 @@ const READ_OTHERWISE = /[%\\]|\/\.|\/\//;
 const SLASH = 47;
 const NO_READINGS: readonly string[] = Object.freeze([]);
 
+/** A segment that may be a dot segment: `.` or `%2e` right after a slash. */
+const MAY_HAVE_DOT_SEGMENT = /\/(?:\.|%2e)/i;
+
 /** WHATWG URL §4.4 "single-dot segment": `.` or `%2e`, case-insensitively. */
 function isSingleDot(segment: string): boolean {
   return segment === '.' || segment.toLowerCase() === '%2e';
@@ -29,42 +32,60 @@ function isDoubleDot(segment: string): boolean {
   return lower === '.%2e' || lower === '%2e.' || lower === '%2e%2e';
 }
 
+/** The longest dot segment (`%2e%2e`): a longer segment is not read as one. */
+const LONGEST_DOT_SEGMENT = 6;
+
 /**
  * Resolves the dot segments of an absolute path as `new URL()` does (WHATWG
  * URL §4.4, path state): `/a/./b/%2e%2E/c` is `/a/c`; a dot segment at the
  * end leaves a trailing slash; `..` never climbs above the root; empty
- * segments (`//`) are kept.
+ * segments (`//`) are kept. One pass over the path, keeping the segments as
+ * offsets into it (a path of thousands of segments makes no string of each).
  */
 export function resolveDotSegments(path: string): string {
-  const output: string[] = [];
-  const segments = path.split('/');
-  // segments[0] is the empty string before the leading slash.
-  for (let index = 1; index < segments.length; index += 1) {
-    const segment = segments[index] ?? '';
-    const last = index === segments.length - 1;
-    if (isSingleDot(segment)) {
-      if (last) output.push('');
-    } else if (isDoubleDot(segment)) {
-      output.pop();
-      if (last) output.push('');
-    } else {
-      output.push(segment);
-    }
+  if (!MAY_HAVE_DOT_SEGMENT.test(path)) return path;
+  // Each kept segment, slash included, as [start, end) in `path`.
+  const kept: Array<readonly [number, number]> = [];
+  let trailingSlash = false;
+  for (let start = 0; start < path.length; ) {
+    const next = path.indexOf('/', start + 1);
+    const end = next === -1 ? path.length : next;
+    const segment = end - start - 1 <= LONGEST_DOT_SEGMENT ? path.slice(start + 1, end) : undefined;
+    const single = segment !== undefined && isSingleDot(segment);
+    const double = segment !== undefined && !single && isDoubleDot(segment);
+    if (double) kept.pop();
+    if (!single && !double) kept.push([start, end]);
+    trailingSlash = (single || double) && end === path.length;
+    start = end;
   }
-  return `/${output.join('/')}`;
+  const resolved = kept.map(([start, end]) => path.slice(start, end)).join('');
+  return trailingSlash || resolved === '' ? `${resolved}/` : resolved;
+}
+
+/**
+ * The longest path whose readings are computed, where path rules make them
+ * matter: reading a path costs several passes over it, and a longer one is
+ * answered without CORS (no browser page needs a 2 KB path; an attacker
+ * sends 16 KB ones).
+ */
+export const MAX_READ_PATH_LENGTH = 2_048;
+
+/** Where a request target's path ends: at `?` or `#` (found by a character search, not a regular expression). */
+function pathEnd(target: string, from: number): number {
+  const query = target.indexOf('?', from);
+  const fragment = target.indexOf('#', from);
+  if (query === -1) return fragment === -1 ? target.length : fragment;
+  return fragment === -1 || query < fragment ? query : fragment;
 }
 
 /** The path of a request target: origin-form up to `?` or `#`, absolute-form after its authority; undefined for `*` and authority-form. */
 function targetPath(target: string): string | undefined {
   if (target.charCodeAt(0) === SLASH) {
-    const end = target.search(/[?#]/);
-    return end === -1 ? target : target.slice(0, end);
+    return target.slice(0, pathEnd(target, 1));
   }
   const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
   if (scheme === null) return undefined;
-  const rest = target.slice(scheme[0].length);
-  const end = rest.search(/[?#]/);
-  const path = end === -1 ? rest : rest.slice(0, end);
+  const path = target.slice(scheme[0].length, pathEnd(target, scheme[0].length));
   return path === '' ? '/' : path;
 }
 

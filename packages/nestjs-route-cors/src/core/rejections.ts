@@ -21,7 +21,9 @@ export type CorsRejection =
    * The path reads otherwise to a layer that normalises it (`reading`), and
    * the two readings have different policies (named in `policies`).
    */
-  | { readonly code: 'ambiguous-path'; readonly path: string; readonly reading: string; readonly policies: readonly string[] };
+  | { readonly code: 'ambiguous-path'; readonly path: string; readonly reading: string; readonly policies: readonly string[] }
+  /** The path is longer than the module reads every way a server may, where path rules make that matter. */
+  | { readonly code: 'path-too-long'; readonly length: number; readonly limit: number };
 
 function quoted(value: string): string {
   // Untrusted values reach logs and terminals: keep them on one line and short.
@@ -61,6 +63,9 @@ export function describeRejection(rejection: CorsRejection, policy: CompiledCors
   }
   if (rejection.code === 'ambiguous-path') {
     return `the path ${quoted(rejection.path)} reads as ${quoted(rejection.reading)} to a server that normalises it, and the readings have different CORS policies (${rejection.policies.join(', ')}), so it gets none`;
+  }
+  if (rejection.code === 'path-too-long') {
+    return `the path is ${rejection.length} characters long, over the ${rejection.limit} that are read every way a server behind a path rule may read them, so it gets no CORS`;
   }
   if (policy === undefined) {
     return `refused by CORS (${rejection.code})`;

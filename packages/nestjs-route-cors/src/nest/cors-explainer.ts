@@ -148,11 +148,12 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const method = browserMethod(input.method);
   const { index } = routes.lookup;
   const actualRequest = browserRequest(routes, input, origin, undefined, undefined);
-  const paths = requestPaths(routes.router, actualRequest.request, input.path);
+  const paths = requestPaths(routes.router, actualRequest.request, input.path, index.hasPathRules);
   const entry = paths.routed === undefined ? undefined : index.lookup(paths.routed);
   const served = entry && routeForRequest(entry, method, actualRequest);
   // A path that reads as a route only once normalised is explained by that: it gets no CORS.
-  const ambiguous = paths.others.length > 0 && (await decideRequest(index, paths, actualRequest))?.rejection?.code === 'ambiguous-path';
+  const unread = paths.others.length > 0 || paths.tooLong ? (await decideRequest(index, paths, actualRequest))?.rejection?.code : undefined;
+  const ambiguous = unread === 'ambiguous-path' || unread === 'path-too-long';
   if ((!entry || !served) && !ambiguous) {
     const known = entry ? ` (routes there: ${entry.routes.map(routeSummary).join('; ')})` : '';
     throw new CorsExplainInputError(`no route serves ${method} ${input.path}${input.host ? ` on host ${input.host}` : ''}${known}`);

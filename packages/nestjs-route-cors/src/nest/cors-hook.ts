@@ -42,7 +42,7 @@ export class CorsHook<R, S> {
     // One snapshot for the whole request: a policy update swaps it, never half-way through a decision.
     const { index, chosen } = this.routes.lookup;
     const facts = this.platform.requestFacts(request, response);
-    const decided = decideRequest(index, requestPaths(this.router, request, facts.url), facts, chosen);
+    const decided = decideRequest(index, requestPaths(this.router, request, facts.url, index.hasPathRules), facts, chosen);
     if (decided === undefined) {
       return next();
     }

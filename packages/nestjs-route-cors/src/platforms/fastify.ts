@@ -73,6 +73,9 @@ function isUnnamedNestHandler(handler: object & { readonly name: string }): bool
   return handler.name === '' && Reflect.getMetadata(PATH_METADATA, handler) !== undefined;
 }
 
+/** The longest path whose router form is checked by a regular expression before `sanitizeUrl` would be asked. */
+const ROUTER_FORM_CHECKED_LENGTH = 256;
+
 /** find-my-way's optional parameter, which may only end a path. */
 const OPTIONAL_LAST_PARAMETER = /\/:(\w+)\?$/;
 
@@ -288,8 +291,9 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
 
   routingPath(_request: FastifyRequest, url: string): string | undefined {
     const path = pathOf(url);
-    // Most paths are already in the router's form; `sanitizeUrl` returns them as they are.
-    if (this.routerForm.test(path)) return path;
+    // Most paths are already in the router's form; `sanitizeUrl` returns them as they are. Telling that takes a
+    // regular expression over the path: a long path goes to `sanitizeUrl`, which mostly searches characters.
+    if (path.length <= ROUTER_FORM_CHECKED_LENGTH && this.routerForm.test(path)) return path;
     // A target the router cannot route ("*users", "OPTIONS *") goes to the not-found handler.
     return this.routing.isRoutableRequestTarget(url) ? this.readingPath(path) : undefined;
   }

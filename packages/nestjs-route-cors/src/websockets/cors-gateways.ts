@@ -198,7 +198,8 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
    */
   private decideRuleUpgrade(request: IncomingMessage, answer: ServerResponse): Promise<CorsDecision> | undefined {
     const facts = new NodeCorsRequest(request, request, answer, HANDSHAKE_READER);
-    const decided = decideRequest(this.routes.lookup.index, requestPaths(this.routes.router, request, facts.url), facts, NO_CONTROLLER_ROUTE);
+    const { index } = this.routes.lookup;
+    const decided = decideRequest(index, requestPaths(this.routes.router, request, facts.url, index.hasPathRules), facts, NO_CONTROLLER_ROUTE);
     if (decided === undefined) return undefined;
     return Promise.resolve(decided).then((decision) => {
       this.responder.apply(facts, decision);
