@@ -171,6 +171,16 @@ function isLiteral(path: string): boolean {
 
 const NO_CANDIDATES: readonly never[] = Object.freeze([]);
 
+/** The list filed under `key`, made when first needed. */
+function filed<T>(byKey: Map<string, T[]>, key: string): T[] {
+  let list = byKey.get(key);
+  if (list === undefined) {
+    list = [];
+    byKey.set(key, list);
+  }
+  return list;
+}
+
 /** Two lists in the router's order, as one. */
 function mergedInOrder<P, R>(a: ReadonlyArray<MatchingRoute<P, R>>, b: ReadonlyArray<MatchingRoute<P, R>>): ReadonlyArray<MatchingRoute<P, R>> {
   if (a.length === 0) return b;
@@ -179,7 +189,11 @@ function mergedInOrder<P, R>(a: ReadonlyArray<MatchingRoute<P, R>>, b: ReadonlyA
 }
 
 export class RoutePathIndex<P, R> {
-  /** Each literal path's routes, precomputed: most requests are one Map lookup. */
+  /**
+   * Each literal path's routes, computed at its first request and kept:
+   * most requests are one Map lookup, and building the index (at start-up,
+   * and at every policy update) does not pay for paths never asked for.
+   */
   private readonly literalPaths = new Map<string, PathRoutes<P, R>>();
   /** The literal routes by their path as looked up (case folded, trailing slashes loosened). */
   private readonly literalRoutes = new Map<string, Array<MatchingRoute<P, R>>>();
@@ -214,17 +228,15 @@ export class RoutePathIndex<P, R> {
     for (const [position, route] of routes.entries()) {
       const candidate = new MatchingRoute(route, position, options);
       const pattern = patternOf(route);
-      const [byKey, key] = isLiteral(pattern) ? [this.literalRoutes, this.key(loosen(route.path, options))] : [this.patternsByPrefix, this.literalPrefix(pattern)];
-      byKey.set(key, [...(byKey.get(key) ?? []), candidate]);
-      if (byKey === this.patternsByPrefix) this.longestPrefix = Math.max(this.longestPrefix, key.length);
-      else this.longestLiteral = Math.max(this.longestLiteral, key.length);
-    }
-    for (const [key, literals] of this.literalRoutes) {
-      // The literal routes filed under a key all match its path; only the patterns need trying.
-      const path = literals[0]?.route.path ?? key;
-      const patterns = this.patternsFor(key).filter((candidate) => candidate.matches(path));
-      const found = mergedInOrder(literals, patterns).map((candidate) => candidate.route);
-      this.literalPaths.set(key, pathRoutes(found[0]?.path ?? path, found));
+      if (isLiteral(pattern)) {
+        const key = this.key(loosen(route.path, options));
+        filed(this.literalRoutes, key).push(candidate);
+        this.longestLiteral = Math.max(this.longestLiteral, key.length);
+      } else {
+        const prefix = this.literalPrefix(pattern);
+        filed(this.patternsByPrefix, prefix).push(candidate);
+        this.longestPrefix = Math.max(this.longestPrefix, prefix.length);
+      }
     }
     // Compile now the intersections that preflights will need; a set that only a host filter
     // splits off is compiled at its first preflight, once.
@@ -256,8 +268,22 @@ export class RoutePathIndex<P, R> {
    * each reading the path once, whatever its length.
    */
   lookup(pathname: string): PathRoutes<P, R> | undefined {
-    const literal = this.mayBeLiteral(pathname) ? this.literalPaths.get(this.key(pathname)) : undefined;
-    return literal ?? this.scan(this.candidatesFor(pathname), pathname);
+    if (!this.mayBeLiteral(pathname)) return this.scan(this.candidatesFor(pathname), pathname);
+    const key = this.key(pathname);
+    return this.literalPaths.get(key) ?? this.literalEntry(key) ?? this.scan(this.candidatesFor(pathname), pathname);
+  }
+
+  /** The routes at a literal route's path, kept for its next request; undefined when no literal route has that key. */
+  private literalEntry(key: string): PathRoutes<P, R> | undefined {
+    const literals = this.literalRoutes.get(key);
+    const path = literals?.[0]?.route.path;
+    if (literals === undefined || path === undefined) return undefined;
+    // The literal routes filed under a key all match its path; only the patterns need trying.
+    const patterns = this.patternsFor(key).filter((candidate) => candidate.matches(path));
+    const found = mergedInOrder(literals, patterns).map((candidate) => candidate.route);
+    const entry = pathRoutes(found[0]?.path ?? path, found);
+    this.literalPaths.set(key, entry);
+    return entry;
   }
 
   /** Whether `pathname` is short enough to be a literal route's path (with the one trailing slash the router may ignore). */

@@ -94,6 +94,13 @@ function addedRoute({ method, path }: AddedBeforeNest['routes'][number]): CorsRo
   return { method, path, policy: undefined, handler: 'a route added on the adapter', host: undefined, servesHost: undefined, version: undefined, servesVersion: undefined, adapterRoute: true };
 }
 
+/** A route's place in the router's order: which list it is in, where, and its path. */
+interface RouteSlot {
+  readonly kind: 'added' | 'nest' | 'rule';
+  readonly at: number;
+  readonly path: string;
+}
+
 /** Two lists each from the most specific, as one, the first list's routes ahead of the second's that rank alike. */
 function mergedBySpecificity<T>(first: readonly T[], second: readonly T[], shapeOf: (item: T) => PathShape): T[] {
   const merged: T[] = [];
@@ -134,7 +141,9 @@ export class CorsRouteTable implements OnModuleInit {
   private nestRoutes: ReadonlyArray<NestRoute & Pick<CorsRoute, 'pattern' | 'servesVersion'>> = [];
   /** The routes the application added on the adapter that the router tries before Nest's. */
   private addedRoutes: readonly CorsRoute[] = [];
-  private readonly shapes = new Map<string, PathShape>();
+  /** Whether Nest's routes have been read (in onModuleInit). */
+  private routesRead = false;
+  private order: readonly RouteSlot[] | undefined;
   private platformRouter: CorsRouter<PlatformRequest> | undefined;
   private state: RouteTableState;
 
@@ -205,6 +214,7 @@ export class CorsRouteTable implements OnModuleInit {
     this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: router.routePattern(route.path), servesVersion: filters[position] }));
     const added = router.addedBeforeNest();
     this.addedRoutes = added.routes.flatMap((route) => addedRoute(route) ?? []);
+    this.routesRead = true;
     this.checkRules(router, added);
     this.state = this.stateFor(this.state.named, this.state.policies, this.state.rulePolicies);
     router.routePreflights(this.pathsWithoutOptionsRoute());
@@ -321,27 +331,35 @@ export class CorsRouteTable implements OnModuleInit {
       handler: `${controller.name}.${methodName}`,
     }));
     const rules = this.rules.map(({ rule }, position) => ruleRoute(rule, rulePolicies[position]));
-    // Where the router tries routes in order, the rules' paths are served by what was added after Nest's routes (or by
-    // nothing), unless added before them; where it tries the most specific first, a rule ranks among Nest's routes.
-    const routes =
-      this.platformRouter?.triesInOrder === false
-        ? mergedBySpecificity(nest, rules, (route) => this.shapeOf(route))
-        : [...this.addedRoutes, ...nest, ...rules];
+    const byKind = { added: this.addedRoutes, nest, rule: rules };
+    const routes = this.routeOrder().flatMap(({ kind, at }) => byKind[kind][at] ?? []);
     const chooser = this.platformRouter?.chosenRoute?.bind(this.platformRouter);
     const registered = chooser && registeredRoutes(routes);
     const chosen: ChosenRoute<PlatformRequest> | undefined = chooser && registered && ((request) => chooser(request, registered));
     return { named, policies, rulePolicies, routes, index: this.indexOf(routes), chosen };
   }
 
-  /** A route's path read for comparison, once per path. */
-  private shapeOf(route: CorsRoute): PathShape {
-    const path = route.pattern ?? route.path;
-    let shape = this.shapes.get(path);
-    if (shape === undefined) {
-      shape = pathShape(path);
-      this.shapes.set(path, shape);
-    }
-    return shape;
+  /**
+   * The order the router tries the routes in, as places in the lists of
+   * added routes, Nest's routes and rules; it depends on paths only, so it is
+   * computed once the routes are read and kept across policy updates. Where
+   * the router tries routes in order, the rules' paths are served by what was
+   * added after Nest's routes (or by nothing), unless added before them;
+   * where it tries the most specific first, a rule ranks among Nest's routes.
+   */
+  private routeOrder(): readonly RouteSlot[] {
+    if (this.order !== undefined) return this.order;
+    const slots = (kind: RouteSlot['kind'], paths: readonly string[]): RouteSlot[] => paths.map((path, at) => ({ kind, at, path }));
+    const added = slots('added', this.addedRoutes.map((route) => route.path));
+    const nest = slots('nest', this.nestRoutes.map((route) => route.pattern ?? route.path));
+    const rules = slots('rule', this.rules.map(({ rule }) => rule.path));
+    const order =
+      this.platformRouter?.triesInOrder === false
+        ? mergedBySpecificity(nest, rules, (slot) => pathShape(slot.path))
+        : [...added, ...nest, ...rules];
+    // Before the routes are read (the constructor's first state), the order is not kept.
+    if (this.routesRead) this.order = order;
+    return order;
   }
 
   private indexOf(routes: readonly CorsRoute[]): RoutePathIndex<CompiledCorsPolicy, PlatformRequest> {
