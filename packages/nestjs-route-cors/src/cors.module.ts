@@ -10,7 +10,7 @@ import { CorsConfigurationError } from './core/index.js';
 import { CORS_GATEWAY_REPORTS, CORS_MODULE_OPTIONS } from './nest/cors.constants.js';
 import { CorsHook } from './nest/cors-hook.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions } from './nest/cors-module-options.interface.js';
-import { ApplicationSecurityHeaders, type CorsHttpPlatform } from './nest/cors-platform.js';
+import type { CorsHttpPlatform } from './nest/cors-platform.js';
 import { CorsPolicies } from './nest/cors-policies.service.js';
 import { CorsResponder } from './nest/cors-responder.js';
 import { CorsRouteTable } from './nest/cors-route-table.js';
@@ -73,7 +73,8 @@ export class CorsModule implements OnModuleInit {
         this.unsupported = error;
         return;
       }
-      const hook = new CorsHook(platform, routes.attach(platform), routes, responder, new ApplicationSecurityHeaders(adapterHost.httpAdapter));
+      responder.captureSecurityHeaders(adapterHost.httpAdapter);
+      const hook = new CorsHook(platform, routes.attach(platform), routes, responder);
       platform.install((request, response, next) => hook.handle(request, response, next));
     });
   }

@@ -3,6 +3,7 @@
  * is collected and reported in one error that names the policy and the
  * setting, so a bad configuration stops the service before it listens.
  */
+import { answerHeaders, NO_HEADERS } from './answer-headers.js';
 import { CorsPolicyError } from './errors.js';
 import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from './origin-syntax.js';
 import { OriginPredicateRunner } from './origin-predicate.js';
@@ -241,6 +242,12 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     resourcePolicy,
     timingAllowOrigin,
   };
+  const headerValues = {
+    anyOrigin: origins.anyOrigin,
+    credentials,
+    exposeHeadersValue: exposedHeaders.length > 0 ? exposedHeaders.join(', ') : undefined,
+    timingAllowOrigin,
+  };
   return {
     name,
     anyOrigin: origins.anyOrigin,
@@ -254,10 +261,11 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     strict,
     allowMethodsValue: methods.join(', '),
     allowHeadersValue: allowedHeaders.length > 0 ? allowedHeaders.join(', ') : undefined,
-    exposeHeadersValue: exposedHeaders.length > 0 ? exposedHeaders.join(', ') : undefined,
+    exposeHeadersValue: headerValues.exposeHeadersValue,
     maxAgeValue: String(maxAge),
     resourcePolicy,
     timingAllowOrigin,
+    publicHeaders: origins.anyOrigin ? answerHeaders({ ...headerValues, allowMethodsValue: '', allowHeadersValue: undefined, maxAgeValue: '' }, '*') : NO_HEADERS,
     declared,
   };
 }

@@ -70,7 +70,10 @@ describe('preflight decisions', () => {
       ],
       vary: ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'],
       policy: frontend,
-      blocks: false,
+      rejection: undefined,
+      resourcePolicy: undefined,
+      csrfExempt: false,
+      ending: 'preflight',
     });
   });
 
@@ -96,7 +99,7 @@ describe('preflight decisions', () => {
     expect(decision.rejection?.code).toBe(code);
     expect(decision.headers).toEqual([]);
     expect(decision.vary).toContain('Origin');
-    expect(decision.blocks).toBe(true);
+    expect(decision.ending).toBe('refusal');
   });
 
   it("answers '*' for a public policy and varies only on the request headers", () => {
@@ -117,8 +120,18 @@ describe('actual request decisions', () => {
       ],
       vary: ['Origin'],
       policy: frontend,
-      blocks: false,
+      rejection: undefined,
+      resourcePolicy: undefined,
+      csrfExempt: true,
+      ending: 'continue',
     });
+  });
+
+  it('trusts an allowed request for CSRF protection only under a policy that lists origins', () => {
+    expect(decide().csrfExempt).toBe(true);
+    expect(decide(frontend, facts({ origin: 'https://evil.com' })).csrfExempt).toBe(false);
+    expect(decide(frontend, facts({ origin: undefined })).csrfExempt).toBe(false);
+    expect(decide(compilePolicy('public', { origins: '*' })).csrfExempt).toBe(false);
   });
 
   it('never reflects a disallowed origin', () => {
@@ -128,7 +141,17 @@ describe('actual request decisions', () => {
   });
 
   it('passes requests without Origin with Vary: Origin and no CORS header', () => {
-    expect(decide(frontend, facts({ origin: undefined }))).toEqual({ kind: 'not-cors', allowed: true, headers: [], vary: ['Origin'], policy: frontend, blocks: false });
+    expect(decide(frontend, facts({ origin: undefined }))).toEqual({
+      kind: 'not-cors',
+      allowed: true,
+      rejection: undefined,
+      headers: [],
+      vary: ['Origin'],
+      policy: frontend,
+      resourcePolicy: undefined,
+      csrfExempt: false,
+      ending: 'continue',
+    });
   });
 
   it('passes same-origin requests without CORS headers', () => {
@@ -240,15 +263,15 @@ describe('Timing-Allow-Origin', () => {
 describe('refusals that end the request', () => {
   const strict = compilePolicy('strict', { ...FRONTEND, strict: true });
 
-  it('blocks a refused actual request only under a strict policy', () => {
-    expect(decide(strict, facts({ origin: 'https://evil.com' })).blocks).toBe(true);
-    expect(decide(frontend, facts({ origin: 'https://evil.com' })).blocks).toBe(false);
+  it('ends a refused actual request with a refusal only under a strict policy', () => {
+    expect(decide(strict, facts({ origin: 'https://evil.com' })).ending).toBe('refusal');
+    expect(decide(frontend, facts({ origin: 'https://evil.com' })).ending).toBe('continue');
   });
 
-  it('never blocks an allowed request, a same-origin one or one without Origin', () => {
-    expect(decide(strict).blocks).toBe(false);
-    expect(decide(strict, facts({ origin: 'http://localhost:5000' })).blocks).toBe(false);
-    expect(decide(strict, facts({ origin: undefined })).blocks).toBe(false);
+  it('lets an allowed request, a same-origin one and one without Origin go on', () => {
+    expect(decide(strict).ending).toBe('continue');
+    expect(decide(strict, facts({ origin: 'http://localhost:5000' })).ending).toBe('continue');
+    expect(decide(strict, facts({ origin: undefined })).ending).toBe('continue');
   });
 });
 
@@ -272,7 +295,7 @@ describe('decideRequest: the route, then the decision', () => {
   );
   const at = (overrides: Partial<CorsRequestFacts> = {}): CorsRequest<string> => ({ ...facts(overrides), hostname: 'api.test', request: 'raw request', path: '/items' });
   const decideAt = (path: string, request: CorsRequest<string>, chosen?: (request: string) => Route | null, others: readonly string[] = []) => {
-    const decision = decideRequest(index, { routed: path, others, tooLong: false }, request, chosen);
+    const decision = decideRequest(index, path, request, chosen, others);
     if (decision instanceof Promise) throw new Error('expected a synchronous decision');
     return decision;
   };
@@ -280,7 +303,7 @@ describe('decideRequest: the route, then the decision', () => {
   it('leaves alone a path where no route has a policy, and a path no route serves', () => {
     expect(decideAt('/health', at())).toBeUndefined();
     expect(decideAt('/nowhere', at())).toBeUndefined();
-    expect(decideRequest(index, { routed: undefined, others: [], tooLong: false }, at())).toBeUndefined();
+    expect(decideRequest(index, undefined, at())).toBeUndefined();
   });
 
   it("answers an actual request with its handler's policy, and leaves alone a handler without one", () => {
@@ -296,7 +319,7 @@ describe('decideRequest: the route, then the decision', () => {
     expect(decideAt('/items', at({ method: 'OPTIONS', requestMethod: 'PATCH' }))).toMatchObject({
       kind: 'preflight',
       allowed: false,
-      blocks: true,
+      ending: 'refusal',
       policy: undefined,
       rejection: { code: 'method-not-served', method: 'PATCH', path: '/items' },
       vary: ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'],
@@ -320,7 +343,7 @@ describe('decideRequest: the route, then the decision', () => {
       ([first]) => first ?? frontend,
     );
     const decideWith = (others: readonly string[], request: CorsRequest<string>): CorsDecision | undefined => {
-      const decision = decideRequest(readings, { routed: '/items', others, tooLong: false }, request);
+      const decision = decideRequest(readings, '/items', request, undefined, others);
       if (decision instanceof Promise) throw new Error('expected a synchronous decision');
       return decision;
     };
@@ -331,19 +354,19 @@ describe('decideRequest: the route, then the decision', () => {
 
     it('gets no CORS header where a reading has another policy, and a strict policy among them refuses', () => {
       const decision = decideWith(['/vault'], at());
-      expect(decision).toMatchObject({ kind: 'actual', allowed: false, headers: [], blocks: true, policy: undefined });
+      expect(decision).toMatchObject({ kind: 'actual', allowed: false, headers: [], ending: 'refusal', policy: undefined });
       expect(decision?.rejection).toEqual({ code: 'ambiguous-path', path: '/items', reading: '/vault', policies: ["'frontend'", "'vault'"] });
     });
 
     it('counts a reading without any policy as another policy', () => {
-      expect(decideWith(['/nowhere'], at())).toMatchObject({ allowed: false, headers: [], blocks: false });
+      expect(decideWith(['/nowhere'], at())).toMatchObject({ allowed: false, headers: [], ending: 'continue' });
       expect(decideWith(['/nowhere'], at())?.rejection).toMatchObject({ policies: ["'frontend'", 'no policy'] });
     });
 
     it('refuses its preflight, and lets requests without Origin or from the same origin pass without headers', () => {
-      expect(decideWith(['/vault'], at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: false, blocks: true });
-      expect(decideWith(['/vault'], at({ origin: undefined }))).toMatchObject({ kind: 'not-cors', allowed: true, headers: [], blocks: false });
-      expect(decideWith(['/vault'], at({ origin: 'http://localhost:5000' }))).toMatchObject({ kind: 'not-cors', headers: [], blocks: false });
+      expect(decideWith(['/vault'], at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: false, ending: 'refusal' });
+      expect(decideWith(['/vault'], at({ origin: undefined }))).toMatchObject({ kind: 'not-cors', allowed: true, headers: [], ending: 'continue' });
+      expect(decideWith(['/vault'], at({ origin: 'http://localhost:5000' }))).toMatchObject({ kind: 'not-cors', headers: [], ending: 'continue' });
     });
   });
 
@@ -356,21 +379,21 @@ describe('decideRequest: the route, then the decision', () => {
         ([first]) => first ?? frontend,
       );
     const decideLong = (index: RoutePathIndex<CompiledCorsPolicy, string>, request: CorsRequest<string>): CorsDecision | undefined => {
-      const decision = decideRequest(index, { routed: '/items', others: [], tooLong: true }, { ...request, path: `/${'a'.repeat(3000)}` });
+      const decision = decideRequest(index, '/items', { ...request, path: `/${'a'.repeat(3000)}` }, undefined, 'unread');
       if (decision instanceof Promise) throw new Error('expected a synchronous decision');
       return decision;
     };
 
     it('gets no CORS header, says why, and refuses its preflight', () => {
       const decision = decideLong(withRules(frontend), at());
-      expect(decision).toMatchObject({ kind: 'actual', allowed: false, headers: [], blocks: false });
+      expect(decision).toMatchObject({ kind: 'actual', allowed: false, headers: [], ending: 'continue' });
       expect(decision?.rejection).toEqual({ code: 'path-too-long', length: 3001, limit: 2048 });
-      expect(decideLong(withRules(frontend), at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: false, blocks: true });
+      expect(decideLong(withRules(frontend), at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: false, ending: 'refusal' });
     });
 
     it('is refused where a path rule is strict, since another reading might be its', () => {
-      expect(decideLong(withRules(strictRule), at())).toMatchObject({ allowed: false, blocks: true });
-      expect(decideLong(withRules(strictRule), at({ origin: undefined }))).toMatchObject({ kind: 'not-cors', blocks: false });
+      expect(decideLong(withRules(strictRule), at())).toMatchObject({ allowed: false, ending: 'refusal' });
+      expect(decideLong(withRules(strictRule), at({ origin: undefined }))).toMatchObject({ kind: 'not-cors', ending: 'continue' });
     });
   });
 });

@@ -8,8 +8,9 @@
  */
 import { checkOrigin, isSingleOrigin, type OriginVerdict } from './origin-matcher.js';
 import { type IndexedRoute, type RoutedRequest, type RoutePathIndex, routeForRequest } from './path-index.js';
+import { actualRequestHeaders, NO_HEADERS, preflightHeaders } from './answer-headers.js';
 import { MAX_READ_PATH_LENGTH } from './path-readings.js';
-import type { CompiledCorsPolicy } from './policy.js';
+import type { CompiledCorsPolicy, CrossOriginResourcePolicy } from './policy.js';
 import type { CorsRejection } from './rejections.js';
 
 /** What the decision needs from a request; the adapters fill it in. */
@@ -35,23 +36,58 @@ export interface CorsRequest<R> extends CorsRequestFacts, RoutedRequest<R> {
 
 export type CorsDecisionKind = 'preflight' | 'actual' | 'not-cors';
 
+/**
+ * How the answer to a decided request ends: an allowed preflight is
+ * answered 204 here; a refused preflight, and a refused actual request under
+ * a strict policy (before the handler's side effects), 403 here; any other
+ * request goes on to its handler.
+ */
+export type CorsEnding = 'preflight' | 'refusal' | 'continue';
+
+/** Everything the answer to a request gets from its CORS policy: what the responder writes, and explain() shows. */
 export interface CorsDecision {
   readonly kind: CorsDecisionKind;
   readonly allowed: boolean;
-  readonly rejection?: CorsRejection;
-  /** `Access-Control-*` headers to set; empty whenever the request is refused. */
+  readonly rejection: CorsRejection | undefined;
+  /** The policy that decided; undefined for a preflight no handler with a policy would serve, and a path read two ways. */
+  readonly policy: CompiledCorsPolicy | undefined;
+  /** `Access-Control-*` and `Timing-Allow-Origin` headers to set; empty whenever the request is refused. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
   /** Values to append to `Vary` (never replace it: other layers add theirs). */
   readonly vary: readonly string[];
-  /** The policy that decided; undefined for a preflight no handler with a policy would serve. */
-  readonly policy: CompiledCorsPolicy | undefined;
+  /** `Cross-Origin-Resource-Policy` over the application's own; undefined: the application's stays. */
+  readonly resourcePolicy: CrossOriginResourcePolicy | undefined;
   /**
-   * Whether the request ends here with 403, before its handler: every
-   * refused preflight, and a refused actual request under a strict policy
-   * (before the handler's side effects). Otherwise an allowed preflight is
-   * answered 204 and any other request goes on, with the headers above.
+   * Whether `allowedByCors` trusts the request for CSRF protection: an
+   * actual request whose origin the route's policy allowed, unless the
+   * policy is public (`'*'`: public data never makes a state-changing
+   * request trusted).
    */
-  readonly blocks: boolean;
+  readonly csrfExempt: boolean;
+  readonly ending: CorsEnding;
+}
+
+/** Every decision is made here, so that all have one shape (one hidden class for V8) and derive their fields alike. */
+function decision(
+  kind: CorsDecisionKind,
+  policy: CompiledCorsPolicy | undefined,
+  headers: ReadonlyArray<readonly [string, string]>,
+  vary: readonly string[],
+  ending: CorsEnding,
+  rejection?: CorsRejection,
+): CorsDecision {
+  const allowed = rejection === undefined;
+  return {
+    kind,
+    allowed,
+    rejection,
+    policy,
+    headers,
+    vary,
+    resourcePolicy: policy?.resourcePolicy,
+    csrfExempt: allowed && kind === 'actual' && policy?.anyOrigin === false,
+    ending,
+  };
 }
 
 /**
@@ -88,40 +124,9 @@ export function parseHeaderList(value: string | undefined): string[] {
   return names;
 }
 
-function allowOrigin(policy: CompiledCorsPolicy, origin: string): readonly [string, string] {
-  return ['Access-Control-Allow-Origin', policy.anyOrigin ? '*' : origin];
-}
-
-/** Allow-Origin, then Allow-Credentials when enabled: how both kinds of answer begin. */
-function originHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
-  const headers: Array<readonly [string, string]> = [allowOrigin(policy, origin)];
-  if (policy.credentials) headers.push(['Access-Control-Allow-Credentials', 'true']);
-  return headers;
-}
-
-/** Headers of an allowed actual request. */
-export function actualRequestHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
-  const headers = originHeaders(policy, origin);
-  if (policy.exposeHeadersValue !== undefined) headers.push(['Access-Control-Expose-Headers', policy.exposeHeadersValue]);
-  // Fetch's TAO check: the page may read this answer's timings exactly when it may read the answer.
-  if (policy.timingAllowOrigin) headers.push(['Timing-Allow-Origin', policy.anyOrigin ? '*' : origin]);
-  return headers;
-}
-
-/** Headers of an allowed preflight. */
-export function preflightHeaders(policy: CompiledCorsPolicy, origin: string): Array<readonly [string, string]> {
-  const headers = originHeaders(policy, origin);
-  headers.push(['Access-Control-Allow-Methods', policy.allowMethodsValue]);
-  if (policy.allowHeadersValue !== undefined) headers.push(['Access-Control-Allow-Headers', policy.allowHeadersValue]);
-  headers.push(['Access-Control-Max-Age', policy.maxAgeValue]);
-  return headers;
-}
-
-/** A refusal writes no `Access-Control-*` header; one shared empty list, not one per request. */
-const NO_HEADERS: ReadonlyArray<readonly [string, string]> = Object.freeze([]);
 
 function refusedPreflight(policy: CompiledCorsPolicy | undefined, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
-  return { kind: 'preflight', allowed: false, rejection, headers: NO_HEADERS, vary, policy, blocks: true };
+  return decision('preflight', policy, NO_HEADERS, vary, 'refusal', rejection);
 }
 
 function originRejection(origin: string, verdict: OriginVerdict): CorsRejection {
@@ -161,7 +166,7 @@ function preflightDecision(policy: CompiledCorsPolicy, facts: CorsRequestFacts, 
   if (header !== undefined) {
     return refusedPreflight(policy, { code: 'header-not-allowed', header }, vary);
   }
-  return { kind: 'preflight', allowed: true, headers: preflightHeaders(policy, origin), vary, policy, blocks: false };
+  return decision('preflight', policy, preflightHeaders(policy, origin), vary, 'preflight');
 }
 
 // Here and in decideActual(), the verdict is handled without a closure when it is synchronous: one fewer
@@ -175,14 +180,14 @@ function decidePreflight(policy: CompiledCorsPolicy, facts: CorsRequestFacts, or
 
 /** A request that is not CORS passes; a public policy still answers `*` (the same for everyone). */
 function notCors(policy: CompiledCorsPolicy, vary: readonly string[]): CorsDecision {
-  return { kind: 'not-cors', allowed: true, headers: policy.anyOrigin ? actualRequestHeaders(policy, '*') : NO_HEADERS, vary, policy, blocks: false };
+  return decision('not-cors', policy, policy.anyOrigin ? policy.publicHeaders : NO_HEADERS, vary, 'continue');
 }
 
 /** A refusal, unless the request is same-origin (which always passes); only then is its own origin read. */
 function refusedActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
   return facts.origin === facts.selfOrigin
     ? notCors(policy, vary)
-    : { kind: 'actual', allowed: false, rejection, headers: NO_HEADERS, vary, policy, blocks: policy.strict };
+    : decision('actual', policy, NO_HEADERS, vary, policy.strict ? 'refusal' : 'continue', rejection);
 }
 
 function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awaitable<CorsDecision> {
@@ -190,7 +195,7 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
   const { origin } = facts;
   // An OPTIONS that is not a preflight, or a client without Origin (curl), is not CORS.
   if (facts.method === 'OPTIONS') {
-    return { kind: 'not-cors', allowed: true, headers: NO_HEADERS, vary, policy, blocks: false };
+    return decision('not-cors', policy, NO_HEADERS, vary, 'continue');
   }
   if (origin === undefined) {
     return notCors(policy, vary);
@@ -199,7 +204,7 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
     return refusedActual(policy, facts, { code: 'method-not-allowed', method: facts.method }, vary);
   }
   if (policy.anyOrigin) {
-    return { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, '*'), vary, policy, blocks: false };
+    return decision('actual', policy, policy.publicHeaders, vary, 'continue');
   }
   const verdict = checkOrigin(policy, origin);
   return verdict instanceof Promise
@@ -209,7 +214,7 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
 
 function actualDecision(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string, verdict: OriginVerdict, vary: readonly string[]): CorsDecision {
   return verdict.allowed
-    ? { kind: 'actual', allowed: true, headers: actualRequestHeaders(policy, origin), vary, policy, blocks: false }
+    ? decision('actual', policy, actualRequestHeaders(policy, origin), vary, 'continue')
     : refusedActual(policy, facts, originRejection(origin, verdict), vary);
 }
 
@@ -225,24 +230,31 @@ export function decideCors(policy: CompiledCorsPolicy, facts: CorsRequestFacts):
 }
 
 /**
- * Where a request's path leads: the router's own reading (undefined when the
- * router routes the request nowhere), and the other readings a layer behind
- * it may serve (`otherPathReadings`), in the router's form.
+ * The other readings of a request's path that lead elsewhere, in the
+ * router's form (`otherPathReadings`); `'unread'` for a path too long to
+ * read (`MAX_READ_PATH_LENGTH`), where path rules make its readings matter.
  */
-export interface RequestPaths {
-  readonly routed: string | undefined;
-  readonly others: readonly string[];
-  /** Where path rules make other readings matter: the path is too long to read (`MAX_READ_PATH_LENGTH`), and gets no CORS. */
-  readonly tooLong: boolean;
-}
+export type OtherPathReadings = readonly string[] | 'unread';
+
+/** A path no other reading leads elsewhere from. */
+export const NO_OTHER_READINGS: readonly string[] = Object.freeze([]);
 
 /**
- * What a request at one reading of its path is answered by: nothing of this
- * module's (no route with a policy there, or its handler has none), a
- * policy, or, for a preflight, a refusal because no handler with a policy
- * would serve the method it asks about.
+ * What a request at one reading of its path is answered by: a policy;
+ * undefined when nothing there is this module's (no route with a policy, or
+ * its handler has none); or, for a preflight, why no policy answers it (no
+ * handler with a policy would serve the method it asks about).
  */
-type Selection = undefined | { readonly policy: CompiledCorsPolicy } | { readonly policy: undefined; readonly refusal: CorsRejection };
+type Selection = CompiledCorsPolicy | PreflightRefusal | undefined;
+type PreflightRefusal = Extract<CorsRejection, { readonly code: 'method-not-served' | 'handler-without-policy' }>;
+
+function isRefusal(selection: Selection): selection is PreflightRefusal {
+  return selection !== undefined && 'code' in selection;
+}
+
+function policyOf(selection: Selection): CompiledCorsPolicy | undefined {
+  return isRefusal(selection) ? undefined : selection;
+}
 
 function selectionAt<R>(routes: RoutePathIndex<CompiledCorsPolicy, R>, path: string | undefined, request: CorsRequest<R>, chosen?: ChosenRoute<R>): Selection {
   const entry = path === undefined ? undefined : routes.lookup(path);
@@ -253,9 +265,8 @@ function selectionAt<R>(routes: RoutePathIndex<CompiledCorsPolicy, R>, path: str
   if (requestMethod !== undefined && isPreflight(request)) {
     const handlers = routes.preflightHandlers(entry, requestMethod, request);
     const policy = handlers && routes.policyOf(handlers);
-    if (policy !== undefined) return { policy };
-    const code = handlers ? 'handler-without-policy' : 'method-not-served';
-    return { policy: undefined, refusal: { code, method: requestMethod, path: entry.path } };
+    if (policy !== undefined) return policy;
+    return { code: handlers ? 'handler-without-policy' : 'method-not-served', method: requestMethod, path: entry.path };
   }
   // Nest's host filter runs inside the handler the router chose: a request it turns away gets no policy.
   const choice = chosen?.(request.request);
@@ -266,48 +277,28 @@ function selectionAt<R>(routes: RoutePathIndex<CompiledCorsPolicy, R>, path: str
         choice === null
         ? routeForRequest(entry, request.method, request, true)
         : servedHere(choice, request);
-  const policy = route?.policy;
-  return policy === undefined ? undefined : { policy };
+  return route?.policy;
 }
 
 function policyName(selection: Selection): string {
-  return selection?.policy === undefined ? 'no policy' : `'${selection.policy.name}'`;
+  const policy = policyOf(selection);
+  return policy === undefined ? 'no policy' : `'${policy.name}'`;
 }
 
 /**
- * A path whose readings have different policies: no CORS header at all,
- * whichever origin asks. Its preflight is refused, and so is an actual
- * request from another origin under any of the policies that is strict.
+ * A path the module cannot give one policy: no CORS header at all, whichever
+ * origin asks. Its preflight is refused, and so is an actual request from
+ * another origin when `strict` says so; same-origin requests and requests
+ * without Origin pass, without headers.
  */
-function ambiguousPathDecision<R>(request: CorsRequest<R>, path: string, reading: string, selections: readonly Selection[]): CorsDecision {
-  const policies = [...new Set(selections.map(policyName))];
-  const rejection: CorsRejection = { code: 'ambiguous-path', path, reading, policies };
+function withoutCors<R>(request: CorsRequest<R>, rejection: CorsRejection, strict: boolean): CorsDecision {
   if (request.origin !== undefined && request.requestMethod !== undefined && isPreflight(request)) {
     return refusedPreflight(undefined, rejection, PREFLIGHT_VARY);
   }
   if (request.origin === undefined || request.origin === request.selfOrigin) {
-    return { kind: 'not-cors', allowed: true, headers: NO_HEADERS, vary: ORIGIN_VARY, policy: undefined, blocks: false };
+    return decision('not-cors', undefined, NO_HEADERS, ORIGIN_VARY, 'continue');
   }
-  const blocks = selections.some((selection) => selection?.policy?.strict === true);
-  return { kind: 'actual', allowed: false, rejection, headers: NO_HEADERS, vary: ORIGIN_VARY, policy: undefined, blocks };
-}
-
-/**
- * A path too long to read every way a server may (`MAX_READ_PATH_LENGTH`),
- * where path rules make that matter: no CORS header, a refused preflight,
- * and a cross-origin request refused where the route's policy or any path
- * rule's is strict, since another reading might be that rule's.
- */
-function unreadPathDecision<R>(request: CorsRequest<R>, routes: RoutePathIndex<CompiledCorsPolicy, R>, selection: Selection): CorsDecision {
-  const rejection: CorsRejection = { code: 'path-too-long', length: request.path.length, limit: MAX_READ_PATH_LENGTH };
-  if (request.origin !== undefined && request.requestMethod !== undefined && isPreflight(request)) {
-    return refusedPreflight(undefined, rejection, PREFLIGHT_VARY);
-  }
-  if (request.origin === undefined || request.origin === request.selfOrigin) {
-    return { kind: 'not-cors', allowed: true, headers: NO_HEADERS, vary: ORIGIN_VARY, policy: undefined, blocks: false };
-  }
-  const blocks = selection?.policy?.strict === true || routes.rulePolicies().some((policy) => policy?.strict === true);
-  return { kind: 'actual', allowed: false, rejection, headers: NO_HEADERS, vary: ORIGIN_VARY, policy: undefined, blocks };
+  return decision('actual', undefined, NO_HEADERS, ORIGIN_VARY, strict ? 'refusal' : 'continue', rejection);
 }
 
 /**
@@ -316,37 +307,44 @@ function unreadPathDecision<R>(request: CorsRequest<R>, routes: RoutePathIndex<C
  * it has none (its answer carries no CORS header). A preflight is answered
  * by the policy of the handler that would serve the method it asks about
  * (Fetch §4.8); an actual request by its handler's, the one `chosen` names
- * where the router has already routed it. Where another reading of the path
- * (`paths.others`) has another policy, the request gets no CORS at all: a
- * policy chosen for one reading must not answer for what another serves.
- * Synchronous unless an origin predicate has to be awaited.
+ * where the router has already routed it.
+ *
+ * `routed` is the router's reading of the path; `others` the other readings
+ * a layer behind it may serve. Where one of those has another policy, the
+ * request gets no CORS at all (`ambiguous-path`): a policy chosen for one
+ * reading must not answer for what another serves. A path too long to read
+ * gets none either (`path-too-long`), and a cross-origin request is refused
+ * where its policy or any path rule's is strict, since another reading might
+ * be that rule's. Synchronous unless an origin predicate has to be awaited.
  */
 export function decideRequest<R>(
   routes: RoutePathIndex<CompiledCorsPolicy, R>,
-  paths: RequestPaths,
+  routed: string | undefined,
   request: CorsRequest<R>,
   chosen?: ChosenRoute<R>,
+  others: OtherPathReadings = NO_OTHER_READINGS,
 ): Awaitable<CorsDecision> | undefined {
-  const selection = selectionAt(routes, paths.routed, request, chosen);
-  if (paths.tooLong) {
-    return unreadPathDecision(request, routes, selection);
+  const selection = selectionAt(routes, routed, request, chosen);
+  if (others === 'unread') {
+    const rejection: CorsRejection = { code: 'path-too-long', length: request.path.length, limit: MAX_READ_PATH_LENGTH };
+    return withoutCors(request, rejection, policyOf(selection)?.strict === true || routes.rulePolicies().some((policy) => policy?.strict === true));
   }
-  for (const reading of paths.others) {
+  for (const reading of others) {
     const other = selectionAt(routes, reading, request);
-    if (other?.policy !== selection?.policy) {
-      const selections = [selection, other];
-      return ambiguousPathDecision(request, request.path, reading, selections);
+    if (policyOf(other) !== policyOf(selection)) {
+      const rejection: CorsRejection = { code: 'ambiguous-path', path: request.path, reading, policies: [...new Set([policyName(selection), policyName(other)])] };
+      return withoutCors(request, rejection, policyOf(selection)?.strict === true || policyOf(other)?.strict === true);
     }
   }
   if (selection === undefined) {
     return undefined;
   }
-  if (selection.policy === undefined) {
-    return refusedPreflight(undefined, selection.refusal, PREFLIGHT_VARY);
+  if (isRefusal(selection)) {
+    return refusedPreflight(undefined, selection, PREFLIGHT_VARY);
   }
   return request.origin !== undefined && request.requestMethod !== undefined && isPreflight(request)
-    ? decidePreflight(selection.policy, request, request.origin)
-    : decideActual(selection.policy, request);
+    ? decidePreflight(selection, request, request.origin)
+    : decideActual(selection, request);
 }
 
 function servedHere<R>(route: IndexedRoute<CompiledCorsPolicy, R> | null, request: RoutedRequest<R>): IndexedRoute<CompiledCorsPolicy, R> | null {

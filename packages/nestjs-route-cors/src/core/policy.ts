@@ -162,6 +162,8 @@ export interface CompiledCorsPolicy {
   /** `Cross-Origin-Resource-Policy` for the route's answers; undefined: the app's own header stays. */
   readonly resourcePolicy: CrossOriginResourcePolicy | undefined;
   readonly timingAllowOrigin: boolean;
+  /** A public policy's actual-request headers, the same for every origin; empty otherwise. */
+  readonly publicHeaders: ReadonlyArray<readonly [string, string]>;
   /** The options after normalisation, for reports (`cors:routes`) and merges. */
   readonly declared: NormalisedPolicyOptions;
 }

@@ -10,11 +10,12 @@ import {
   type CorsRequest,
   decideRequest,
   describeRejection,
+  NO_OTHER_READINGS,
   normaliseOrigin,
   OriginSyntaxError,
   routeForRequest,
 } from '../core/index.js';
-import { requestPaths } from './cors-platform.js';
+import { otherReadings } from './cors-platform.js';
 import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
 import { pathOf } from './node-request.js';
 
@@ -139,8 +140,7 @@ function routeSummary(route: CorsRoute): string {
 
 /** The status of an answer the module ends itself, undefined when the handler decides it. */
 function statusOf(decision: CorsDecision): number | undefined {
-  if (decision.blocks) return 403;
-  return decision.kind === 'preflight' ? 204 : undefined;
+  return decision.ending === 'refusal' ? 403 : decision.ending === 'preflight' ? 204 : undefined;
 }
 
 export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExplainInput): Promise<CorsExplanation> {
@@ -148,11 +148,13 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const method = browserMethod(input.method);
   const { index } = routes.lookup;
   const actualRequest = browserRequest(routes, input, origin, undefined, undefined);
-  const paths = requestPaths(routes.router, actualRequest.request, input.path, index.hasPathRules);
-  const entry = paths.routed === undefined ? undefined : index.lookup(paths.routed);
+  const routed = routes.router.routingPath(actualRequest.request, input.path);
+  const others = index.hasPathRules ? otherReadings(routes.router, input.path, routed) : NO_OTHER_READINGS;
+  const decide = (request: CorsRequest<unknown>): Promise<CorsDecision | undefined> => Promise.resolve(decideRequest(index, routed, request, undefined, others));
+  const entry = routed === undefined ? undefined : index.lookup(routed);
   const served = entry && routeForRequest(entry, method, actualRequest);
   // A path that reads as a route only once normalised is explained by that: it gets no CORS.
-  const unread = paths.others.length > 0 || paths.tooLong ? (await decideRequest(index, paths, actualRequest))?.rejection?.code : undefined;
+  const unread = others !== NO_OTHER_READINGS ? (await decide(actualRequest))?.rejection?.code : undefined;
   const ambiguous = unread === 'ambiguous-path' || unread === 'path-too-long';
   if ((!entry || !served) && !ambiguous) {
     const known = entry ? ` (routes there: ${entry.routes.map(routeSummary).join('; ')})` : '';
@@ -173,7 +175,7 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   let blockedBy: string | undefined;
   let preflight: CorsExplanation['preflight'] = { needed, why, allowed: true };
   if (needed) {
-    const decision = await decideRequest(index, paths, browserRequest(routes, input, origin, method, unsafe.join(', ') || undefined));
+    const decision = await decide(browserRequest(routes, input, origin, method, unsafe.join(', ') || undefined));
     if (decision === undefined) {
       preflight = { needed, why, allowed: false, response: { status: 404, headers: [], vary: [] } };
       blockedBy = `${routePath} has no CORS policy, so its preflight gets no CORS headers`;
@@ -187,9 +189,8 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   let actual: CorsExplanation['actual'] = { sent: false, readable: false };
   let csrfExempt = false;
   if (preflight.allowed) {
-    const decision = await decideRequest(index, paths, actualRequest);
-    // What the request hook marks for allowedByCors.
-    csrfExempt = decision?.kind === 'actual' && decision.allowed && decision.policy?.anyOrigin === false;
+    const decision = await decide(actualRequest);
+    csrfExempt = decision?.csrfExempt === true;
     if (decision === undefined) {
       actual = { sent: true, readable: false, response: { status: undefined, headers: [], vary: [] } };
       blockedBy = `the ${method} handler at ${routePath} has no CORS policy, so its answer carries no Access-Control-Allow-Origin`;

@@ -1,10 +1,9 @@
-import { type CorsDecision, decideRequest } from '../core/index.js';
-import { markAllowedByCors } from './csrf.js';
+import { type CorsDecision, decideRequest, NO_OTHER_READINGS } from '../core/index.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
-import { type ApplicationSecurityHeaders, type CorsHttpPlatform, type CorsRouter, requestPaths } from './cors-platform.js';
+import { type CorsHttpPlatform, type CorsRouter, otherReadings } from './cors-platform.js';
 import type { CorsResponder } from './cors-responder.js';
 import type { CorsRouteTable } from './cors-route-table.js';
-import { holdUntilWritten, type NodeCorsRequest } from './node-request.js';
+import type { NodeCorsRequest } from './node-request.js';
 
 type Next = (error?: Error) => void;
 
@@ -35,14 +34,15 @@ export class CorsHook<R, S> {
     private readonly router: CorsRouter<R>,
     private readonly routes: CorsRouteTable,
     private readonly responder: CorsResponder,
-    private readonly securityHeaders: ApplicationSecurityHeaders,
   ) {}
 
   handle(request: R, response: S, next: Next): void {
     // One snapshot for the whole request: a policy update swaps it, never half-way through a decision.
     const { index, chosen } = this.routes.lookup;
     const facts = this.platform.requestFacts(request, response);
-    const decided = decideRequest(index, requestPaths(this.router, request, facts.url, index.hasPathRules), facts, chosen);
+    const routed = this.router.routingPath(request, facts.url);
+    const others = index.hasPathRules ? otherReadings(this.router, facts.url, routed) : NO_OTHER_READINGS;
+    const decided = decideRequest(index, routed, facts, chosen, others);
     if (decided === undefined) {
       return next();
     }
@@ -56,21 +56,10 @@ export class CorsHook<R, S> {
   }
 
   private finish(decision: CorsDecision, facts: NodeCorsRequest<R, S>, response: S, next: Next): void {
-    this.responder.apply(facts, decision);
-    const resourcePolicy = decision.policy?.resourcePolicy;
-    if (decision.blocks || decision.kind === 'preflight') {
-      // An answer ended here never reaches the application's own hooks: it gets their security headers now.
-      this.securityHeaders.setOn(facts.request, facts.serverResponse);
-      if (resourcePolicy !== undefined) facts.response.setHeader('Cross-Origin-Resource-Policy', resourcePolicy);
-    } else {
-      holdUntilWritten(facts, decision.headers.map(([name]) => name), resourcePolicy);
-      if (decision.allowed && decision.kind === 'actual' && decision.policy?.anyOrigin === false) {
-        markAllowedByCors(facts.raw, facts);
-      }
-    }
-    if (decision.blocks) {
+    this.responder.answer(facts, decision);
+    if (decision.ending === 'refusal') {
       next(new CorsRejectedException());
-    } else if (decision.kind === 'preflight') {
+    } else if (decision.ending === 'preflight') {
       this.platform.endPreflight(response);
     } else {
       next();

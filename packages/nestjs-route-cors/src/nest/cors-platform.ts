@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { HttpServer, VersioningOptions } from '@nestjs/common';
-import { CorsConfigurationError, MAX_READ_PATH_LENGTH, otherPathReadings, type RequestPaths, type RouterPathOptions } from '../core/index.js';
+import { CorsConfigurationError, MAX_READ_PATH_LENGTH, NO_OTHER_READINGS, type OtherPathReadings, otherPathReadings, type RouterPathOptions } from '../core/index.js';
 import type { NestRoute } from './nest-routes.js';
 import { type NodeCorsRequest, pathOf } from './node-request.js';
 
@@ -146,33 +146,27 @@ export function routerOf<R>(platform: CorsHttpPlatform<R, unknown>): CorsRouter<
   };
 }
 
-const NO_OTHER_PATHS: readonly string[] = Object.freeze([]);
-
 /**
- * The router's reading of a request's path, and, where path rules make them
- * matter (`readsOtherPaths`: what serves a rule may normalise the path), the
- * other readings of it (`otherPathReadings`) that lead elsewhere, in the
- * router's form, for `decideRequest`. Without rules Nest's own router serves
- * every route, by its own reading.
+ * The other readings of a request's path (`otherPathReadings`) that lead
+ * elsewhere than the router's own (`routed`), in the router's form; `'unread'`
+ * for a path too long to read. Asked only where path rules make them matter
+ * (what serves a rule may normalise the path): without rules Nest's own
+ * router serves every route, by its own reading.
  */
-export function requestPaths<R>(router: CorsRouter<R>, request: R, url: string, readsOtherPaths: boolean): RequestPaths {
-  const routed = router.routingPath(request, url);
-  if (!readsOtherPaths) {
-    return { routed, others: NO_OTHER_PATHS, tooLong: false };
-  }
+export function otherReadings<R>(router: CorsRouter<R>, url: string, routed: string | undefined): OtherPathReadings {
   if (routed !== undefined && routed.length > MAX_READ_PATH_LENGTH) {
-    return { routed, others: NO_OTHER_PATHS, tooLong: true };
+    return 'unread';
   }
   const readings = otherPathReadings(url);
   if (readings.length === 0) {
-    return { routed, others: NO_OTHER_PATHS, tooLong: false };
+    return NO_OTHER_READINGS;
   }
   const others: string[] = [];
   for (const reading of readings) {
     const path = router.readingPath(reading);
     if (path !== undefined && path !== routed && !others.includes(path)) others.push(path);
   }
-  return { routed, others, tooLong: false };
+  return others;
 }
 
 /**

@@ -53,7 +53,7 @@ function answered(origin = EVIL): { request: NodeCorsRequest<IncomingMessage, Se
 }
 
 function decision(overrides: Partial<CorsDecision>): CorsDecision {
-  return { kind: 'actual', allowed: true, headers: [], vary: ['Origin'], policy: TENANTS, blocks: false, ...overrides };
+  return { kind: 'actual', allowed: true, rejection: undefined, headers: [], vary: ['Origin'], policy: TENANTS, resourcePolicy: undefined, csrfExempt: false, ending: 'continue', ...overrides };
 }
 
 function refusal(rejection: CorsRejection): CorsDecision {
@@ -64,7 +64,7 @@ describe('CorsResponder', () => {
   describe('writing a decision', () => {
     it("sets the decision's headers", () => {
       const { request, response } = answered('https://app.example.com');
-      new CorsResponder({}).apply(request, decision({ headers: [['Access-Control-Allow-Origin', 'https://app.example.com'], ['Access-Control-Expose-Headers', 'X-Trace']] }));
+      new CorsResponder({}).answer(request, decision({ headers: [['Access-Control-Allow-Origin', 'https://app.example.com'], ['Access-Control-Expose-Headers', 'X-Trace']] }));
       expect(response.getHeaders()).toMatchObject({ 'access-control-allow-origin': 'https://app.example.com', 'access-control-expose-headers': 'X-Trace' });
     });
 
@@ -79,8 +79,30 @@ describe('CorsResponder', () => {
     ])('%s', (_rule, before, vary, after) => {
       const { request, response } = answered();
       if (before !== undefined) response.setHeader('Vary', before);
-      new CorsResponder({}).apply(request, decision({ vary }));
+      new CorsResponder({}).answer(request, decision({ vary }));
       expect(response.getHeader('Vary')).toBe(after);
+    });
+  });
+
+  describe('writing a handshake decision', () => {
+    const allowedHeaders: CorsDecision['headers'] = [['Access-Control-Allow-Origin', 'https://app.example.com']];
+
+    it('writes nothing on the answer of an allowed upgrade, which is never sent', () => {
+      const { request, response } = answered('https://app.example.com');
+      new CorsResponder({}).answerHandshake(request, decision({ headers: allowedHeaders }), false);
+      expect(response.getHeaders()).toEqual({});
+    });
+
+    it("writes a polling answer's headers, which are sent", () => {
+      const { request, response } = answered('https://app.example.com');
+      new CorsResponder({}).answerHandshake(request, decision({ headers: allowedHeaders }), true);
+      expect(response.getHeaders()).toEqual({ 'access-control-allow-origin': 'https://app.example.com', vary: 'Origin' });
+    });
+
+    it("writes a refused upgrade's Vary, which its 403 copies", () => {
+      const { request, response } = answered();
+      new CorsResponder({}).answerHandshake(request, refusal(REFUSED), false);
+      expect(response.getHeaders()).toEqual({ vary: 'Origin' });
     });
   });
 
@@ -88,7 +110,7 @@ describe('CorsResponder', () => {
     it('calls onReject once with the policy, the rejection, its sentence and the request', () => {
       const events: Array<[CorsRejectionEvent, unknown]> = [];
       const { request } = answered();
-      new CorsResponder({ onReject: (event, platformRequest) => events.push([event, platformRequest]) }).apply(request, refusal(REFUSED));
+      new CorsResponder({ onReject: (event, platformRequest) => events.push([event, platformRequest]) }).answer(request, refusal(REFUSED));
       expect(events).toEqual([
         [{ kind: 'actual', policy: 'tenants', rejection: REFUSED, reason: describeRejection(REFUSED, TENANTS), method: 'GET', path: '/tenant', origin: EVIL }, request.request],
       ]);
@@ -96,7 +118,7 @@ describe('CorsResponder', () => {
 
     it('does not call onReject for an allowed request', () => {
       const events: CorsRejectionEvent[] = [];
-      new CorsResponder({ onReject: (event) => events.push(event) }).apply(answered().request, decision({}));
+      new CorsResponder({ onReject: (event) => events.push(event) }).answer(answered().request, decision({}));
       expect(events).toEqual([]);
     });
 
@@ -106,7 +128,7 @@ describe('CorsResponder', () => {
           throw new Error('metrics down');
         },
       };
-      expect(() => new CorsResponder(options).apply(answered().request, refusal(REFUSED))).not.toThrow();
+      expect(() => new CorsResponder(options).answer(answered().request, refusal(REFUSED))).not.toThrow();
       expect(logged.error).toEqual(['onReject hook failed: metrics down']);
     });
   });
@@ -118,20 +140,20 @@ describe('CorsResponder', () => {
       [undefined, undefined],
     ])('with exposeRejectionReason %s, a refusal carries %j', (exposeRejectionReason, header) => {
       const { request, response } = answered();
-      new CorsResponder({ exposeRejectionReason }).apply(request, refusal(REFUSED));
+      new CorsResponder({ exposeRejectionReason }).answer(request, refusal(REFUSED));
       expect(response.getHeader('X-CORS-Rejection-Reason')).toBe(header);
     });
 
     it('never carries it on an allowed request', () => {
       const { request, response } = answered('https://app.example.com');
-      new CorsResponder({ exposeRejectionReason: true }).apply(request, decision({}));
+      new CorsResponder({ exposeRejectionReason: true }).answer(request, decision({}));
       expect(response.getHeader('X-CORS-Rejection-Reason')).toBeUndefined();
     });
   });
 
   describe('warnings of a failing predicate', () => {
     const failures = (responder: CorsResponder, count: number, rejection: CorsRejection = PREDICATE_FAILED): void => {
-      for (let i = 0; i < count; i += 1) responder.apply(answered().request, refusal(rejection));
+      for (let i = 0; i < count; i += 1) responder.answer(answered().request, refusal(rejection));
     };
 
     it('warns whatever the log level, naming the request and the reason', () => {

@@ -1,8 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type HttpServer, Inject, Injectable, Logger } from '@nestjs/common';
 import { appendVary, type CorsDecision, type CorsRejection, describeRejection, rejectionReasonHeaderValue } from '../core/index.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
-import type { CorsHeaderTarget, NodeCorsRequest } from './node-request.js';
+import { ApplicationSecurityHeaders } from './cors-platform.js';
+import { markAllowedByCors } from './csrf.js';
+import { type CorsHeaderTarget, holdUntilWritten, type NodeCorsRequest } from './node-request.js';
 
 /** A request whose answer the responder writes: any platform's, or a gateway handshake. */
 type AnsweredRequest = NodeCorsRequest<unknown, unknown>;
@@ -18,18 +20,52 @@ const WARNING_WINDOW_MS = 10_000;
 
 /**
  * Writes decisions on responses and reports refusals: the one way a decision
- * reaches the wire, on every platform and for every gateway handshake.
+ * reaches the wire, on every platform and for every gateway handshake. Only
+ * the decision says what an answer gets (`CorsDecision`); this writes it.
  */
 @Injectable()
 export class CorsResponder {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly warnings = new Map<string, { windowStart: number; logged: number; suppressed: number }>();
 
+  private securityHeaders: ApplicationSecurityHeaders | undefined;
+
   constructor(@Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions) {}
 
-  /** Writes the decision's headers on the request's response, and reports a refusal. */
-  apply(request: AnsweredRequest, decision: CorsDecision): void {
+  /** The application's HTTP adapter: the security headers Nest will set on it are set on the answers ended here too. */
+  captureSecurityHeaders(adapter: HttpServer): void {
+    this.securityHeaders = new ApplicationSecurityHeaders(adapter);
+  }
+
+  /**
+   * Writes an HTTP request's decision: its headers and `Vary`; on an answer
+   * that ends here (a preflight, a refusal), which never reaches the
+   * application's own hooks, their security headers with the policy's
+   * `Cross-Origin-Resource-Policy` over them; on one that goes on, the hold
+   * until its head is written, and the CSRF mark. Reports a refusal.
+   */
+  answer(request: AnsweredRequest, decision: CorsDecision): void {
     this.write(request.response, decision);
+    if (decision.ending === 'continue') {
+      holdUntilWritten(request, decision);
+      if (decision.csrfExempt) markAllowedByCors(request.raw, request);
+    } else {
+      this.securityHeaders?.setOn(request.request, request.serverResponse);
+      if (decision.resourcePolicy !== undefined) request.response.setHeader('Cross-Origin-Resource-Policy', decision.resourcePolicy);
+    }
+    if (decision.rejection) {
+      this.report(request, decision, decision.rejection);
+    }
+  }
+
+  /**
+   * Writes a gateway handshake's decision where it is sent: a polling
+   * answer, or the 403 of a refused upgrade (which copies its headers); an
+   * allowed upgrade gets nothing written on the answer that is never sent.
+   * Reports a refusal.
+   */
+  answerHandshake(request: AnsweredRequest, decision: CorsDecision, sent: boolean): void {
+    if (sent || !decision.allowed) this.write(request.response, decision);
     if (decision.rejection) {
       this.report(request, decision, decision.rejection);
     }

@@ -21,23 +21,19 @@ interface Decided {
 }
 
 /**
- * One registry per process, shared by every loaded copy of the package (a
- * CommonJS and an ES module copy can both be loaded): keyed by a global
- * symbol, not by a module's own variable.
+ * Where the mark is kept: a property of Node's request under a global
+ * symbol, which every loaded copy of the package shares (a CommonJS and an
+ * ES module copy can both be loaded). A property rather than a WeakMap
+ * entry: a weak table of every request in flight costs each garbage
+ * collection a visit of them all.
  */
-const REGISTRY = Symbol.for('nestjs-route-cors.allowed-by-cors.decided');
+const ALLOWED_BY_CORS = Symbol.for('nestjs-route-cors.allowed-by-cors.decided');
 
-function sharedRegistry(): WeakMap<IncomingMessage, Decided> {
-  const holder = globalThis as { [REGISTRY]?: WeakMap<IncomingMessage, Decided> };
-  holder[REGISTRY] ??= new WeakMap<IncomingMessage, Decided>();
-  return holder[REGISTRY];
-}
-
-const allowedRequests = sharedRegistry();
+type MarkedRequest = IncomingMessage & { [ALLOWED_BY_CORS]?: Decided };
 
 /** Records that the route's policy allowed this request's origin, for the method and target it was decided by. */
 export function markAllowedByCors(request: IncomingMessage, decided: Decided): void {
-  allowedRequests.set(request, decided);
+  (request as MarkedRequest)[ALLOWED_BY_CORS] = decided;
 }
 
 /** Node's request behind a platform's request: Fastify's wraps it as `raw`, Express's is it. */
@@ -57,6 +53,6 @@ function nodeRequest(request: unknown): unknown {
 export function allowedByCors(request: unknown): boolean {
   const raw = nodeRequest(request);
   if (typeof raw !== 'object' || raw === null) return false;
-  const decided = allowedRequests.get(raw as IncomingMessage);
+  const decided = (raw as MarkedRequest)[ALLOWED_BY_CORS];
   return decided !== undefined && stillAsDecided(raw as IncomingMessage, decided);
 }

@@ -4,8 +4,8 @@
  * wrap it, gateway handshakes are one), and the empty 204 that ends an
  * allowed preflight.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsRequest } from '../core/index.js';
+import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { CorsDecision, CorsRequest } from '../core/index.js';
 
 /** Where an answer's headers go: Node's `ServerResponse` has this shape, and so can a platform's reply. */
 export interface CorsHeaderTarget {
@@ -124,37 +124,51 @@ export function stillAsDecided(raw: IncomingMessage & { readonly baseUrl?: strin
   return raw.method === decided.method && comparablePath(`${raw.baseUrl ?? ''}${raw.url ?? '/'}`) === comparablePath(decided.url);
 }
 
-/** The headers in a `writeHead()` call's arguments (after the status code and an optional status message), if any. */
-function headersArgument(args: readonly unknown[]): Record<string, unknown> | undefined {
-  const last = args[args.length - 1];
-  return typeof last === 'object' && last !== null && !Array.isArray(last) ? (last as Record<string, unknown>) : undefined;
+/** What a held answer's head waits for: the request as decided, its decision, and the `writeHead` it replaces. */
+interface Held {
+  readonly request: NodeCorsRequest<unknown, unknown>;
+  readonly decision: CorsDecision;
+  readonly writeHead: ServerResponse['writeHead'];
+}
+
+const HELD = Symbol('nestjs-route-cors.held');
+
+type HoldingResponse = ServerResponse & { [HELD]?: Held };
+
+/**
+ * The one `writeHead` every held answer gets (no function made per request):
+ * the policy's `Cross-Origin-Resource-Policy` set then, over what any later
+ * layer set; or, where the router routes after the hook and the method or
+ * path changed since the decision, the decision's headers taken off (a
+ * handler passing the header to `writeHead()` itself still wins).
+ */
+function heldWriteHead(this: HoldingResponse, ...args: Parameters<ServerResponse['writeHead']>): ServerResponse {
+  const held = this[HELD];
+  if (held === undefined) return ServerResponse.prototype.writeHead.apply(this, args);
+  const { request, decision } = held;
+  if (request.routesAfterHook && decision.headers.length > 0 && !stillAsDecided(request.raw, request)) {
+    const last: unknown = args[args.length - 1];
+    const headers = typeof last === 'object' && last !== null && !Array.isArray(last) ? (last as Record<string, unknown>) : undefined;
+    for (const [name] of decision.headers) {
+      this.removeHeader(name);
+      if (headers !== undefined) delete headers[name.toLowerCase()];
+    }
+  } else if (decision.resourcePolicy !== undefined) {
+    this.setHeader('Cross-Origin-Resource-Policy', decision.resourcePolicy);
+  }
+  return Reflect.apply(held.writeHead, this, args) as ServerResponse;
 }
 
 /**
- * Holds a request's answer to its decision until the head is written: the
- * policy's `Cross-Origin-Resource-Policy` set then, over what any later
- * layer set (the CORS hook runs first, before e.g. `useSecurityHeaders()`);
- * and, where the router routes after the hook, the decision's CORS headers
- * taken off an answer whose method or path changed since (a handler passing
- * the header to `writeHead()` itself still wins).
+ * Holds a request's answer to its decision until the head is written:
+ * where the decision sets `Cross-Origin-Resource-Policy`, or the router
+ * routes after the hook (a middleware may still change the method or path).
  */
-export function holdUntilWritten(request: NodeCorsRequest<unknown, unknown>, corsHeaders: readonly string[], resourcePolicy: string | undefined): void {
-  const checksRoute = request.routesAfterHook && corsHeaders.length > 0;
-  if (!checksRoute && resourcePolicy === undefined) return;
-  const response = request.serverResponse;
-  const writeHead = response.writeHead;
-  response.writeHead = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
-    if (checksRoute && !stillAsDecided(request.raw, request)) {
-      const headers = headersArgument(args.slice(1));
-      for (const name of corsHeaders) {
-        this.removeHeader(name);
-        if (headers !== undefined) delete headers[name.toLowerCase()];
-      }
-    } else if (resourcePolicy !== undefined) {
-      this.setHeader('Cross-Origin-Resource-Policy', resourcePolicy);
-    }
-    return Reflect.apply(writeHead, this, args) as ServerResponse;
-  } as ServerResponse['writeHead'];
+export function holdUntilWritten(request: NodeCorsRequest<unknown, unknown>, decision: CorsDecision): void {
+  if (decision.resourcePolicy === undefined && !(request.routesAfterHook && decision.headers.length > 0)) return;
+  const response: HoldingResponse = request.serverResponse;
+  response[HELD] = { request, decision, writeHead: response.writeHead };
+  response.writeHead = heldWriteHead as ServerResponse['writeHead'];
 }
 
 /** Ends an allowed preflight on Node's response: 204 with an explicit empty body (some Safari versions wait for one otherwise). */

@@ -18,7 +18,7 @@ import {
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from '../nest/cors.constants.js';
 import type { CorsExplainInput, CorsExplanation } from '../nest/cors-explainer.js';
 import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';
-import { requestPaths } from '../nest/cors-platform.js';
+import { otherReadings } from '../nest/cors-platform.js';
 import type { CorsGatewayReports } from '../nest/cors-policies.service.js';
 import { CorsResponder } from '../nest/cors-responder.js';
 import { CorsRouteTable } from '../nest/cors-route-table.js';
@@ -176,7 +176,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
     const key = serverKey(port, optionsPath(options));
     const site = this.sites.find((candidate) => siteKey(candidate) === key && this.resolved.policies.has(candidate));
     if (site === undefined) return;
-    const check: HandshakeCheck = (request, response) => this.check(site, request, response);
+    const check: HandshakeCheck = (request, response, sent) => this.check(site, request, response, sent);
     const io = socketIoServerOf(server);
     const ws = io === undefined ? wsServerOf(server) : undefined;
     if (io !== undefined) {
@@ -199,10 +199,11 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
   private decideRuleUpgrade(request: IncomingMessage, answer: ServerResponse): Promise<CorsDecision> | undefined {
     const facts = new NodeCorsRequest(request, request, answer, HANDSHAKE_READER);
     const { index } = this.routes.lookup;
-    const decided = decideRequest(index, requestPaths(this.routes.router, request, facts.url, index.hasPathRules), facts, NO_CONTROLLER_ROUTE);
+    const routed = this.routes.router.routingPath(request, facts.url);
+    const decided = decideRequest(index, routed, facts, NO_CONTROLLER_ROUTE, otherReadings(this.routes.router, facts.url, routed));
     if (decided === undefined) return undefined;
     return Promise.resolve(decided).then((decision) => {
-      this.responder.apply(facts, decision);
+      this.responder.answerHandshake(facts, decision, false);
       if (decision.rejection?.code === 'method-not-allowed' && decision.policy) this.warnUpgradeMethod(decision.policy.name);
       return decision;
     });
@@ -223,10 +224,10 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
   }
 
   /** The same decision, headers and refusal report as an HTTP request's; the gateway's policy is known already. */
-  private async check(site: GatewaySite, request: IncomingMessage, response: ServerResponse): Promise<CorsDecision> {
+  private async check(site: GatewaySite, request: IncomingMessage, response: ServerResponse, sent: boolean): Promise<CorsDecision> {
     const facts = new NodeCorsRequest(request, request, response, HANDSHAKE_READER);
     const decision = await decideCors(this.policyOf(site), facts);
-    this.responder.apply(facts, decision);
+    this.responder.answerHandshake(facts, decision, sent);
     return decision;
   }
 }

@@ -6,11 +6,12 @@ import type { PlatformRequestReader } from '../nest/node-request.js';
 
 /**
  * Decides a handshake request with the gateway's policy, writes the answer's
- * CORS headers on `response` and reports a refusal: what the Socket.IO and ws
- * parts ask before they let a request reach the gateway's server. For an
- * upgrade, `response` is never sent; a refusal's 403 copies its headers.
+ * CORS headers on `response` where it is `sent` (a polling answer) and
+ * reports a refusal: what the Socket.IO and ws parts ask before they let a
+ * request reach the gateway's server. For an upgrade, `response` is never
+ * sent; a refusal's 403 copies its headers.
  */
-export type HandshakeCheck = (request: IncomingMessage, response: ServerResponse) => Promise<CorsDecision>;
+export type HandshakeCheck = (request: IncomingMessage, response: ServerResponse, sent: boolean) => Promise<CorsDecision>;
 
 /**
  * A gateway handshake, read from Node's own request (no HTTP framework sees

@@ -41,7 +41,7 @@ export function socketIoHandshakeMiddleware(check: HandshakeCheck): EngineMiddle
     // On an upgrade engine.io hands its middlewares a stand-in, not an http.ServerResponse.
     const polling = response instanceof ServerResponse;
     const answer = polling ? response : new ServerResponse(request);
-    check(request, answer).then(
+    check(request, answer, polling).then(
       (decision) => {
         if (polling) answerPolling(answer, decision, next);
         else if (decision.allowed) next();

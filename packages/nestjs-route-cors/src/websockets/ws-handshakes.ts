@@ -32,7 +32,7 @@ export function corsVerifyClient(check: HandshakeCheck, own: VerifyClient | unde
   return (info, callback) => {
     // Never sent: it holds the headers the responder writes for the 403 (Vary, the reason in development).
     const answer = new ServerResponse(info.req);
-    check(info.req, answer).then(
+    check(info.req, answer, false).then(
       (decision) => {
         if (!decision.allowed) callback(false, 403, CORS_REFUSED_MESSAGE, answer.getHeaders());
         else if (own === undefined) callback(true);
