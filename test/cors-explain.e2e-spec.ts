@@ -3,6 +3,7 @@
  * what the real server answers for the same request.
  */
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
@@ -211,6 +212,16 @@ describe('the commands', () => {
     const result = await node('cors-explain.js', args);
     expect(result.code).toBe(code);
     expect(result.stdout).toMatch(output);
+  }, 30_000);
+
+  it('answer through npm without building again when nothing changed since the last build', async () => {
+    // Jest's global set-up has built dist/ from the current sources.
+    const builtAt = () => statSync(join(ROOT, 'dist', 'main.js')).mtimeMs;
+    const before = builtAt();
+    const { stdout, stderr } = await run('npm', ['run', '--silent', 'cors:explain', '--', '--help'], { cwd: ROOT });
+    expect(stdout).toContain('Usage: npm run cors:explain');
+    expect(stderr).toBe('');
+    expect(builtAt()).toBe(before);
   }, 30_000);
 
   it('cors:routes prints the same table the service logs at start-up', async () => {
