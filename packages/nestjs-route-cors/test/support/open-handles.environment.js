@@ -46,25 +46,21 @@ function close(handle) {
 
 export default class OpenHandlesEnvironment extends TestEnvironment {
   /**
-   * @param {import('@jest/environment').JestEnvironmentConfig} config
-   * @param {import('@jest/environment').EnvironmentContext} context
+   * Once the file's tests and hooks have all run, what is still open is the file's: reported as an error of the file,
+   * beside its tests' own results.
+   * @param {import('@jest/types').Circus.AsyncEvent} event
+   * @param {import('@jest/types').Circus.State} state
    */
-  constructor(config, context) {
-    super(config, context);
-    this.testPath = context.testPath;
-  }
-
-  /** @override */
-  async teardown() {
+  async handleTestEvent(event, state) {
+    if (event.name !== 'run_finish') return;
     const deadline = Date.now() + SETTLE_MS;
     let open = leftOpen();
     while (open.length > 0 && Date.now() < deadline) {
       await sleep(50);
       open = leftOpen();
     }
-    const names = open.map(nameOf);
+    if (open.length === 0) return;
+    state.unhandledErrors.push(new Error(`left ${open.map(nameOf).join(', ')} after its last test (closed now)`));
     open.forEach(close);
-    await super.teardown();
-    if (open.length > 0) throw new Error(`${this.testPath} left ${names.join(', ')} after its last test (closed now)`);
   }
 }
