@@ -204,6 +204,12 @@ describe('the commands', () => {
     [['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type'], 0, /^allowed: /m],
     [['--origin', 'https://evil.com', '--method', 'POST', '--path', '/greet', '--header', 'content-type'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend'/m],
     [['--origin', 'https://evil.com', '--path', '/nope'], 2, /no route serves GET \/nope/],
+    // A 204 that grants the origin, refused by the browser all the same: said beside the answer, not only at the end.
+    [
+      ['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type', '--credentials'],
+      1,
+      /^ {2}status: 204\n(?: {2}.*\n)* {2}accepted by the browser: no\n\nActual request \(POST \/greet\): not sent/m,
+    ],
     [['--origin', 'http://localhost:1234', '--path', '/socket.io/'], 0, /^allowed: http:\/\/localhost:1234 may connect to GreetGateway/m],
     [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend\+inline@GreetGateway.handshake'.*403 and no connection/m],
     [['--origin', 'not a url', '--path', '/greet'], 2, /the origin "not a url"/],
