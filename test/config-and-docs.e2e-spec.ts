@@ -65,6 +65,7 @@ describe('OpenAPI document', () => {
   const server = (): App => running.server();
 
   interface Operation {
+    readonly summary?: string;
     readonly description?: string;
     readonly responses: Record<string, { readonly headers?: Record<string, { readonly description?: string }>; readonly content?: Record<string, { readonly example?: unknown }> }>;
     readonly 'x-cors'?: CorsExtension;
@@ -101,7 +102,7 @@ describe('OpenAPI document', () => {
   it("shows in Swagger UI what it cannot show by itself: each operation's CORS policy, each error's own example, <lang> as text", async () => {
     const { paths } = await documentOf();
     const greet = paths['/greet']?.post;
-    expect(greet?.description).toBe('**CORS:** policy `frontend`: http://localhost:1234, https://app.example.com; methods POST; credentials no.');
+    expect(greet?.description).toBe('**CORS:** policy `frontend`: http://localhost:1234, https://app.example.com; preflights allow POST; credentials no.');
     expect(paths['/health']?.get?.description).toBe('**CORS:** none: pages on other origins cannot read this answer.');
     const example = (status: string): unknown => greet?.responses[status]?.content?.['application/json']?.example;
     expect([example('413'), example('415'), example('500')]).toEqual([
@@ -111,6 +112,14 @@ describe('OpenAPI document', () => {
     ]);
     // Markdown code spans: Swagger UI would take a bare <lang> for an HTML tag and drop it.
     expect(greet?.responses['200']?.headers?.['Set-Cookie']?.description).toContain('`greet_lang=<lang>; HttpOnly; SameSite=Lax`');
+  });
+
+  it('names each operation\'s policy in its summary, which Swagger UI shows without expanding it; merged policies by what they merge', async () => {
+    const { paths } = await documentOf();
+    expect(paths['/greet']?.post?.summary).toBe('Greet someone in a language (CORS: frontend)');
+    expect(paths['/greet']?.get?.summary).toBe('The same greeting as a cacheable GET, one copy per Origin (CORS: frontend + GreetController.greetByQuery)');
+    expect(paths['/greet/languages']?.get?.summary).toBe('The languages the API speaks; public data (CORS: public)');
+    expect(paths['/health']?.get?.summary).toBe('Liveness for load balancers (CORS: none)');
   });
 
   it('carries in x-cors exactly the policies `npm run cors:routes` prints', async () => {

@@ -211,7 +211,7 @@ describe('the commands', () => {
       /^ {2}status: 204\n(?: {2}.*\n)* {2}accepted by the browser: no\n\nActual request \(POST \/greet\): not sent/m,
     ],
     [['--origin', 'http://localhost:1234', '--path', '/socket.io/'], 0, /^allowed: http:\/\/localhost:1234 may connect to GreetGateway/m],
-    [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend\+inline@GreetGateway.handshake'.*403 and no connection/m],
+    [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend \+ GreetGateway.handshake'.*403 and no connection/m],
     [['--origin', 'not a url', '--path', '/greet'], 2, /the origin "not a url"/],
     [['--path', '/greet'], 2, /--origin and --path are required/],
   ])('cors:explain %j exits %i', async (args, code, output) => {
