@@ -125,13 +125,19 @@ describe('OpenAPI document', () => {
   it('carries in x-cors exactly the policies `npm run cors:routes` prints', async () => {
     // In a folder without .env, so that the command reads the same (empty) environment as the app under test.
     const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'cli', 'cors-routes.js')], { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', HTTP_ADAPTER } });
-    // The first table: routes (the gateways' table follows it; the OpenAPI document describes no gateway).
-    // The routes section: its heading, the table's heading row, then one row per route.
-    const [, , ...rows] = (stdout.trim().split('\n\n')[0] ?? '').split('\n').map((line) => line.split(/\s{2,}/));
+    // The routes section: its heading, the table's heading row, one row per route; then what each policy allows.
+    // (The gateways' sections follow; the OpenAPI document describes no gateway.)
+    const [routesTable = '', routePolicies = ''] = stdout.trim().split('\n\n');
+    const [, , ...rows] = routesTable.split('\n').map((line) => line.split(/\s{2,}/));
+    const allowed = new Map(
+      [...routePolicies.matchAll(/^(.+): origins (.+)\n {2}methods (.+); headers (.+); exposed (.+); credentials (yes|no); max-age (\d+); strict (yes|no)$/gm)].map(
+        ([, policy = '', origins, methods, headers, exposed, credentials, maxAge, strict]) => [policy, { policy, origins, methods, headers, exposed, credentials, maxAge, strict }],
+      ),
+    );
     const { paths } = await documentOf();
-    const printed = rows.map(([method = '', path = '', policy = '', origins = '', methods = '', headers = '', exposed = '', credentials = '', maxAge = '', strict = '']) => ({
+    const printed = rows.map(([method = '', path = '', policy = '']) => ({
       operation: `${method} ${path}`,
-      cors: policy === '(none)' ? null : { policy, origins, methods, headers, exposed, credentials, maxAge, strict },
+      cors: policy === '(none)' ? null : allowed.get(policy),
     }));
     const list = (values: readonly string[]): string => (values.length === 0 ? '-' : values.join(','));
     const documented = Object.entries(paths).flatMap(([path, item]) =>
