@@ -68,7 +68,12 @@ const ports = [
   ['DEMO_BLOCKED_PORT', pagePort('DEMO_BLOCKED_PORT', 4321)],
 ];
 
-buildIfStale();
+try {
+  buildIfStale();
+} catch (error) {
+  // The compiler's errors are above; no stack trace after them.
+  fail(error instanceof Error ? error.message : String(error));
+}
 
 /** @type {import('./static-server.js').DemoSettings} */
 const settings = { api: 'http://localhost:5000', allowedOrigin: 'http://localhost:1234' };
