@@ -1,5 +1,6 @@
 /**
- * Browser tests (`npm run test:browser`): the demo page and the gateway in
+ * Browser tests (`npm run test:browser`): the demo page (and `npm run demo`
+ * itself) and the gateway in
  * the three engines Debian ships (Chromium, Firefox ESR, WebKit), each on both
  * HTTP platforms, against the built service. Same ESM set-up as jest.config.js.
  * One project per engine and platform (`chromium:express` ... `webkit:fastify`),
@@ -18,8 +19,8 @@ if (unknown.length > 0) throw new Error(`BROWSER_ENGINES names ${unknown.join(',
 /** The suites every engine runs; Chromium also runs the ones only its DevTools protocol can check. */
 const SUITES = {
   chromium: 'test/browser/.*\\.browser-spec\\.ts$',
-  firefox: 'test/browser/(demo|gateway)\\.browser-spec\\.ts$',
-  webkit: 'test/browser/(demo|gateway)\\.browser-spec\\.ts$',
+  firefox: 'test/browser/(demo|demo-command|gateway)\\.browser-spec\\.ts$',
+  webkit: 'test/browser/(demo|demo-command|gateway)\\.browser-spec\\.ts$',
 };
 
 export default {

@@ -17,7 +17,8 @@
 import { packageProjects } from './packages/nestjs-route-cors/jest.config.js';
 
 export const shared = {
-  testEnvironment: 'node',
+  // Node's, failing a suite that leaves a server listening or a child process running (and closing them).
+  testEnvironment: '<rootDir>/packages/nestjs-route-cors/test/support/open-handles.environment.js',
   // The package's suites are its own configuration's projects.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/packages/'],
   extensionsToTreatAsEsm: ['.ts'],
@@ -42,11 +43,12 @@ export function platforms(testRegex) {
 
 /**
  * Options of every run: suites that run `dist/` (the service as a process,
- * the CLI) need it built from the current sources; and a bug that leaves a
- * server or socket open must fail the run, not stall it after the report
- * (each test already fails at its timeout).
+ * the CLI) need it built from the current sources. No `forceExit`: a run ends
+ * by itself, because a suite that leaves a server listening or a child
+ * process running fails, naming it, and what it left is closed
+ * (`shared.testEnvironment`).
  */
-export const runOptions = { globalSetup: '<rootDir>/scripts/build-if-stale.js', forceExit: true };
+export const runOptions = { globalSetup: '<rootDir>/scripts/build-if-stale.js' };
 
 export default {
   ...runOptions,

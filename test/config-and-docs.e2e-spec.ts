@@ -65,6 +65,7 @@ describe('OpenAPI document', () => {
   const server = (): App => running.server();
 
   interface Operation {
+    readonly summary?: string;
     readonly description?: string;
     readonly responses: Record<string, { readonly headers?: Record<string, { readonly description?: string }>; readonly content?: Record<string, { readonly example?: unknown }> }>;
     readonly 'x-cors'?: CorsExtension;
@@ -101,7 +102,7 @@ describe('OpenAPI document', () => {
   it("shows in Swagger UI what it cannot show by itself: each operation's CORS policy, each error's own example, <lang> as text", async () => {
     const { paths } = await documentOf();
     const greet = paths['/greet']?.post;
-    expect(greet?.description).toBe('**CORS:** policy `frontend`: http://localhost:1234, https://app.example.com; methods POST; credentials no.');
+    expect(greet?.description).toBe('**CORS:** policy `frontend`: http://localhost:1234, https://app.example.com; preflights allow POST; credentials no.');
     expect(paths['/health']?.get?.description).toBe('**CORS:** none: pages on other origins cannot read this answer.');
     const example = (status: string): unknown => greet?.responses[status]?.content?.['application/json']?.example;
     expect([example('413'), example('415'), example('500')]).toEqual([
@@ -113,16 +114,30 @@ describe('OpenAPI document', () => {
     expect(greet?.responses['200']?.headers?.['Set-Cookie']?.description).toContain('`greet_lang=<lang>; HttpOnly; SameSite=Lax`');
   });
 
+  it('names each operation\'s policy in its summary, which Swagger UI shows without expanding it; merged policies by what they merge', async () => {
+    const { paths } = await documentOf();
+    expect(paths['/greet']?.post?.summary).toBe('Greet someone in a language (CORS: frontend)');
+    expect(paths['/greet']?.get?.summary).toBe('The same greeting as a cacheable GET, one copy per Origin (CORS: frontend + GreetController.greetByQuery)');
+    expect(paths['/greet/languages']?.get?.summary).toBe('The languages the API speaks; public data (CORS: public)');
+    expect(paths['/health']?.get?.summary).toBe('Liveness for load balancers (CORS: none)');
+  });
+
   it('carries in x-cors exactly the policies `npm run cors:routes` prints', async () => {
     // In a folder without .env, so that the command reads the same (empty) environment as the app under test.
     const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'cli', 'cors-routes.js')], { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', HTTP_ADAPTER } });
-    // The first table: routes (the gateways' table follows it; the OpenAPI document describes no gateway).
-    // The routes section: its heading, the table's heading row, then one row per route.
-    const [, , ...rows] = (stdout.trim().split('\n\n')[0] ?? '').split('\n').map((line) => line.split(/\s{2,}/));
+    // The routes section: its heading, the table's heading row, one row per route; then what each policy allows.
+    // (The gateways' sections follow; the OpenAPI document describes no gateway.)
+    const [routesTable = '', routePolicies = ''] = stdout.trim().split('\n\n');
+    const [, , ...rows] = routesTable.split('\n').map((line) => line.split(/\s{2,}/));
+    const allowed = new Map(
+      [...routePolicies.matchAll(/^(.+): origins (.+)\n {2}methods (.+); headers (.+); exposed (.+); credentials (yes|no); max-age (\d+); strict (yes|no)$/gm)].map(
+        ([, policy = '', origins, methods, headers, exposed, credentials, maxAge, strict]) => [policy, { policy, origins, methods, headers, exposed, credentials, maxAge, strict }],
+      ),
+    );
     const { paths } = await documentOf();
-    const printed = rows.map(([method = '', path = '', policy = '', origins = '', methods = '', headers = '', exposed = '', credentials = '', maxAge = '', strict = '']) => ({
+    const printed = rows.map(([method = '', path = '', policy = '']) => ({
       operation: `${method} ${path}`,
-      cors: policy === '(none)' ? null : { policy, origins, methods, headers, exposed, credentials, maxAge, strict },
+      cors: policy === '(none)' ? null : allowed.get(policy),
     }));
     const list = (values: readonly string[]): string => (values.length === 0 ? '-' : values.join(','));
     const documented = Object.entries(paths).flatMap(([path, item]) =>

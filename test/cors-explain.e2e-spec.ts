@@ -3,6 +3,7 @@
  * what the real server answers for the same request.
  */
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
@@ -203,14 +204,30 @@ describe('the commands', () => {
     [['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type'], 0, /^allowed: /m],
     [['--origin', 'https://evil.com', '--method', 'POST', '--path', '/greet', '--header', 'content-type'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend'/m],
     [['--origin', 'https://evil.com', '--path', '/nope'], 2, /no route serves GET \/nope/],
+    // A 204 that grants the origin, refused by the browser all the same: said beside the answer, not only at the end.
+    [
+      ['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type', '--credentials'],
+      1,
+      /^ {2}status: 204\n(?: {2}.*\n)* {2}accepted by the browser: no\n\nActual request \(POST \/greet\): not sent/m,
+    ],
     [['--origin', 'http://localhost:1234', '--path', '/socket.io/'], 0, /^allowed: http:\/\/localhost:1234 may connect to GreetGateway/m],
-    [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend\+inline@GreetGateway.handshake'.*403 and no connection/m],
+    [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend \+ GreetGateway.handshake'.*403 and no connection/m],
     [['--origin', 'not a url', '--path', '/greet'], 2, /the origin "not a url"/],
     [['--path', '/greet'], 2, /--origin and --path are required/],
   ])('cors:explain %j exits %i', async (args, code, output) => {
     const result = await node('cors-explain.js', args);
     expect(result.code).toBe(code);
     expect(result.stdout).toMatch(output);
+  }, 30_000);
+
+  it('answer through npm without building again when nothing changed since the last build', async () => {
+    // Jest's global set-up has built dist/ from the current sources.
+    const builtAt = () => statSync(join(ROOT, 'dist', 'main.js')).mtimeMs;
+    const before = builtAt();
+    const { stdout, stderr } = await run('npm', ['run', '--silent', 'cors:explain', '--', '--help'], { cwd: ROOT });
+    expect(stdout).toContain('Usage: npm run cors:explain');
+    expect(stderr).toBe('');
+    expect(builtAt()).toBe(before);
   }, 30_000);
 
   it('cors:routes prints the same table the service logs at start-up', async () => {

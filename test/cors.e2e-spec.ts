@@ -208,7 +208,7 @@ describe('the CORS route table', () => {
         expect.arrayContaining([
           ['POST', '/greet', 'frontend'],
           ['GET', '/greet/languages', 'public'],
-          ['GET', '/greet', 'frontend+inline@GreetController.greetByQuery'],
+          ['GET', '/greet', 'frontend + GreetController.greetByQuery'],
           ['GET', '/health', null],
         ]),
       );

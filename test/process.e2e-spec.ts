@@ -36,14 +36,14 @@ describe('node dist/main.js', () => {
     expect(service.output()).not.toMatch(/\n\s+at /);
   });
 
-  it('refuses a port in use with one line naming PORT, exit 1, before anything says it started', async () => {
+  it('refuses a port in use with one line naming PORT and how to set it, exit 1, before anything says it started', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, resolve));
     const port = (taken.address() as AddressInfo).port;
     try {
       const service = runService({ PORT: String(port) });
       expect(await service.exited).toBe(1);
-      expect(service.output().trim()).toBe(`PORT ${port} is already in use; set PORT to a free port`);
+      expect(service.output().trim()).toBe(`PORT ${port} is already in use; set PORT to a free port, e.g. PORT=${port + 1} npm start`);
     } finally {
       taken.close();
     }

@@ -17,7 +17,8 @@ const ROOT = import.meta.dirname;
 export function packageProjects(prefix = '') {
   const shared = {
     rootDir: ROOT,
-    testEnvironment: 'node',
+    // Node's, failing a suite that leaves a server listening or a child process running (and closing them).
+    testEnvironment: '<rootDir>/test/support/open-handles.environment.js',
     extensionsToTreatAsEsm: ['.ts'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper: {

@@ -9,9 +9,7 @@ import { createApp } from '../app.factory.js';
 import { AppModule } from '../app.module.js';
 import { isConfigurationError } from '../common/app-config.js';
 import { loadAppConfig } from '../common/environment.js';
-
-/** Exit code for input the command cannot work with. */
-export const EXIT_BAD_INPUT = 2;
+import { EXIT_BAD_INPUT } from './exit-codes.js';
 
 export async function createAppContext(): Promise<INestApplication> {
   try {

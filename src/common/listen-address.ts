@@ -12,7 +12,7 @@ export function listenProblem(error: unknown, port: number, host: string | undef
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   switch (code) {
     case 'EADDRINUSE':
-      return `PORT ${port} is already in use${host ? ` on ${host}` : ''}; set PORT to a free port`;
+      return `PORT ${port} is already in use${host ? ` on ${host}` : ''}; set PORT to a free port, e.g. PORT=${port === 65535 ? port - 1 : port + 1} npm start`;
     case 'EACCES':
       return `PORT ${port} needs privileges this process does not have; set PORT to 1024 or above`;
     case 'ENOTFOUND':

@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { servePage } from '../../demo/static-server.js';
+import { servePage, stopServing } from '../../demo/static-server.js';
 import { pollUntil } from '../support/poll.js';
 import { listeningPort, ROOT, runService, type ServiceProcess } from '../support/service-process.js';
 import type { BrowserEngine, BrowserPage } from './engine.js';
@@ -59,8 +59,10 @@ async function stopApi(started: Api | undefined): Promise<void> {
 
 beforeAll(async () => {
   browser = await ENGINE.launch();
-  allowedPage = await servePage(0);
-  blockedPage = await servePage(0);
+  // Each test names its API with ?api= (two run here); the pages advise keeping the allowed one.
+  const settings = () => ({ api: api.proxy.url, allowedOrigin });
+  allowedPage = await servePage(0, settings);
+  blockedPage = await servePage(0, settings);
   allowedOrigin = `http://localhost:${portOf(allowedPage)}`;
   blockedOrigin = `http://localhost:${portOf(blockedPage)}`;
   api = await startApi({ CORS_ALLOWED_ORIGINS: allowedOrigin });
@@ -70,8 +72,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  allowedPage?.close();
-  blockedPage?.close();
+  if (allowedPage) stopServing(allowedPage);
+  if (blockedPage) stopServing(blockedPage);
   await stopApi(api);
   await stopApi(credentialedApi);
 });
@@ -121,11 +123,12 @@ function fetchInPage(page: BrowserPage, path: string, init: FetchInit, target: A
 }
 
 /**
- * What reached the API, the page's own load of Socket.IO's client left out: engines fetch that script at different
- * moments (WebKit's driver returns from navigation before it has loaded).
+ * What reached the API, the page's own load of Socket.IO's client left out (engines fetch that script at different
+ * moments: WebKit's driver returns from navigation before it has loaded), and so is the `GET /health` a blocked page
+ * sends to tell a CORS refusal from an API that does not answer.
  */
 const methodsSeen = (target: Api) =>
-  target.proxy.requests.filter((r) => !r.path.startsWith('/socket.io/')).map((r) => `${r.method} ${r.path}`);
+  target.proxy.requests.filter((r) => !r.path.startsWith('/socket.io/') && r.path !== '/health').map((r) => `${r.method} ${r.path}`);
 
 describe(`the demo page in ${ENGINE.name}`, () => {
   it('greets from an allowed origin after a real preflight, showing the exposed X-Request-Id', async () => {
@@ -146,6 +149,7 @@ describe(`the demo page in ${ENGINE.name}`, () => {
     expect(await page.text('#greeting')).toBe('');
     expect(await page.text('#error')).toContain(`Blocked by CORS: ${blockedOrigin}`);
     expect(await page.text('#what-readable')).toContain('no');
+    expect(await page.text('#explanation')).toContain(`start the API with CORS_ALLOWED_ORIGINS=${allowedOrigin},${blockedOrigin} `);
     // The preflight was refused, so the browser never sent the POST.
     expect(methodsSeen(api)).toEqual(['OPTIONS /greet']);
     await page.screenshot(screenshot('demo-blocked'));

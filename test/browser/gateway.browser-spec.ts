@@ -6,7 +6,7 @@
  * recording proxy of demo.browser-spec.ts does not carry upgrades).
  */
 import type { Server } from 'node:http';
-import { servePage } from '../../demo/static-server.js';
+import { servePage, stopServing } from '../../demo/static-server.js';
 import { listeningPort, runService, type ServiceProcess } from '../support/service-process.js';
 import type { BrowserEngine, BrowserPage } from './engine.js';
 import { ENGINE } from './engine-under-test.js';
@@ -18,25 +18,26 @@ let blockedPage: Server;
 let service: ServiceProcess;
 let api: string;
 
-
 beforeAll(async () => {
   browser = await ENGINE.launch();
-  allowedPage = await servePage(0);
-  blockedPage = await servePage(0);
+  // As npm run demo serves them: told the API's address (known once it listens).
+  const settings = () => ({ api, allowedOrigin: originOf(allowedPage) });
+  allowedPage = await servePage(0, settings);
+  blockedPage = await servePage(0, settings);
   service = runService({ PORT: '0', CORS_ALLOWED_ORIGINS: originOf(allowedPage) });
   api = `http://localhost:${await listeningPort(service)}`;
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  allowedPage?.close();
-  blockedPage?.close();
+  if (allowedPage) stopServing(allowedPage);
+  if (blockedPage) stopServing(blockedPage);
   service?.child.kill('SIGTERM');
   await service?.exited;
 });
 
 async function greetOverSocket(origin: string, transport: string): Promise<BrowserPage> {
-  const page = await browser.openPage(`${origin}/?api=${encodeURIComponent(api)}`);
+  const page = await browser.openPage(origin);
   await page.fill('#name', 'Alice');
   await page.select('#lang', 'es');
   await page.select('#transport', transport);

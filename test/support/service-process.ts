@@ -28,6 +28,36 @@ export function runService(env: Record<string, string>, cwd: string = ROOT): Ser
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HTTP_ADAPTER, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return watched(child);
+}
+
+/**
+ * Runs an npm script of the repository (`npm run demo`) as a user does, with `env`, the platform under test, and
+ * only what npm itself needs of the test's environment (PATH, HOME), so that no setting of the shell leaks in. In a
+ * process group of its own, which `endGroup` ends whatever the script left running.
+ */
+export function runNpmScript(script: string, env: Record<string, string>): ServiceProcess {
+  const inherited = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT };
+  const child = spawn('npm', ['run', script], {
+    cwd: ROOT,
+    env: { ...inherited, NO_COLOR: '1', HTTP_ADAPTER, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  return watched(child);
+}
+
+/** Kills every process still left in the group of a `runNpmScript` process (none when the script stopped cleanly). */
+export function endGroup(started: ServiceProcess): void {
+  try {
+    if (started.child.pid !== undefined) process.kill(-started.child.pid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/** The process with its output collected and its exit awaited. */
+function watched(child: ChildProcess): ServiceProcess {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -44,7 +44,10 @@ export interface ActualProbe extends CorsProbe {
 export interface CorsAnswer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  readonly body: string;
+  /** The body as supertest's `res.body` reads it: parsed JSON, or `{}` when the answer is not JSON. */
+  readonly body: unknown;
+  /** The body as text, as supertest's `res.text`. */
+  readonly text: string;
   /** Why the browser would not let the page read it; undefined when it would. */
   readonly blockedBecause: string | undefined;
 }
@@ -140,7 +143,7 @@ export class CorsExpectation {
     if (probe.body !== undefined) test = test.send(probe.body);
     const res = await test;
     const answered = res.headers as CorsAnswer['headers'];
-    return { status: res.status, headers: answered, body: res.text, blockedBecause: corsCheckFailure(answered, probe) };
+    return { status: res.status, headers: answered, body: res.body, text: res.text, blockedBecause: corsCheckFailure(answered, probe) };
   }
 
   private async sendPreflight(probe: PreflightProbe): Promise<CorsAnswer> {
@@ -148,7 +151,7 @@ export class CorsExpectation {
     const names = probe.headers ?? [];
     if (names.length > 0) test = test.set('Access-Control-Request-Headers', names.join(','));
     const res = await test;
-    return { status: res.status, headers: res.headers as CorsAnswer['headers'], body: res.text, blockedBecause: preflightFailure(res, probe) };
+    return { status: res.status, headers: res.headers as CorsAnswer['headers'], body: res.body, text: res.text, blockedBecause: preflightFailure(res, probe) };
   }
 
   /** A request to the path from the probe's origin (and host). */

@@ -29,6 +29,12 @@ describe('expectCors', () => {
     await cors().preflight('/notes', { origin: FRONTEND, method: 'DELETE' }).toBeRefused();
   });
 
+  it("resolves with the body parsed as supertest's res.body, and its text as res.text", async () => {
+    const answer = await cors().actual('/notes', { origin: FRONTEND, method: 'POST', body: NOTE }).toBeAllowed();
+    expect(answer.body).toEqual({ saved: NOTE });
+    expect(answer.text).toBe(JSON.stringify({ saved: NOTE }));
+  });
+
   it('judges actual requests as a browser does, credentials included', async () => {
     await cors().actual('/notes', { origin: FRONTEND, method: 'POST', body: NOTE }).toBeAllowed();
     await cors().actual('/notes', { origin: EVIL, method: 'POST', body: NOTE }).toBeRefused();

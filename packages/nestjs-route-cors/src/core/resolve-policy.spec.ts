@@ -31,7 +31,8 @@ describe('resolveRoutePolicy', () => {
       site(frontend, { kind: 'inline', options: { methods: ['DELETE'], allowedHeaders: ['X-Trace'], maxAge: 5 }, merge: true }),
       named,
     );
-    expect(policy?.name).toBe('frontend+inline@ItemsController.update');
+    // Read as "the controller's policy, plus the handler's".
+    expect(policy?.name).toBe('frontend + ItemsController.update');
     expect(policy?.declared).toMatchObject({
       origins: ['https://app.example.com'],
       methods: ['POST', 'DELETE'],

@@ -92,7 +92,9 @@ export function resolveRoutePolicy(
       declaredOptions(inherited, controllerLocation, named),
       declaredOptions(own, handlerLocation, named),
     );
-    const name = `${declarationLabel(inherited, controllerLocation)}+${declarationLabel(own, handlerLocation)}`;
+    // Read as "the controller's policy, plus the handler's": 'frontend + ItemsController.update'.
+    const added = own.kind === 'named' ? own.name : handlerLocation;
+    const name = `${declarationLabel(inherited, controllerLocation)} + ${added}`;
     return compilePolicy(name, options);
   }
   if (own) {

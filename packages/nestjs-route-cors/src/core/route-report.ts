@@ -26,45 +26,60 @@ export interface CorsRouteReport {
   readonly gateways: readonly RouteReportRow[];
 }
 
-const POLICY_HEADINGS = ['POLICY', 'ORIGINS', 'METHODS', 'HEADERS', 'EXPOSED', 'CREDENTIALS', 'MAX-AGE', 'STRICT'];
-
 function list(values: readonly string[]): string {
   return values.length === 0 ? '-' : values.join(',');
 }
 
-function policyCells(policy: RouteReportRow['policy']): string[] {
-  if (!policy) {
-    return ['(none)', '-', '-', '-', '-', '-', '-', '-'];
-  }
-  const declared = policy.declared;
-  const origins = declared.origins === '*' ? '*' : list(declared.origins);
-  return [
-    policy.name,
-    declared.hasOriginPredicate ? `${origins} +predicate` : origins,
-    list(declared.methods),
-    list(declared.allowedHeaders),
-    list(declared.exposedHeaders),
-    declared.credentials ? 'yes' : 'no',
-    String(declared.maxAge),
-    declared.strict ? 'yes' : 'no',
-  ];
+type ReportedPolicy = NonNullable<RouteReportRow['policy']>;
+
+/** What a page's request is checked against; a handshake (a `GET`, or Socket.IO's polling) only against some of it. */
+function settings({ declared }: ReportedPolicy, handshake: boolean): string {
+  const headers = `headers ${list(declared.allowedHeaders)}`;
+  const credentials = `credentials ${declared.credentials ? 'yes' : 'no'}`;
+  if (handshake) return `${headers}; ${credentials}`;
+  return [`methods ${list(declared.methods)}`, headers, `exposed ${list(declared.exposedHeaders)}`, credentials, `max-age ${declared.maxAge}`, `strict ${declared.strict ? 'yes' : 'no'}`].join('; ');
 }
 
-/** One row per route; HOST and VERSION columns appear only when some route has a host or a version. */
-export function formatRouteTable(rows: readonly RouteReportRow[]): string {
+/** Each policy the rows use, once, in two lines: its origins, then its other settings. */
+function policyLines(rows: readonly RouteReportRow[], handshake: boolean): string[] {
+  const policies = new Map<string, ReportedPolicy>();
+  for (const { policy } of rows) if (policy !== undefined && !policies.has(policy.name)) policies.set(policy.name, policy);
+  return [...policies.values()].flatMap((policy) => {
+    const origins = policy.declared.origins === '*' ? '*' : list(policy.declared.origins);
+    return [`${policy.name}: origins ${origins}${policy.declared.hasOriginPredicate ? ' +predicate' : ''}`, `  ${settings(policy, handshake)}`];
+  });
+}
+
+/**
+ * One row per route with its policy's name (HOST and VERSION columns only when some route has a host or a version),
+ * then what each policy allows: a table as narrow as its paths and names, whatever the policies list.
+ */
+function formatTable(rows: readonly RouteReportRow[], handshake: boolean): string {
   const withHost = rows.some((r) => r.host !== undefined);
   const withVersion = rows.some((r) => r.version !== undefined);
-  const headings = ['METHOD', 'PATH', ...(withHost ? ['HOST'] : []), ...(withVersion ? ['VERSION'] : []), ...POLICY_HEADINGS];
+  const headings = ['METHOD', 'PATH', ...(withHost ? ['HOST'] : []), ...(withVersion ? ['VERSION'] : []), 'POLICY'];
   const cells = (row: RouteReportRow): string[] => [
     row.method,
     row.path,
     ...(withHost ? [row.host ?? '*'] : []),
     ...(withVersion ? [row.version ?? '-'] : []),
-    ...policyCells(row.policy),
+    row.policy?.name ?? '(none)',
   ];
   const table = [headings, ...rows.map(cells)];
   const widths = headings.map((_, column) => Math.max(...table.map((r) => (r[column] ?? '').length)));
-  return table.map((r) => r.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+  const aligned = table.map((r) => r.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  const policies = policyLines(rows, handshake);
+  return [...aligned, ...(policies.length > 0 ? ['', ...policies] : [])].join('\n');
+}
+
+/** The routes' table (or the path rules'): each route, then what each policy allows. */
+export function formatRouteTable(rows: readonly RouteReportRow[]): string {
+  return formatTable(rows, false);
+}
+
+/** The gateways' table: a handshake is checked against a policy's origins, headers and credentials only. */
+export function formatGatewayTable(rows: readonly RouteReportRow[]): string {
+  return formatTable(rows, true);
 }
 
 /** The report as `cors:routes` prints it: the routes, then the gateways under their own heading. */
@@ -74,7 +89,7 @@ export function formatRouteReport(report: CorsRouteReport): string {
     sections.push(`Path rules:\n${formatRouteTable(report.paths)}`);
   }
   if (report.gateways.length > 0) {
-    sections.push(`WebSocket gateways:\n${formatRouteTable(report.gateways)}`);
+    sections.push(`WebSocket gateways:\n${formatGatewayTable(report.gateways)}`);
   }
   return sections.join('\n\n');
 }

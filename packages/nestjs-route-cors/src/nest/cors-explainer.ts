@@ -225,10 +225,11 @@ export function formatExplanation(explanation: CorsExplanation): string {
   const { route, preflight, actual } = explanation;
   const lines = [`Route: ${route.method} ${route.path} → ${route.handler}, policy ${route.policy ? `'${route.policy}'` : '(none)'}`, ''];
   lines.push(`Preflight (OPTIONS ${route.path}): ${preflight.needed ? `sent, because ${preflight.why}` : `none, ${preflight.why}`}`);
-  if (preflight.response) lines.push(...formatResponse(preflight.response));
+  // A 204 with Access-Control-Allow-Origin can still be refused (credentials): the browser's verdict, next to the answer.
+  if (preflight.response) lines.push(...formatResponse(preflight.response), `  accepted by the browser: ${preflight.allowed ? 'yes' : 'no'}`);
   lines.push('', `Actual request (${route.method} ${route.path}): ${actual.sent ? 'sent' : 'not sent: the browser stops at the refused preflight'}`);
   if (actual.response) lines.push(...formatResponse(actual.response), `  readable by the page: ${actual.readable ? 'yes' : 'no'}`);
-  if (actual.sent) lines.push(`  exempt from CSRF protection with allowedByCors: ${explanation.csrfExempt ? 'yes' : 'no'}`);
+  if (actual.sent) lines.push(`  exempt from app.enableCsrfProtection({ exclude: allowedByCors }): ${explanation.csrfExempt ? 'yes' : 'no'}`);
   lines.push('', explanation.verdict);
   return lines.join('\n');
 }

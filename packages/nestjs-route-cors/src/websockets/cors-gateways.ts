@@ -10,7 +10,7 @@ import {
   type CorsDecision,
   decideCors,
   decideRequest,
-  formatRouteTable,
+  formatGatewayTable,
   type NamedPolicy,
   resolveRoutePolicy,
   type RouteReportRow,
@@ -102,7 +102,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
       checkUpgrades(server, (request, answer) => this.decideRuleUpgrade(request, answer));
     }
     if (this.options.logRoutes !== false && this.protectedServers.length > 0) {
-      this.logger.log(`CORS policies by gateway:\n${formatRouteTable(this.reportRows())}`);
+      this.logger.log(`CORS policies by gateway:\n${formatGatewayTable(this.reportRows())}`);
     }
   }
 
