@@ -61,10 +61,12 @@ function listed(value: string | undefined): Set<string> {
   return new Set((value ?? '').split(',').map((v) => v.trim().toLowerCase()).filter((v) => v !== ''));
 }
 
+const NO_ALLOW_ORIGIN = 'no Access-Control-Allow-Origin';
+
 /** Fetch §4.9: the CORS check a browser applies to any cross-origin answer. */
 function corsCheckFailure(headers: CorsAnswer['headers'], probe: CorsProbe): string | undefined {
   const allowOrigin = headerValue(headers, 'access-control-allow-origin');
-  if (allowOrigin === undefined) return 'no Access-Control-Allow-Origin';
+  if (allowOrigin === undefined) return NO_ALLOW_ORIGIN;
   if (allowOrigin === '*' ? probe.credentials === true : allowOrigin !== probe.origin) {
     return `Access-Control-Allow-Origin is ${JSON.stringify(allowOrigin)}`;
   }
@@ -102,8 +104,9 @@ export class CorsExpectation {
   async toBeAllowed(): Promise<CorsAnswer> {
     const answer = await this.send();
     if (answer.blockedBecause !== undefined) {
-      // "answered 403": a reason that only repeats the status is not said twice.
-      const because = answer.blockedBecause === `status ${answer.status}` ? '' : `: ${answer.blockedBecause}`;
+      // "answered 403 without Access-Control-Allow-Origin": a reason that only repeats that is not said twice.
+      const repeats = answer.blockedBecause === `status ${answer.status}` || (answer.blockedBecause === NO_ALLOW_ORIGIN && headerValue(answer.headers, 'access-control-allow-origin') === undefined);
+      const because = repeats ? '' : `: ${answer.blockedBecause}`;
       throw new Error(`${this.describe()} to be allowed, but ${this.answered(answer)}${because}.\n${this.reason(await this.explanation())}`);
     }
     return answer;

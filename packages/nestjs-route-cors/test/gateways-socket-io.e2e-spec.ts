@@ -157,9 +157,9 @@ describe("testing a gateway's policy with expectCors, as docs/gateways.md shows"
 
   it("says what the handshake got and the gateway policy's reason when an expectation fails", async () => {
     const failure = expectCors(running.app()).actual(handshake, { origin: FOREIGN }).toBeAllowed();
-    await expect(failure).rejects.toThrow(`expected the request GET ${handshake} from "${FOREIGN}" to be allowed, but the server answered 403 without Access-Control-Allow-Origin`);
     await expect(failure).rejects.toThrow(
-      `Why: refused: origin "${FOREIGN}" is not in policy 'frontend+inline@EchoGateway.handshake' (allowed: ${ALLOWED}); Socket.IO polling and WebSocket handshakes get 403 and no connection`,
+      `expected the request GET ${handshake} from "${FOREIGN}" to be allowed, but the server answered 403 without Access-Control-Allow-Origin.\n` +
+        `Why: refused: origin "${FOREIGN}" is not in policy 'frontend + EchoGateway.handshake' (allowed: ${ALLOWED}); Socket.IO polling and WebSocket handshakes get 403 and no connection`,
     );
   });
 });
