@@ -18,6 +18,7 @@ import { supportedReleases } from './nest/supported-releases.js';
 import { ExpressPlatform } from './platforms/express.js';
 import { FastifyPlatform } from './platforms/fastify.js';
 import { CorsGateways } from './websockets/cors-gateways.js';
+import { PathRuleUpgrades } from './websockets/path-rule-upgrades.js';
 
 const PROVIDERS: Provider[] = [
   CorsRouteTable,
@@ -25,6 +26,7 @@ const PROVIDERS: Provider[] = [
   CorsPolicies,
   CorsGateways,
   { provide: CORS_GATEWAY_REPORTS, useExisting: CorsGateways },
+  PathRuleUpgrades,
 ];
 
 /** The platform file for the application's HTTP adapter, by the name the adapter gives itself. */

@@ -1,14 +1,14 @@
 /**
- * What an HTTP platform gives the CORS module. Every platform installs the
- * hook, reads a request's facts and ends a preflight; a router that differs
- * from the plain defaults says how in `router` (Express 5's and Fastify's
- * do). A third platform on Node's HTTP server is one small file.
+ * What an HTTP platform gives the CORS module: its router, as the route
+ * table reads it (one shape for every platform), and what installs the hook,
+ * reads a request's facts and ends a preflight. A third platform on Node's
+ * HTTP server is one small file.
  */
 import type { ServerResponse } from 'node:http';
 import type { HttpServer, VersioningOptions } from '@nestjs/common';
 import { CorsConfigurationError, MAX_READ_PATH_LENGTH, NO_OTHER_READINGS, type OtherPathReadings, otherPathReadings, type RouterPathOptions } from '../core/index.js';
 import type { NestRoute } from './nest-routes.js';
-import { type NodeCorsRequest, pathOf } from './node-request.js';
+import type { NodeCorsRequest } from './node-request.js';
 
 export type CorsHookFunction<R, S> = (request: R, response: S, next: (error?: Error) => void) => void;
 
@@ -34,6 +34,22 @@ export interface AddedBeforeNest {
   readonly routes: ReadonlyArray<{ readonly method: string; readonly path: string }>;
   /** Where a handler is mounted that serves what it has and passes the rest on (a static file server), and what it is. */
   readonly mounts: ReadonlyArray<{ readonly path: string; readonly name: string }>;
+}
+
+/**
+ * A route as the platform's router registered it, where the router picks a
+ * request's route before the hook runs (Fastify tags each route it
+ * registers with one): the route table maps each to its row, by identity.
+ */
+export interface RouterRegistration {
+  /** Upper-case, or `ALL` for a route of several methods. */
+  readonly method: string;
+  /** As registered. */
+  readonly path: string;
+  /** The handler's name: Nest names a controller route's `Controller.method` (12.5 and later; '' before, and on Nest 11). */
+  readonly handler: string;
+  /** Whether the handler carries a controller method's metadata: Nest registered it. */
+  readonly nest: boolean;
 }
 
 /** How a platform's router finds the route of a request. */
@@ -69,12 +85,13 @@ export interface CorsRouter<R> {
    */
   routePreflights(paths: readonly string[]): void;
   /**
-   * Where the router has routed the request before the hook runs: the route
-   * it chose from `registered` (by `registrationKey()`), null when none of
-   * them; undefined when it cannot say which (the route index finds it, as
-   * it does where this member is absent).
+   * The route the router has already chosen for the request (Fastify routes
+   * before the hook runs), as registered; undefined where it has not
+   * (Express routes after the hook: the route index finds the route).
    */
-  chosenRoute?<T>(request: R, registered: ReadonlyMap<string, T>): T | null | undefined;
+  chosenRoute(request: R): RouterRegistration | undefined;
+  /** Every route the router has registered, where it chooses before the hook (`chosenRoute`); none elsewhere. */
+  registrations(): readonly RouterRegistration[];
   /**
    * The version filter of each route, in order, where the router picks the
    * handler by a header, media type or custom version (undefined elsewhere).
@@ -93,58 +110,12 @@ export interface CorsHttpPlatform<R, S> {
   requestFacts(request: R, response: S): NodeCorsRequest<R, S>;
   /** Ends an allowed preflight: 204 with an explicit empty body (some Safari versions wait for one otherwise). */
   endPreflight(response: S): void;
-  /** What differs from a router that matches paths as sent, exactly, in registration order. */
-  readonly router?: Partial<CorsRouter<R>>;
+  /** How its router finds the route of a request. */
+  readonly router: CorsRouter<R>;
 }
 
 /** Where routes are tried by their path, not their order, or nothing was added first. */
 export const NOTHING_ADDED_BEFORE_NEST: AddedBeforeNest = Object.freeze({ routes: [], mounts: [] });
-
-/** A router that matches the path as sent, exactly, with no versions picked by a header. */
-function plainRouter<R>(platform: string): CorsRouter<R> {
-  return {
-    matching: { caseSensitive: true, ignoreTrailingSlash: false },
-    triesInOrder: true,
-    addedBeforeNest: () => NOTHING_ADDED_BEFORE_NEST,
-    routingPath: (_request, url) => pathOf(url),
-    readingPath: (path) => path,
-    routePattern: () => undefined,
-    routePreflights: () => undefined,
-    versionFilters: (routes) => {
-      // Deny by default: without the router's rule, a preflight could get another version's policy.
-      if (routes.some((route) => route.version !== undefined)) {
-        throw new CorsConfigurationError([`nestjs-route-cors cannot tell which versioned handler ${platform}'s router picks for a request`]);
-      }
-      return [];
-    },
-    // Nothing reads the request but the version filters, and this router has none.
-    describedRequest: (description) => description as unknown as R,
-  };
-}
-
-/**
- * The platform's router: its own rules over the plain defaults. Member by
- * member and bound, because a platform's router may be a class instance,
- * whose methods a spread would drop.
- */
-export function routerOf<R>(platform: CorsHttpPlatform<R, unknown>): CorsRouter<R> {
-  const plain = plainRouter<R>(platform.name);
-  const own = platform.router;
-  if (own === undefined) return plain;
-  const chosenRoute = own.chosenRoute?.bind(own);
-  return {
-    matching: own.matching ?? plain.matching,
-    triesInOrder: own.triesInOrder ?? plain.triesInOrder,
-    addedBeforeNest: own.addedBeforeNest?.bind(own) ?? plain.addedBeforeNest,
-    routingPath: own.routingPath?.bind(own) ?? plain.routingPath,
-    readingPath: own.readingPath?.bind(own) ?? plain.readingPath,
-    routePattern: own.routePattern?.bind(own) ?? plain.routePattern,
-    routePreflights: own.routePreflights?.bind(own) ?? plain.routePreflights,
-    ...(chosenRoute && { chosenRoute }),
-    versionFilters: own.versionFilters?.bind(own) ?? plain.versionFilters,
-    describedRequest: own.describedRequest?.bind(own) ?? plain.describedRequest,
-  };
-}
 
 /**
  * The other readings of a request's path (`otherPathReadings`) that lead

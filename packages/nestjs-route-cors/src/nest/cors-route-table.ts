@@ -24,10 +24,9 @@ import {
 import { match } from 'path-to-regexp';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
-import type { AddedBeforeNest, CorsHttpPlatform, CorsRouter } from './cors-platform.js';
-import { routerOf } from './cors-platform.js';
+import type { AddedBeforeNest, CorsHttpPlatform, CorsRouter, RouterRegistration } from './cors-platform.js';
 import { type HandlerSite, readHandlerSites } from './handler-declarations.js';
-import { loadRouteSorter, type NestRoute, NestRouteReader, registrationKey } from './nest-routes.js';
+import { loadRouteSorter, type NestRoute, NestRouteReader } from './nest-routes.js';
 import { ambiguousRules, type OrderedRule, orderRules, ruleRoute, ruleSite } from './path-rules.js';
 
 /** The platform's request object: route selection only hands it to the platform's own version filters. */
@@ -54,33 +53,26 @@ interface RouteTableState extends CorsRouteLookup {
 }
 
 /**
- * The routes by `registrationKey()`. A GET route also serves HEAD (Fastify
- * registers a HEAD route beside it). A key two routes share (two controllers
- * of one name on one path) names neither: the index decides those.
+ * The row of each route the router registered, where it picks a request's
+ * route before the hook (Fastify): the row of its method, path and handler
+ * name (any name where Nest registered the handler unnamed, Nest 11); a GET
+ * row also for the HEAD route Fastify adds beside it. A registration several
+ * rows fit (two controllers of one name on one path), or a Nest handler no
+ * row fits, maps to undefined: the index decides those. Any other route is
+ * not Nest's and maps to null: only path rules decide it.
  */
-function registeredRoutes(routes: readonly CorsRoute[]): Map<string, CorsRoute> {
-  const registered = new Map<string, CorsRoute>();
-  const ambiguous = new Set<string>();
-  const register = (key: string, route: CorsRoute): void => {
-    if (registered.has(key) || ambiguous.has(key)) {
-      ambiguous.add(key);
-      registered.delete(key);
-    } else {
-      registered.set(key, route);
-    }
-  };
-  // By handler name, and by method and path alone for a router that registered Nest's handlers unnamed (Nest 11).
-  for (const route of routes.filter((r) => r.pathRule !== true)) {
-    register(registrationKey(route.method, route.path, route.handler), route);
-    register(registrationKey(route.method, route.path, ''), route);
+function rowsByRegistration(registrations: readonly RouterRegistration[], routes: readonly CorsRoute[]): Map<RouterRegistration, CorsRoute | null | undefined> {
+  const rows = new Map<RouterRegistration, CorsRoute | null | undefined>();
+  const nestRoutes = routes.filter((route) => route.pathRule !== true && route.adapterRoute !== true);
+  for (const registration of registrations) {
+    const { method, path, handler, nest } = registration;
+    const unnamed = nest && handler === '';
+    const fits = (route: CorsRoute): boolean =>
+      route.path === path && (route.method === method || (method === 'HEAD' && route.method === 'GET')) && (unnamed || route.handler === handler);
+    const [row, ...others] = nestRoutes.filter(fits);
+    rows.set(registration, row === undefined ? (nest ? undefined : null) : others.length === 0 ? row : undefined);
   }
-  for (const route of routes.filter((r) => r.method === 'GET')) {
-    for (const handler of [route.handler, '']) {
-      const head = registrationKey('HEAD', route.path, handler);
-      if (!registered.has(head) && !ambiguous.has(head)) registered.set(head, route);
-    }
-  }
-  return registered;
+  return rows;
 }
 
 /** A route the application added on the adapter before Nest's: its requests get the path rule's policy there, if any. */
@@ -192,7 +184,7 @@ export class CorsRouteTable implements OnModuleInit {
    * returns its router, which the request hook reads paths with.
    */
   attach<R, S>(platform: CorsHttpPlatform<R, S>): CorsRouter<R> {
-    const router = routerOf(platform as CorsHttpPlatform<R, unknown>);
+    const router = platform.router;
     this.platformRouter = router as CorsRouter<PlatformRequest>;
     return router;
   }
@@ -333,9 +325,16 @@ export class CorsRouteTable implements OnModuleInit {
     const rules = this.rules.map(({ rule }, position) => ruleRoute(rule, rulePolicies[position]));
     const byKind = { added: this.addedRoutes, nest, rule: rules };
     const routes = this.routeOrder().flatMap(({ kind, at }) => byKind[kind][at] ?? []);
-    const chooser = this.platformRouter?.chosenRoute?.bind(this.platformRouter);
-    const registered = chooser && registeredRoutes(routes);
-    const chosen: ChosenRoute<PlatformRequest> | undefined = chooser && registered && ((request) => chooser(request, registered));
+    const router = this.platformRouter;
+    const registrations = router?.registrations() ?? [];
+    const rows = rowsByRegistration(registrations, routes);
+    const chosen: ChosenRoute<PlatformRequest> | undefined =
+      router === undefined || registrations.length === 0
+        ? undefined
+        : (request) => {
+            const registration = router.chosenRoute(request);
+            return registration === undefined ? undefined : rows.get(registration);
+          };
     return { named, policies, rulePolicies, routes, index: this.indexOf(routes), chosen };
   }
 

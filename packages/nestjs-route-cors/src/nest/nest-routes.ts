@@ -63,18 +63,6 @@ export interface NestRoute extends Omit<IndexedRoute<never, never>, 'policy' | '
   readonly pickedVersion: VersionValue | undefined;
 }
 
-/**
- * How a router that picks the handler itself (Fastify) names a route: method
- * (`ALL` for every method), path as registered, and the handler's name, which
- * Nest gives every route handler it registers (`Controller.method`). Routes
- * that share a method and path differ by handler, whatever their router
- * constraints. The route table and the platform file build it from each side
- * of the registration.
- */
-export function registrationKey(method: string, path: string, handler: string): string {
-  return `${method} ${path} ${handler}`;
-}
-
 function asArray<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }

@@ -39,12 +39,12 @@ describe('ExpressPlatform', () => {
     ['/a%20b/?x=/y', '/a%20b/'],
   ])("routes %s by the path Express's router reads, %s", (url, path) => {
     const router = new ExpressPlatform(new ExpressAdapter(express())).router;
-    expect(router.routingPath?.(expressRequest(url), url)).toBe(path);
+    expect(router.routingPath(expressRequest(url), url)).toBe(path);
   });
 
   describe('version filters', () => {
     const platform = new ExpressPlatform(new ExpressAdapter(express()));
-    const filters = platform.router.versionFilters?.([route(undefined), route(VERSION_NEUTRAL), route('1'), route(['2', '3'])], HEADER_VERSIONING) ?? [];
+    const filters = platform.router.versionFilters([route(undefined), route(VERSION_NEUTRAL), route('1'), route(['2', '3'])], HEADER_VERSIONING);
 
     it('has none for a route without a picked version, or a neutral one: they serve every request', () => {
       expect([filters[0], filters[1]]).toEqual([undefined, undefined]);
@@ -62,7 +62,7 @@ describe('ExpressPlatform', () => {
   });
 
   it('describes a request with what its router and version filters read', () => {
-    const described = new ExpressPlatform(new ExpressAdapter(express())).router.describedRequest?.({ url: '/reports?x=1', headers: { 'x-api-version': '1' }, hostname: 'api.test' });
+    const described = new ExpressPlatform(new ExpressAdapter(express())).router.describedRequest({ url: '/reports?x=1', headers: { 'x-api-version': '1' }, hostname: 'api.test' });
     expect(described).toEqual({ url: '/reports?x=1', headers: { 'x-api-version': '1' }, hostname: 'api.test' });
   });
 

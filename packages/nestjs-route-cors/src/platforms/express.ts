@@ -9,9 +9,11 @@ import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { NextFunction, Request, Response } from 'express';
 import parseurl from 'parseurl';
 import type { RouterPathOptions } from '../core/index.js';
-import { type AddedBeforeNest, type CorsHttpPlatform, type CorsRouter, type DescribedRequest, refuseCorsCalls, type VersionFilter } from '../nest/cors-platform.js';
+import { type AddedBeforeNest, type CorsHttpPlatform, type CorsRouter, type DescribedRequest, refuseCorsCalls, type RouterRegistration, type VersionFilter } from '../nest/cors-platform.js';
 import type { NestRoute } from '../nest/nest-routes.js';
 import { endPreflightResponse, NodeCorsRequest, type PlatformRequestReader } from '../nest/node-request.js';
+
+const NO_REGISTRATIONS: readonly RouterRegistration[] = Object.freeze([]);
 
 /** Express's defaults, for an adapter that does not tell its matching settings. */
 const EXPRESS_MATCHING: RouterPathOptions = { caseSensitive: false, ignoreTrailingSlash: true };
@@ -61,15 +63,27 @@ const EXPRESS_READER: PlatformRequestReader<Request, Response> = {
 
 export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
   readonly name = 'express';
-  readonly router: Partial<CorsRouter<Request>>;
+  readonly router: CorsRouter<Request>;
 
+  /**
+   * Express's router matches the path as sent (its case and trailing-slash
+   * settings aside), tries routes in the order they were added, and routes a
+   * request after the hook: the route index finds the route it will choose.
+   */
   constructor(private readonly adapter: HttpServer) {
     this.router = {
       matching: adapter.getRouteMatchingOptions?.() ?? EXPRESS_MATCHING,
-      // parseurl caches its result on the request, where Express's router finds it again.
       triesInOrder: true,
       addedBeforeNest: () => this.addedBeforeNest(),
+      // parseurl caches its result on the request, where Express's router finds it again.
       routingPath: (request) => parseurl(request)?.pathname ?? undefined,
+      readingPath: (path) => path,
+      // Nest's route paths are Express's own syntax, path-to-regexp's.
+      routePattern: () => undefined,
+      // Express gives an OPTIONS request to the hook whatever routes the path has.
+      routePreflights: () => undefined,
+      chosenRoute: () => undefined,
+      registrations: () => NO_REGISTRATIONS,
       versionFilters: (routes, versioning) => this.versionFilters(routes, versioning),
       describedRequest: ({ url, headers, hostname }: DescribedRequest) => ({ url, headers, hostname }) as Partial<Request> as Request,
     };

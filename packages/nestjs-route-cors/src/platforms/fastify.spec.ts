@@ -4,7 +4,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fc from 'fast-check';
 import { supportedReleases } from '../nest/supported-releases.js';
-import { FastifyPlatform } from './fastify.js';
+import { FastifyRouter } from './fastify-router.js';
 
 /** What the adapter computes for its own middleware matching, which the platform file reads. */
 interface AdapterRouting {
@@ -30,7 +30,7 @@ describe.each([
 ])('the routing path on a %s Fastify router', (_name, options) => {
   const adapter = new FastifyAdapter(options);
   const routing = adapter as unknown as AdapterRouting;
-  const platform = new FastifyPlatform(adapter);
+  const router = new FastifyRouter(adapter);
 
   afterAll(() => adapter.close());
 
@@ -52,7 +52,7 @@ describe.each([
         const expected = routing.isRoutableRequestTarget(url) ? sanitized(path) : undefined;
         if (expected === path) unchanged += 1;
         else changed += 1;
-        expect(platform.routingPath(requestFor(url), url)).toBe(expected);
+        expect(router.routingPath(requestFor(url), url)).toBe(expected);
       }),
       { numRuns: 3000 },
     );
@@ -67,12 +67,12 @@ describe('an adapter without the routing members the platform reads (@nestjs/pla
     const adapter = new FastifyAdapter();
     // What FastifyAdapter 11.0 to 11.2.6 look like: no isRoutableRequestTarget().
     Object.defineProperty(adapter, 'isRoutableRequestTarget', { value: undefined });
-    expect(() => new FastifyPlatform(adapter)).toThrow(`has no FastifyAdapter isRoutableRequestTarget(), which tell how its router reads paths and versions; nestjs-route-cors needs ${supportedReleases('@nestjs/platform-fastify')}`);
+    expect(() => new FastifyRouter(adapter)).toThrow(`has no FastifyAdapter isRoutableRequestTarget(), which tell how its router reads paths and versions; nestjs-route-cors needs ${supportedReleases('@nestjs/platform-fastify')}`);
     return adapter.close();
   });
 });
 
-describe('the route Fastify chose for an actual request', () => {
+describe('the route Fastify chose for a request, as it registered it', () => {
   type Handler = (request: FastifyRequest, reply: FastifyReply) => void;
   const answer: Handler = (_request, reply) => void reply.send('ok');
 
@@ -85,24 +85,31 @@ describe('the route Fastify chose for an actual request', () => {
   }
 
   it.each([
-    ['a handler Nest 12.5+ named: the table row of that name', nestHandler('Messages.list'), 'row'],
-    ['a Nest handler without a name (Nest 11): the row of its method and path', nestHandler(''), 'row'],
-    ['a handler that is not Nest\'s: no row', answer, null],
-    ['a Nest handler without a name whose method and path several rows share: none, the route index decides', nestHandler(''), undefined, new Map([['GET /messages Messages.list', 'row']])],
-  ])('for %s', async (_label, handler, expected, registered = new Map([['GET /messages Messages.list', 'row'], ['GET /messages ', 'row']])) => {
+    ['a handler Nest 12.5+ named: its name', nestHandler('Messages.list'), 'Messages.list', true],
+    ['a Nest handler without a name (Nest 11): an empty name', nestHandler(''), '', true],
+    ["a handler that is not Nest's", answer, 'answer', false],
+  ])('for %s', async (_label, handler, name, nest) => {
     const adapter = new FastifyAdapter();
-    const platform = new FastifyPlatform(adapter);
+    const router = new FastifyRouter(adapter);
     const instance = adapter.getInstance();
     const chosen: unknown[] = [];
     instance.addHook('onRequest', (request, _reply, done) => {
-      chosen.push(platform.chosenRoute(request, registered));
+      chosen.push(router.chosenRoute(request));
       done();
     });
     instance.route({ method: 'GET', url: '/messages', handler });
     // Over a socket: inject() loads light-my-request, which require()s an ES module jest cannot load.
     const address = await instance.listen({ port: 0, host: '127.0.0.1' });
     await fetch(`${address}/messages`);
+    await fetch(`${address}/messages`, { method: 'HEAD' });
     await adapter.close();
-    expect(chosen).toEqual([expected]);
+    const [get, head] = router.registrations();
+    expect(chosen).toEqual([
+      { method: 'GET', path: '/messages', handler: name, nest },
+      { method: 'HEAD', path: '/messages', handler: name, nest },
+    ]);
+    // The registration itself, not a copy: the route table maps it to its row by identity.
+    expect(chosen[0]).toBe(get);
+    expect(chosen[1]).toBe(head);
   });
 });

@@ -1,7 +1,6 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, Reflector } from '@nestjs/core';
+import { ApplicationConfig, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import {
   type CompiledCorsPolicy,
   ConfigurationProblems,
@@ -9,7 +8,6 @@ import {
   CorsConfigurationError,
   type CorsDecision,
   decideCors,
-  decideRequest,
   formatGatewayTable,
   type NamedPolicy,
   resolveRoutePolicy,
@@ -18,14 +16,12 @@ import {
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from '../nest/cors.constants.js';
 import type { CorsExplainInput, CorsExplanation } from '../nest/cors-explainer.js';
 import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';
-import { otherReadings } from '../nest/cors-platform.js';
 import type { CorsGatewayReports } from '../nest/cors-policies.service.js';
 import { CorsResponder } from '../nest/cors-responder.js';
 import { CorsRouteTable } from '../nest/cors-route-table.js';
 import { NodeCorsRequest, pathOf } from '../nest/node-request.js';
 import { explainGatewayHandshake } from './gateway-explainer.js';
 import { observeGatewayServers } from './gateway-servers.js';
-import { checkUpgrades } from './path-rule-upgrades.js';
 import { type CorsGatewayServer, gatewayProblems, type GatewaySite, misplacedDeclarations, readGatewaySites, serverKey, siteKey } from './gateway-sites.js';
 import { HANDSHAKE_READER, type HandshakeCheck } from './handshake-check.js';
 import { protectSocketIoServer, socketIoServerOf } from './socket-io-handshakes.js';
@@ -39,8 +35,6 @@ import { protectWsServer, wsServerOf } from './ws-handshakes.js';
  */
 const TRANSPORT_METHODS: CorsDeclaration = { kind: 'inline', options: { methods: ['GET', 'POST'] }, merge: true };
 
-/** The router's choice for an upgrade: no controller route takes one, so only a path rule can decide it. */
-const NO_CONTROLLER_ROUTE = (): null => null;
 
 interface ProtectedServer {
   readonly site: GatewaySite;
@@ -71,8 +65,6 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
   private readonly sites: readonly GatewaySite[];
   private readonly protectedServers: ProtectedServer[] = [];
-  /** Rule policies whose methods refused an upgrade: said once each, not once per connection. */
-  private readonly upgradeMethodWarnings = new Set<string>();
   private resolved: { readonly named: ReadonlyMap<string, NamedPolicy>; readonly policies: GatewayPolicies };
 
   constructor(
@@ -82,7 +74,6 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
     config: ApplicationConfig,
     private readonly routes: CorsRouteTable,
     private readonly responder: CorsResponder,
-    private readonly adapterHost: HttpAdapterHost,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {
     this.sites = readGatewaySites(discovery, reflector);
@@ -97,10 +88,6 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
 
   /** Runs after Nest created the gateways' servers (in `init()`, before the lifecycle hooks). */
   onModuleInit(): void {
-    const server: unknown = this.adapterHost.httpAdapter?.getHttpServer();
-    if (this.options.paths !== undefined && this.options.paths.length > 0 && server instanceof EventEmitter) {
-      checkUpgrades(server, (request, answer) => this.decideRuleUpgrade(request, answer));
-    }
     if (this.options.logRoutes !== false && this.protectedServers.length > 0) {
       this.logger.log(`CORS policies by gateway:\n${formatGatewayTable(this.reportRows())}`);
     }
@@ -189,38 +176,6 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
         `@Cors() on ${site.name} cannot be enforced: its WebSocket adapter created a server that is neither Socket.IO's nor ws's`,
       ]);
     }
-  }
-
-  /**
-   * An upgrade to a path rule's path, decided by the rule like an HTTP
-   * request to it (only rules: no controller route takes upgrades); undefined
-   * when no rule covers the path.
-   */
-  private decideRuleUpgrade(request: IncomingMessage, answer: ServerResponse): Promise<CorsDecision> | undefined {
-    const facts = new NodeCorsRequest(request, request, answer, HANDSHAKE_READER);
-    const { index } = this.routes.lookup;
-    const routed = this.routes.router.routingPath(request, facts.url);
-    const decided = decideRequest(index, routed, facts, NO_CONTROLLER_ROUTE, otherReadings(this.routes.router, facts.url, routed));
-    if (decided === undefined) return undefined;
-    return Promise.resolve(decided).then((decision) => {
-      this.responder.answerHandshake(facts, decision, false);
-      if (decision.rejection?.code === 'method-not-allowed' && decision.policy) this.warnUpgradeMethod(decision.policy.name);
-      return decision;
-    });
-  }
-
-  /**
-   * An upgrade is a GET: a rule policy without GET refuses every WebSocket
-   * client of its path (GraphQL subscriptions, a ws server), which the 403
-   * alone does not explain. The first such refusal is a warning naming the
-   * policy (not the request's path, which the client chose).
-   */
-  private warnUpgradeMethod(policy: string): void {
-    if (this.upgradeMethodWarnings.has(policy)) return;
-    this.upgradeMethodWarnings.add(policy);
-    this.logger.warn(
-      `a WebSocket upgrade was refused because policy '${policy}' of a path rule does not allow GET, the method of every upgrade: add 'GET' to its methods to accept WebSocket clients there`,
-    );
   }
 
   /** The same decision, headers and refusal report as an HTTP request's; the gateway's policy is known already. */

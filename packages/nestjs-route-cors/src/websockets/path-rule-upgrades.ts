@@ -6,11 +6,19 @@
  * 101; an upgrade without Origin comes from a program and passes, as on a
  * gateway. Upgrades to other paths go on untouched.
  */
-import type { EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type CorsDecision } from '../core/index.js';
-import { refuseUpgrade } from './handshake-check.js';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { type CorsDecision, decideRequest } from '../core/index.js';
+import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from '../nest/cors.constants.js';
+import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';
+import { otherReadings } from '../nest/cors-platform.js';
+import { CorsResponder } from '../nest/cors-responder.js';
+import { CorsRouteTable } from '../nest/cors-route-table.js';
+import { NodeCorsRequest } from '../nest/node-request.js';
+import { HANDSHAKE_READER, refuseUpgrade } from './handshake-check.js';
 
 /** The rule's decision for an upgrade, or undefined when no path rule covers its path. */
 export type UpgradeDecision = (request: IncomingMessage, answer: ServerResponse) => Promise<CorsDecision> | undefined;
@@ -33,4 +41,65 @@ export function checkUpgrades(server: EventEmitter, decide: UpgradeDecision): vo
     );
     return true;
   } as EventEmitter['emit'];
+}
+
+/** The router's choice for an upgrade: no controller route takes one, so only a path rule can decide it. */
+const NO_CONTROLLER_ROUTE = (): null => null;
+
+/**
+ * Upgrades to path rules' paths, decided like an HTTP request to them, once
+ * the application's HTTP server exists (in `init()`).
+ */
+@Injectable()
+export class PathRuleUpgrades implements OnModuleInit {
+  private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
+  /** Rule policies whose methods refused an upgrade: said once each, not once per connection. */
+  private readonly upgradeMethodWarnings = new Set<string>();
+
+  constructor(
+    private readonly routes: CorsRouteTable,
+    private readonly responder: CorsResponder,
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
+  ) {}
+
+  onModuleInit(): void {
+    const server: unknown = this.adapterHost.httpAdapter?.getHttpServer();
+    if (this.options.paths !== undefined && this.options.paths.length > 0 && server instanceof EventEmitter) {
+      checkUpgrades(server, (request, answer) => this.decide(request, answer));
+    }
+  }
+
+  /**
+   * An upgrade to a path rule's path, decided by the rule like an HTTP
+   * request to it (only rules: no controller route takes upgrades), its path
+   * read as the router reads HTTP requests' (absolute-form targets
+   * included), with its other readings; undefined when no rule covers it.
+   */
+  private decide(request: IncomingMessage, answer: ServerResponse): Promise<CorsDecision> | undefined {
+    const facts = new NodeCorsRequest(request, request, answer, HANDSHAKE_READER);
+    const { index } = this.routes.lookup;
+    const routed = this.routes.router.routingPath(request, facts.url);
+    const decided = decideRequest(index, routed, facts, NO_CONTROLLER_ROUTE, otherReadings(this.routes.router, facts.url, routed));
+    if (decided === undefined) return undefined;
+    return Promise.resolve(decided).then((decision) => {
+      this.responder.answerHandshake(facts, decision, false);
+      if (decision.rejection?.code === 'method-not-allowed' && decision.policy) this.warnMethod(decision.policy.name);
+      return decision;
+    });
+  }
+
+  /**
+   * An upgrade is a GET: a rule policy without GET refuses every WebSocket
+   * client of its path (GraphQL subscriptions, a ws server), which the 403
+   * alone does not explain. The first such refusal is a warning naming the
+   * policy (not the request's path, which the client chose).
+   */
+  private warnMethod(policy: string): void {
+    if (this.upgradeMethodWarnings.has(policy)) return;
+    this.upgradeMethodWarnings.add(policy);
+    this.logger.warn(
+      `a WebSocket upgrade was refused because policy '${policy}' of a path rule does not allow GET, the method of every upgrade: add 'GET' to its methods to accept WebSocket clients there`,
+    );
+  }
 }
