@@ -12,6 +12,7 @@ import { CorsHook } from './nest/cors-hook.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions } from './nest/cors-module-options.interface.js';
 import type { CorsHttpPlatform } from './nest/cors-platform.js';
 import { CorsPolicies } from './nest/cors-policies.service.js';
+import { CorsPolicySet } from './nest/cors-policy-set.js';
 import { CorsResponder } from './nest/cors-responder.js';
 import { CorsRouteTable } from './nest/cors-route-table.js';
 import { supportedReleases } from './nest/supported-releases.js';
@@ -21,6 +22,7 @@ import { CorsGateways } from './websockets/cors-gateways.js';
 import { PathRuleUpgrades } from './websockets/path-rule-upgrades.js';
 
 const PROVIDERS: Provider[] = [
+  CorsPolicySet,
   CorsRouteTable,
   CorsResponder,
   CorsPolicies,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { CorsPolicyOptions, CorsRouteReport, PredicateCacheStats, RouteReportRow } from '../core/index.js';
 import { CORS_GATEWAY_REPORTS } from './cors.constants.js';
 import { type CorsExplainInput, type CorsExplanation, explainCorsRequest } from './cors-explainer.js';
+import { CorsPolicySet } from './cors-policy-set.js';
 import { CorsRouteTable } from './cors-route-table.js';
 
 /** What the gateways' side reports and explains; CorsModule provides it (nothing here knows WebSockets). */
@@ -22,6 +23,7 @@ export interface CorsGatewayReports {
 export class CorsPolicies {
   constructor(
     private readonly routes: CorsRouteTable,
+    private readonly policySet: CorsPolicySet,
     @Inject(CORS_GATEWAY_REPORTS) private readonly gateways: CorsGatewayReports,
   ) {}
 
@@ -32,12 +34,12 @@ export class CorsPolicies {
    * the old policy; every later one gets the new one, with an empty cache.
    */
   replace(name: string, options: CorsPolicyOptions): void {
-    this.routes.replacePolicy(name, options);
+    this.policySet.replace(name, options);
   }
 
   /** Hits, misses and size of the named policy's `originPredicateCache`; undefined without one. */
   predicateCacheStats(name: string): PredicateCacheStats | undefined {
-    return this.routes.namedPolicies.get(name)?.compiled.originPredicate?.stats();
+    return this.policySet.snapshot.named.get(name)?.compiled.originPredicate?.stats();
   }
 
   /** What the start-up log prints and `formatRouteReport()` formats, as it is now. */

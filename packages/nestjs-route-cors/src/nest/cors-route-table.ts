@@ -1,55 +1,42 @@
-import { Inject, Injectable, Logger, type OnModuleInit, type Type } from '@nestjs/common';
-import { ApplicationConfig, DiscoveryService, HttpAdapterHost, MetadataScanner, ModulesContainer, Reflector } from '@nestjs/core';
-import {
-  type ChosenRoute,
-  compileNamedPolicies,
-  type CompiledCorsPolicy,
-  compareSpecificity,
-  ConfigurationProblems,
-  CorsConfigurationError,
-  type CorsPolicyOptions,
-  formatRouteTable,
-  type IndexedRoute,
-  intersectPolicies,
-  MAX_MAX_AGE,
-  type NamedPolicy,
-  type PathShape,
-  pathShape,
-  pathsCanOverlap,
-  PREFLIGHT_CACHE_CAPS,
-  resolveRoutePolicy,
-  type RouteReportRow,
-  RoutePathIndex,
-} from '../core/index.js';
+/**
+ * Every HTTP route of the application with its effective CORS policy, in the
+ * order the router tries them, and their index, which the request hook looks
+ * requests up in. The paths are read once Nest has registered its routes
+ * (global prefix, RouterModule and versioning are final then) and do not
+ * change; the policies come from CorsPolicySet, and each snapshot of them
+ * gets its own state, swapped in whole, so that no request sees half of an
+ * update.
+ */
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ApplicationConfig, DiscoveryService, HttpAdapterHost, ModulesContainer } from '@nestjs/core';
 import { match } from 'path-to-regexp';
+import type { ChosenRoute } from '../core/cors-decision.js';
+import { CorsConfigurationError } from '../core/errors.js';
+import { intersectPolicies } from '../core/intersect-policies.js';
+import { type IndexedRoute, RoutePathIndex } from '../core/path-index.js';
+import { compareSpecificity, type PathShape, pathShape } from '../core/path-specificity.js';
+import type { CompiledCorsPolicy } from '../core/policy.js';
+import { formatRouteTable, type RouteReportRow } from '../core/route-report.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
 import type { AddedBeforeNest, CorsHttpPlatform, CorsRouter, RouterRegistration } from './cors-platform.js';
-import { type HandlerSite, readHandlerSites } from './handler-declarations.js';
+import { CorsPolicySet, type PolicySnapshot } from './cors-policy-set.js';
 import { loadRouteSorter, type NestRoute, NestRouteReader } from './nest-routes.js';
-import { ambiguousRules, type OrderedRule, orderRules, ruleRoute, ruleSite } from './path-rules.js';
+import { ruleRoute, unorderableRules } from './path-rules.js';
 
 /** The platform's request object: route selection only hands it to the platform's own version filters. */
 type PlatformRequest = unknown;
 /** A route as the router serves it, with its effective policy. */
 export type CorsRoute = IndexedRoute<CompiledCorsPolicy, PlatformRequest>;
 
-/** The effective policy of each route handler, by controller and method name. */
-type HandlerPolicies = ReadonlyMap<Type, ReadonlyMap<string, CompiledCorsPolicy | undefined>>;
-
-/** What a request looks its route up in: one snapshot, replaced whole when a policy changes. */
+/** What a request looks its route up in: one state, replaced whole when a policy changes. */
 export interface CorsRouteLookup {
   readonly index: RoutePathIndex<CompiledCorsPolicy, PlatformRequest>;
   /** Where the platform's router has chosen the route before the hook runs (Fastify). */
   readonly chosen: ChosenRoute<PlatformRequest> | undefined;
-}
-
-interface RouteTableState extends CorsRouteLookup {
-  readonly named: ReadonlyMap<string, NamedPolicy>;
-  readonly policies: HandlerPolicies;
-  /** The policy of each path rule, in the order of the `paths` option. */
-  readonly rulePolicies: ReadonlyArray<CompiledCorsPolicy | undefined>;
   readonly routes: readonly CorsRoute[];
+  /** The policies the routes have. */
+  readonly policies: PolicySnapshot;
 }
 
 /**
@@ -115,68 +102,28 @@ function mergedBySpecificity<T>(first: readonly T[], second: readonly T[], shape
 /** Before the routes are read, the index is empty: any rules do. */
 const EXACT_MATCHING = { caseSensitive: true, ignoreTrailingSlash: false };
 
-/**
- * Every HTTP route of the application with its effective CORS policy. The
- * `@Cors()` metadata is read once, when the module is created, so invalid
- * policies, unknown names and misplaced decorators stop the application
- * before it listens. The paths are read once Nest has registered its routes
- * (global prefix, RouterModule and versioning are final then). The request
- * path only looks things up, in one state that a policy update replaces
- * whole (`replacePolicy`), so no request sees half of an update.
- */
 @Injectable()
 export class CorsRouteTable implements OnModuleInit {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
-  private readonly sites: readonly HandlerSite[];
-  /** The path rules in the order they are tried. */
-  private readonly rules: readonly OrderedRule[];
   private nestRoutes: ReadonlyArray<NestRoute & Pick<CorsRoute, 'pattern' | 'servesVersion'>> = [];
   /** The routes the application added on the adapter that the router tries before Nest's. */
   private addedRoutes: readonly CorsRoute[] = [];
-  /** Whether Nest's routes have been read (in onModuleInit). */
-  private routesRead = false;
-  private order: readonly RouteSlot[] | undefined;
+  private order: readonly RouteSlot[] = [];
   private platformRouter: CorsRouter<PlatformRequest> | undefined;
-  private state: RouteTableState;
+  private state: CorsRouteLookup;
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly modules: ModulesContainer,
-    scanner: MetadataScanner,
-    reflector: Reflector,
     private readonly appConfig: ApplicationConfig,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly policySet: CorsPolicySet,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {
-    const problems = new ConfigurationProblems();
-    this.sites = readHandlerSites(discovery, reflector, scanner, problems);
-    this.rules = orderRules(options.paths ?? [], problems);
-    problems.throwIfAny();
-    const named = compileNamedPolicies(options.policies ?? {});
-    const { policies, rulePolicies } = this.resolvePolicies(named);
-    this.state = { named, policies, rulePolicies, routes: [], index: this.indexOf([]), chosen: undefined };
-    this.warnAboutBrowserCaps();
-  }
-
-  /**
-   * A `maxAge` browsers cut short is not an error (Firefox keeps up to a
-   * day), but it is not what the author meant: said once, at start-up.
-   */
-  private warnAboutBrowserCaps(): void {
-    const declared = new Map<string, CompiledCorsPolicy>();
-    for (const { compiled } of this.state.named.values()) declared.set(compiled.name, compiled);
-    for (const byHandler of this.state.policies.values()) {
-      // Merged policies repeat the maxAge of the policies they merge: those are named already.
-      for (const policy of byHandler.values()) if (policy !== undefined && !policy.name.includes('+')) declared.set(policy.name, policy);
-    }
-    const { chromium, webkit } = PREFLIGHT_CACHE_CAPS;
-    for (const { name, declared: { maxAge } } of declared.values()) {
-      if (maxAge > chromium) {
-        this.logger.warn(
-          `policy '${name}' has maxAge ${maxAge}, but browsers keep a preflight at most ${chromium} s (Chromium) and ${webkit} s (WebKit); only Firefox keeps it up to ${MAX_MAX_AGE} s`,
-        );
-      }
-    }
+    this.state = this.stateFor(policySet.snapshot);
+    policySet.follow((snapshot) => {
+      this.state = this.stateFor(snapshot);
+    });
   }
 
   /**
@@ -184,9 +131,8 @@ export class CorsRouteTable implements OnModuleInit {
    * returns its router, which the request hook reads paths with.
    */
   attach<R, S>(platform: CorsHttpPlatform<R, S>): CorsRouter<R> {
-    const router = platform.router;
-    this.platformRouter = router as CorsRouter<PlatformRequest>;
-    return router;
+    this.platformRouter = platform.router as CorsRouter<PlatformRequest>;
+    return platform.router;
   }
 
   /**
@@ -206,41 +152,14 @@ export class CorsRouteTable implements OnModuleInit {
     this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: router.routePattern(route.path), servesVersion: filters[position] }));
     const added = router.addedBeforeNest();
     this.addedRoutes = added.routes.flatMap((route) => addedRoute(route) ?? []);
-    this.routesRead = true;
-    this.checkRules(router, added);
-    this.state = this.stateFor(this.state.named, this.state.policies, this.state.rulePolicies);
+    unorderableRules(this.policySet.rules, this.policySet.snapshot.rules, this.nestRoutes, added, router.matching).throwIfAny();
+    this.order = this.routeOrder(router);
+    this.state = this.stateFor(this.policySet.snapshot);
     router.routePreflights(this.pathsWithoutOptionsRoute());
     if (this.options.logRoutes !== false) {
       this.logger.log(`CORS policies by route:\n${formatRouteTable(this.reportRows())}`);
-      if (this.rules.length > 0) this.logger.log(`CORS policies by path rule:\n${formatRouteTable(this.ruleRows())}`);
+      if (this.policySet.rules.length > 0) this.logger.log(`CORS policies by path rule:\n${formatRouteTable(this.ruleRows())}`);
     }
-  }
-
-  /**
-   * Rules nothing can order (equally specific, overlapping, with different
-   * policies), and rules that share paths with a controller route where
-   * the module cannot tell which of them serves a request: a static file
-   * server mounted before Nest's routes serves the files it has, and passes
-   * the rest on. Every problem at once.
-   */
-  private checkRules(router: CorsRouter<PlatformRequest>, added: AddedBeforeNest): void {
-    const problems = new ConfigurationProblems();
-    problems.add(...ambiguousRules(this.rules, this.state.rulePolicies, router.matching));
-    const caseSensitive = router.matching.caseSensitive;
-    const shaped = this.nestRoutes.map((route) => ({ route, shape: pathShape(route.pattern ?? route.path) }));
-    for (const mount of added.mounts) {
-      const mounted = pathShape(`${mount.path.replace(/\/+$/, '')}{/*rest}`);
-      for (const { rule, shape } of this.rules) {
-        const shared = shaped.filter((nest) => pathsCanOverlap(nest.shape, mounted, caseSensitive) && pathsCanOverlap(nest.shape, shape, caseSensitive));
-        const [first, ...others] = shared;
-        if (first === undefined) continue;
-        const route = `${first.route.method} ${first.route.path} (${first.route.controller.name}.${first.route.methodName})${others.length > 0 ? ` and ${others.length} more controller routes` : ''}`;
-        problems.add(
-          `the path rule for ${rule.path} shares paths with ${route}, and ${mount.name} mounted at ${mount.path} before Nest's routes serves the files it has there first, so nothing tells which of them answers a request: narrow the rule to leave the controller routes' paths, or serve the files after Nest's routes (ServeStaticModule does)`,
-        );
-      }
-    }
-    problems.throwIfAny();
   }
 
   /** The router of the application's platform; throws before CorsModule attached one (no HTTP adapter). */
@@ -289,53 +208,34 @@ export class CorsRouteTable implements OnModuleInit {
 
   /** The rows of the path rules, in the order they are tried: the most specific first. */
   ruleRows(): RouteReportRow[] {
-    return this.rules.map(({ rule }, position) => ({ method: 'ANY', path: rule.path, handler: 'path rule', policy: this.state.rulePolicies[position] }));
+    return this.policySet.rules.map(({ rule }, position) => ({ method: 'ANY', path: rule.path, handler: 'path rule', policy: this.state.policies.rules[position] }));
   }
 
-  /** Every named policy as it is now; a policy update replaces the map whole. */
-  get namedPolicies(): ReadonlyMap<string, NamedPolicy> {
-    return this.state.named;
-  }
-
-  /**
-   * Replaces a named policy at run time (a tenant registers a domain). It is
-   * validated exactly as at start-up, with every route that uses it
-   * (merges and version intersections included); an invalid update throws a
-   * CorsConfigurationError and the current policies stay. The new policy
-   * starts with an empty predicate cache.
-   */
-  replacePolicy(name: string, options: CorsPolicyOptions): void {
-    const current = this.state.named;
-    if (!current.has(name)) {
-      throw new CorsConfigurationError([`no policy named '${name}' to replace (known: ${[...current.keys()].join(', ') || 'none'})`]);
-    }
-    const named = compileNamedPolicies({ [name]: options }, current);
-    const { policies, rulePolicies } = this.resolvePolicies(named);
-    this.state = this.stateFor(named, policies, rulePolicies);
-    this.logger.log(`policy '${name}' replaced`);
-  }
-
-  /** Every route with its policy, and their index: built apart, swapped in whole by the caller. */
-  private stateFor(named: ReadonlyMap<string, NamedPolicy>, policies: HandlerPolicies, rulePolicies: ReadonlyArray<CompiledCorsPolicy | undefined>): RouteTableState {
+  /** Every route with its policy under `policies`, and their index: built apart, swapped in whole by the caller. */
+  private stateFor(policies: PolicySnapshot): CorsRouteLookup {
     const nest = this.nestRoutes.map(({ controller, methodName, ...route }): CorsRoute => ({
       ...route,
-      policy: policies.get(controller)?.get(methodName),
+      policy: policies.handlers.get(controller)?.get(methodName),
       handler: `${controller.name}.${methodName}`,
     }));
-    const rules = this.rules.map(({ rule }, position) => ruleRoute(rule, rulePolicies[position]));
+    const rules = this.policySet.rules.map(({ rule }, position) => ruleRoute(rule, policies.rules[position]));
     const byKind = { added: this.addedRoutes, nest, rule: rules };
-    const routes = this.routeOrder().flatMap(({ kind, at }) => byKind[kind][at] ?? []);
+    // Before the routes are read, the rules alone.
+    const routes = this.platformRouter === undefined || this.order.length === 0 ? rules : this.order.flatMap(({ kind, at }) => byKind[kind][at] ?? []);
+    const index = new RoutePathIndex(routes, this.platformRouter?.matching ?? EXACT_MATCHING, intersectPolicies);
+    return { index, chosen: this.chooserFor(routes), routes, policies };
+  }
+
+  /** Where the router picks a request's route before the hook (Fastify): that route's row, found by its registration. */
+  private chooserFor(routes: readonly CorsRoute[]): ChosenRoute<PlatformRequest> | undefined {
     const router = this.platformRouter;
     const registrations = router?.registrations() ?? [];
+    if (router === undefined || registrations.length === 0) return undefined;
     const rows = rowsByRegistration(registrations, routes);
-    const chosen: ChosenRoute<PlatformRequest> | undefined =
-      router === undefined || registrations.length === 0
-        ? undefined
-        : (request) => {
-            const registration = router.chosenRoute(request);
-            return registration === undefined ? undefined : rows.get(registration);
-          };
-    return { named, policies, rulePolicies, routes, index: this.indexOf(routes), chosen };
+    return (request) => {
+      const registration = router.chosenRoute(request);
+      return registration === undefined ? undefined : rows.get(registration);
+    };
   }
 
   /**
@@ -346,36 +246,12 @@ export class CorsRouteTable implements OnModuleInit {
    * added after Nest's routes (or by nothing), unless added before them;
    * where it tries the most specific first, a rule ranks among Nest's routes.
    */
-  private routeOrder(): readonly RouteSlot[] {
-    if (this.order !== undefined) return this.order;
+  private routeOrder(router: CorsRouter<PlatformRequest>): readonly RouteSlot[] {
     const slots = (kind: RouteSlot['kind'], paths: readonly string[]): RouteSlot[] => paths.map((path, at) => ({ kind, at, path }));
     const added = slots('added', this.addedRoutes.map((route) => route.path));
     const nest = slots('nest', this.nestRoutes.map((route) => route.pattern ?? route.path));
-    const rules = slots('rule', this.rules.map(({ rule }) => rule.path));
-    const order =
-      this.platformRouter?.triesInOrder === false
-        ? mergedBySpecificity(nest, rules, (slot) => pathShape(slot.path))
-        : [...added, ...nest, ...rules];
-    // Before the routes are read (the constructor's first state), the order is not kept.
-    if (this.routesRead) this.order = order;
-    return order;
+    const rules = slots('rule', this.policySet.rules.map(({ rule }) => rule.path));
+    return router.triesInOrder ? [...added, ...nest, ...rules] : mergedBySpecificity(nest, rules, (slot) => pathShape(slot.path));
   }
 
-  private indexOf(routes: readonly CorsRoute[]): RoutePathIndex<CompiledCorsPolicy, PlatformRequest> {
-    return new RoutePathIndex(routes, this.platformRouter?.matching ?? EXACT_MATCHING, intersectPolicies);
-  }
-
-  /** The effective policy of each route handler and path rule under `named`; throws with every problem at once. */
-  private resolvePolicies(named: ReadonlyMap<string, NamedPolicy>): { policies: HandlerPolicies; rulePolicies: Array<CompiledCorsPolicy | undefined> } {
-    const policies = new Map<Type, Map<string, CompiledCorsPolicy | undefined>>();
-    const problems = new ConfigurationProblems();
-    for (const site of this.sites) {
-      const byHandler = policies.get(site.type) ?? new Map<string, CompiledCorsPolicy | undefined>();
-      policies.set(site.type, byHandler);
-      byHandler.set(site.handler, problems.attempt(() => resolveRoutePolicy(site, named)));
-    }
-    const rulePolicies = this.rules.map(({ rule }) => problems.attempt(() => resolveRoutePolicy(ruleSite(rule), named)));
-    problems.throwIfAny();
-    return { policies, rulePolicies };
-  }
 }

@@ -22,6 +22,7 @@ import {
   type RouterPathOptions,
 } from '../core/index.js';
 import type { CorsPathRule } from './cors-module-options.interface.js';
+import type { AddedBeforeNest } from './cors-platform.js';
 
 /** A rule with its path read for comparison. */
 export interface OrderedRule {
@@ -116,4 +117,47 @@ export function ambiguousRules(ordered: readonly OrderedRule[], policies: Readon
 function sameRankProblem(ordered: readonly OrderedRule[], policies: ReadonlyArray<CompiledCorsPolicy | undefined>, first: number, second: number): string {
   const name = (position: number): string => `${ordered[position]?.rule.path ?? '?'} ('${policies[position]?.name ?? 'none'}')`;
   return `the path rules for ${name(first)} and ${name(second)} can match the same path and are equally specific, so neither can be said to win: narrow one of them, or give them one policy`;
+}
+
+/** A controller route as the rule checks read it. */
+interface ControllerRoute {
+  readonly method: string;
+  readonly path: string;
+  /** In path-to-regexp syntax, where the router writes it otherwise. */
+  readonly pattern?: string;
+  readonly controller: { readonly name: string };
+  readonly methodName: string;
+}
+
+/**
+ * Rules nothing can order: equally specific, overlapping, with different
+ * policies (`ambiguousRules`); and rules that share paths with a controller
+ * route where the module cannot tell which of them serves a request, because
+ * a static file server mounted before Nest's routes serves the files it has
+ * and passes the rest on. Every problem at once.
+ */
+export function unorderableRules(
+  ordered: readonly OrderedRule[],
+  policies: ReadonlyArray<CompiledCorsPolicy | undefined>,
+  controllerRoutes: readonly ControllerRoute[],
+  added: AddedBeforeNest,
+  matching: RouterPathOptions,
+): ConfigurationProblems {
+  const problems = new ConfigurationProblems();
+  problems.add(...ambiguousRules(ordered, policies, matching));
+  const shaped = controllerRoutes.map((route) => ({ route, shape: pathShape(route.pattern ?? route.path) }));
+  for (const mount of added.mounts) {
+    const mounted = pathShape(`${mount.path.replace(/\/+$/, '')}{/*rest}`);
+    for (const { rule, shape } of ordered) {
+      const [first, ...others] = shaped.filter(
+        (controller) => pathsCanOverlap(controller.shape, mounted, matching.caseSensitive) && pathsCanOverlap(controller.shape, shape, matching.caseSensitive),
+      );
+      if (first === undefined) continue;
+      const route = `${first.route.method} ${first.route.path} (${first.route.controller.name}.${first.route.methodName})${others.length > 0 ? ` and ${others.length} more controller routes` : ''}`;
+      problems.add(
+        `the path rule for ${rule.path} shares paths with ${route}, and ${mount.name} mounted at ${mount.path} before Nest's routes serves the files it has there first, so nothing tells which of them answers a request: narrow the rule to leave the controller routes' paths, or serve the files after Nest's routes (ServeStaticModule does)`,
+      );
+    }
+  }
+  return problems;
 }

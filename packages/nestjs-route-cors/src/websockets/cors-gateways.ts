@@ -18,7 +18,7 @@ import type { CorsExplainInput, CorsExplanation } from '../nest/cors-explainer.j
 import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';
 import type { CorsGatewayReports } from '../nest/cors-policies.service.js';
 import { CorsResponder } from '../nest/cors-responder.js';
-import { CorsRouteTable } from '../nest/cors-route-table.js';
+import { CorsPolicySet } from '../nest/cors-policy-set.js';
 import { NodeCorsRequest, pathOf } from '../nest/node-request.js';
 import { explainGatewayHandshake } from './gateway-explainer.js';
 import { observeGatewayServers } from './gateway-servers.js';
@@ -72,7 +72,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
     scanner: MetadataScanner,
     reflector: Reflector,
     config: ApplicationConfig,
-    private readonly routes: CorsRouteTable,
+    private readonly policySet: CorsPolicySet,
     private readonly responder: CorsResponder,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {
@@ -80,7 +80,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
     const problems = new ConfigurationProblems();
     problems.add(...gatewayProblems(this.sites), ...misplacedDeclarations(discovery, scanner));
     problems.throwIfAny();
-    this.resolved = this.resolve(routes.namedPolicies);
+    this.resolved = this.resolve(policySet.snapshot.named);
     if (this.resolved.policies.size > 0) {
       observeGatewayServers(config, (server, port, serverOptions) => this.protect(server, port, serverOptions));
     }
@@ -131,7 +131,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
    * a handshake reads the current policy and never a stale copy.
    */
   private policyOf(site: GatewaySite): CompiledCorsPolicy {
-    const named = this.routes.namedPolicies;
+    const named = this.policySet.snapshot.named;
     if (named !== this.resolved.named) {
       this.resolved = this.resolve(named);
     }
