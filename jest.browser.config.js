@@ -16,7 +16,10 @@ const selected = process.env.BROWSER_ENGINES?.split(',').map((name) => name.trim
 const unknown = selected.filter((name) => !ENGINES.includes(name));
 if (unknown.length > 0) throw new Error(`BROWSER_ENGINES names ${unknown.join(', ')}; the engines are ${ENGINES.join(', ')}`);
 
-/** The suites every engine runs; Chromium also runs the ones only its DevTools protocol can check. */
+/**
+ * The suites every engine runs; Chromium also runs the ones only its DevTools protocol can check, and the package's own
+ * browser suites (packages/nestjs-route-cors/test/browser), which run its fixture apps.
+ */
 const SUITES = {
   chromium: 'test/browser/.*\\.browser-spec\\.ts$',
   firefox: 'test/browser/(demo|demo-command|gateway)\\.browser-spec\\.ts$',
@@ -31,6 +34,8 @@ export default {
       ...project,
       displayName: `${engine}:${project.displayName}`,
       globals: { ...project.globals, BROWSER_ENGINE: engine },
+      // The package's browser suites live in its folder, which the other configurations leave to its own.
+      testPathIgnorePatterns: ['/node_modules/'],
       testTimeout: 60_000,
     })),
   ),

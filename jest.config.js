@@ -18,7 +18,7 @@ import { packageProjects } from './packages/nestjs-route-cors/jest.config.js';
 
 export const shared = {
   // Node's, failing a suite that leaves a server listening or a child process running (and closing them).
-  testEnvironment: '<rootDir>/packages/nestjs-route-cors/test/support/open-handles.environment.js',
+  testEnvironment: '<rootDir>/test/support/open-handles.environment.js',
   // The package's suites are its own configuration's projects.
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/packages/'],
   extensionsToTreatAsEsm: ['.ts'],

@@ -8,12 +8,12 @@ import { type AppOptions, createApp } from '../src/app.factory.js';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/environment.js';
 // The package's e2e harness serves the service's suites too: initialisation, the app around a suite, preflights.
-import { initialised } from '../packages/nestjs-route-cors/test/support/fixture-app.js';
-import { HTTP_ADAPTER } from '../packages/nestjs-route-cors/test/support/platform.js';
-import { recordRegisteredRoutes } from '../packages/nestjs-route-cors/test/support/registered-routes.js';
+import { initialised } from './support/fixture-app.js';
+import { HTTP_ADAPTER } from './support/platform.js';
+import { recordRegisteredRoutes } from './support/registered-routes.js';
 
 export { HTTP_ADAPTER, initialised };
-export { preflight, useApp } from '../packages/nestjs-route-cors/test/support/fixture-app.js';
+export { preflight, useApp } from './support/fixture-app.js';
 
 export async function startApp(env: Record<string, string> = {}): Promise<INestApplication> {
   const config = loadConfig({ HTTP_ADAPTER, ...env });

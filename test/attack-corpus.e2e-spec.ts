@@ -7,9 +7,8 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startApp, startModule, useApp } from './app.harness.js';
-import { LoosePredicateModule } from '../packages/nestjs-route-cors/test/fixtures/loose-predicate.module.js';
-import { accessControlHeaders } from '../packages/nestjs-route-cors/test/support/cors-headers.js';
+import { startApp, useApp } from './app.harness.js';
+import { accessControlHeaders } from './support/cors-headers.js';
 
 interface Corpus {
   readonly allowlist: readonly string[];
@@ -46,14 +45,6 @@ describe('attack corpus against the running service', () => {
   beforeAll(async () => {
     await running.app().listen(0, '127.0.0.1');
     port = (running.app().getHttpServer().address() as AddressInfo).port;
-  });
-
-  // The multi-Origin probes also go to a policy a joined value could fool (see packages/nestjs-route-cors/test/fixtures/loose-predicate.module.ts).
-  const loose = useApp(() => startModule(LoosePredicateModule));
-  let loosePort = 0;
-  beforeAll(async () => {
-    await loose.app().listen(0, '127.0.0.1');
-    loosePort = (loose.app().getHttpServer().address() as AddressInfo).port;
   });
 
   const healthAfterEach: number[] = [];
@@ -94,22 +85,9 @@ describe('attack corpus against the running service', () => {
     expect(act.cors).toEqual({});
   });
 
-  it.each(corpus.multipleOrigins.map((entry) => [entry.technique, entry.origins] as const))(
-    '%s, against a policy whose loose predicate would accept the joined value',
-    async (_technique, origins) => {
-      const looseOrigins = origins.map((o) => o.replaceAll('https://app.example.com', 'https://shop.example.com'));
-      const [pre, act] = await Promise.all([
-        send(loosePort, 'OPTIONS', '/loose', [...looseOrigins], { 'Access-Control-Request-Method': 'POST' }),
-        send(loosePort, 'POST', '/loose', [...looseOrigins], { 'Content-Type': 'application/json' }),
-      ]);
-      expect(pre.cors).toEqual({});
-      expect(act.cors).toEqual({});
-    },
-  );
-
   it('answers /health throughout', () => {
     // One probe after every test above: the service survived each hostile request.
-    expect(healthAfterEach.length).toBeGreaterThanOrEqual(corpus.origins.length + 2 * corpus.multipleOrigins.length);
+    expect(healthAfterEach.length).toBeGreaterThanOrEqual(corpus.origins.length + corpus.multipleOrigins.length);
     expect(healthAfterEach.filter((status) => status !== 200)).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { CorsPolicies } from 'nestjs-route-cors';
-import { connectAs, pollingHandshake } from '../packages/nestjs-route-cors/test/support/handshakes.js';
+import { connectAs, pollingHandshake } from './support/handshakes.js';
 import { AppModule } from '../src/app.module.js';
 import { loadConfig } from '../src/common/environment.js';
 import { createTestApp, HTTP_ADAPTER } from './app.harness.js';

@@ -18,7 +18,7 @@ export function packageProjects(prefix = '') {
   const shared = {
     rootDir: ROOT,
     // Node's, failing a suite that leaves a server listening or a child process running (and closing them).
-    testEnvironment: '<rootDir>/test/support/open-handles.environment.js',
+    testEnvironment: '<rootDir>/../../test/support/open-handles.environment.js',
     extensionsToTreatAsEsm: ['.ts'],
     moduleFileExtensions: ['ts', 'js', 'json'],
     moduleNameMapper: {

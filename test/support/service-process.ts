@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { HTTP_ADAPTER } from '../../packages/nestjs-route-cors/test/support/platform.js';
+import { HTTP_ADAPTER } from './platform.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 const MAIN = join(ROOT, 'dist', 'main.js');

@@ -6,7 +6,7 @@
  */
 import { type DynamicModule, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import { type AbstractHttpAdapter, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
-import { CorsConfigurationError } from './core/index.js';
+import { CorsConfigurationError } from './core/errors.js';
 import { CORS_GATEWAY_REPORTS, CORS_MODULE_OPTIONS } from './nest/cors.constants.js';
 import { CorsHook } from './nest/cors-hook.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions } from './nest/cors-module-options.interface.js';

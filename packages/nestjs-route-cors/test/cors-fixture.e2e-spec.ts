@@ -8,8 +8,8 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { ALLOWED, FixtureModule, observed, PARTNER } from './fixtures/fixture.module.js';
-import { accessControlHeaders } from './support/cors-headers.js';
-import { preflight, REFUSAL_BODY, startFixtureApp, useApp } from './support/fixture-app.js';
+import { accessControlHeaders } from '../../../test/support/cors-headers.js';
+import { preflight, REFUSAL_BODY, startFixtureApp, useApp } from '../../../test/support/fixture-app.js';
 
 const EVIL = 'https://evil.com';
 

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { CorsConfigurationError, CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
-import { preflight, REFUSAL_BODY, useApp } from './support/fixture-app.js';
+import { preflight, REFUSAL_BODY, useApp } from '../../../test/support/fixture-app.js';
 import {
   DEADLINE_MS,
   HANGING,

@@ -7,8 +7,8 @@ import type { INestApplication } from '@nestjs/common';
 import { CorsPolicies } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, FOREIGN, FRONTEND, SocketIoGatewayModule } from './fixtures/socket-io-gateway.module.js';
-import { listening, startFixtureApp, useApp } from './support/fixture-app.js';
-import { connectAs, pollingHandshake, upgrade } from './support/handshakes.js';
+import { listening, startFixtureApp, useApp } from '../../../test/support/fixture-app.js';
+import { connectAs, pollingHandshake, upgrade } from '../../../test/support/handshakes.js';
 
 const WS_PATH = '/socket.io/?EIO=4&transport=websocket';
 

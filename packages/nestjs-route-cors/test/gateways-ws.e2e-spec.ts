@@ -7,8 +7,8 @@ import { type INestApplication, Module } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { WebSocketGateway } from '@nestjs/websockets';
 import { Cors, CorsConfigurationError, CorsModule, type CorsRejectionEvent } from 'nestjs-route-cors';
-import { createFixtureApp, HTTP_ADAPTER, listening } from './support/fixture-app.js';
-import { upgrade } from './support/handshakes.js';
+import { createFixtureApp, HTTP_ADAPTER, listening } from '../../../test/support/fixture-app.js';
+import { upgrade } from '../../../test/support/handshakes.js';
 
 const ALLOWED = 'https://app.example.com';
 const HANGING = 'https://hanging.example';

@@ -13,9 +13,9 @@ import { Query, Resolver } from '@nestjs/graphql';
 import { Cors, CorsPolicies } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, EVIL, type GraphqlApp, graphqlCorsOptions, graphqlModule, startGraphqlApp } from './fixtures/graphql.fixture.js';
-import { ON_FASTIFY, preflight, REFUSAL_BODY, startFixtureApp } from './support/fixture-app.js';
+import { ON_FASTIFY, preflight, REFUSAL_BODY, startFixtureApp } from '../../../test/support/fixture-app.js';
 import { ticksFrom } from './support/graphql-subscriptions.js';
-import { upgrade } from './support/handshakes.js';
+import { upgrade } from '../../../test/support/handshakes.js';
 
 const HELLO = { query: '{ hello(name: "cors") }' };
 const HELLO_DATA = { data: { hello: 'hello cors' } };

@@ -9,8 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { CorsPolicies } from 'nestjs-route-cors';
 import { ADMIN, EVIL, FRONT, PORTAL, startNestedRulesApp } from './fixtures/hostile-paths.fixture.js';
-import { ON_FASTIFY } from './support/fixture-app.js';
-import { sendRaw } from './support/raw-http.js';
+import { ON_FASTIFY } from '../../../test/support/fixture-app.js';
+import { sendRaw } from '../../../test/support/raw-http.js';
 
 let app: INestApplication;
 let port: number;

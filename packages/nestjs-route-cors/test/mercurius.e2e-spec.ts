@@ -10,9 +10,9 @@ import type { App } from 'supertest/types.js';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, EVIL, type GraphqlApp } from './fixtures/graphql.fixture.js';
 import { startMercuriusApp } from './fixtures/mercurius.fixture.js';
-import { ON_FASTIFY, preflight } from './support/fixture-app.js';
+import { ON_FASTIFY, preflight } from '../../../test/support/fixture-app.js';
 import { ticksFrom } from './support/graphql-subscriptions.js';
-import { upgrade } from './support/handshakes.js';
+import { upgrade } from '../../../test/support/handshakes.js';
 
 const HELLO = { query: '{ hello(name: "cors") }' };
 const HELLO_DATA = { data: { hello: 'hello cors' } };

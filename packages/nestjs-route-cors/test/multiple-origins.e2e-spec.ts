@@ -3,8 +3,8 @@
  * joins repeated headers with ", ", a value a loosely written predicate may
  * accept (see fixtures/loose-predicate.module.ts).
  */
-import { accessControlForOrigins } from './support/cors-headers.js';
-import { listening, startFixtureApp, useApp } from './support/fixture-app.js';
+import { accessControlForOrigins } from '../../../test/support/cors-headers.js';
+import { listening, startFixtureApp, useApp } from '../../../test/support/fixture-app.js';
 import { LoosePredicateModule } from './fixtures/loose-predicate.module.js';
 
 describe('several Origin values against a policy that would accept their joined value', () => {
@@ -23,9 +23,11 @@ describe('several Origin values against a policy that would accept their joined 
 
   it.each([
     ['a hostile origin, then one the predicate accepts', ['https://evil.com', 'https://shop.example.com']],
+    ['an origin the predicate accepts, then a hostile one', ['https://shop.example.com', 'https://evil.com']],
     ['twice an origin the predicate accepts', ['https://shop.example.com', 'https://shop.example.com']],
     ['twice an origin the pattern accepts', ['https://a.partner.example.org', 'https://a.partner.example.org']],
     ['one header holding a comma-separated list', ['https://evil.com, https://shop.example.com']],
+    ['one header holding a list, the accepted origin first', ['https://shop.example.com, https://evil.com']],
   ])('refuses %s, on actual requests and preflights', async (_label, origins) => {
     for (const [method, json] of [['GET', undefined], ['POST', '{}'], ['OPTIONS', undefined]] as const) {
       expect(await accessControlForOrigins(port, method, '/loose', origins, json)).toEqual({});

@@ -12,7 +12,7 @@ import { createObserveModule, defaultTraceIdGenerator, TracerService } from '@ne
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { Cors, CorsModule } from 'nestjs-route-cors';
-import { httpAdapter, initialised, ON_FASTIFY, preflight } from './support/fixture-app.js';
+import { httpAdapter, initialised, ON_FASTIFY, preflight } from '../../../test/support/fixture-app.js';
 
 const ALLOWED = 'https://app.example.com';
 const EVIL = 'https://evil.example';

@@ -10,8 +10,8 @@ import type { App } from 'supertest/types.js';
 import { Cors, CorsConfigurationError, CorsModule, CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, EVIL, ItemsController, RULES_OPTIONS, type PathRulesApp, startPathRulesApp } from './fixtures/path-rules.fixture.js';
-import { preflight, startFixtureApp } from './support/fixture-app.js';
-import { upgrade } from './support/handshakes.js';
+import { preflight, startFixtureApp } from '../../../test/support/fixture-app.js';
+import { upgrade } from '../../../test/support/handshakes.js';
 
 describe('path rules', () => {
   let started: PathRulesApp;

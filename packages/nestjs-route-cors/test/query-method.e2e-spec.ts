@@ -8,7 +8,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, EVIL, startQueryMethodApp } from './fixtures/query-method.fixture.js';
-import { preflight, useApp } from './support/fixture-app.js';
+import { preflight, useApp } from '../../../test/support/fixture-app.js';
 
 const { app, server } = useApp(() => startQueryMethodApp());
 /** A QUERY request: supertest sends it (Node knows the method), though its types only know `.query()` as the query string. */

@@ -10,8 +10,8 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
-import { ON_FASTIFY, preflight, useApp } from './support/fixture-app.js';
-import { registeredRoutes, tableRoutes } from './support/registered-routes.js';
+import { ON_FASTIFY, preflight, useApp } from '../../../test/support/fixture-app.js';
+import { registeredRoutes, tableRoutes } from '../../../test/support/registered-routes.js';
 import {
   EVIL,
   ORIGIN_A,

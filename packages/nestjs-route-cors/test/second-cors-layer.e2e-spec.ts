@@ -14,7 +14,7 @@ import cors from 'cors';
 import Fastify from 'fastify';
 import { Cors, CorsConfigurationError, CorsModule } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
-import { HTTP_ADAPTER, initialised } from './support/fixture-app.js';
+import { HTTP_ADAPTER, initialised } from '../../../test/support/fixture-app.js';
 
 const ALLOWED = 'https://app.example.com';
 const EVIL = 'https://evil.example';

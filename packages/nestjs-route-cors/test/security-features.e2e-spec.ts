@@ -8,7 +8,7 @@ import type { INestApplication } from '@nestjs/common';
 import { CorsPolicies } from 'nestjs-route-cors';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { HTTP_ADAPTER, preflight, useApp } from './support/fixture-app.js';
+import { HTTP_ADAPTER, preflight, useApp } from '../../../test/support/fixture-app.js';
 import {
   CACHED_ORIGIN,
   EVIL,

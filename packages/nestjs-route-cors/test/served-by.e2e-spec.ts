@@ -8,7 +8,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { CorsConfigurationError } from 'nestjs-route-cors';
 import { API, EVIL, KINDS, startOverlapApp, startSpaApp, startStaticFirstApp, THINGS } from './fixtures/served-by.fixture.js';
-import { ON_FASTIFY, preflight, useApp } from './support/fixture-app.js';
+import { ON_FASTIFY, preflight, useApp } from '../../../test/support/fixture-app.js';
 
 describe('a rule pattern and a controller pattern matching one path', () => {
   const { server } = useApp(startOverlapApp);

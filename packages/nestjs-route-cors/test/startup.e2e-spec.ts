@@ -5,7 +5,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { Cors, CorsConfigurationError, CorsModule, type CorsModuleOptions, CorsPolicies } from 'nestjs-route-cors';
-import { startFixtureApp } from './support/fixture-app.js';
+import { startFixtureApp } from '../../../test/support/fixture-app.js';
 
 function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors>[0]) {
   @Controller('thing')

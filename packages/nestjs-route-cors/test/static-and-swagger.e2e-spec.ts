@@ -7,7 +7,7 @@
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { EVIL, PORTAL, startSpaAtRootApp, startSurfacesApp } from './fixtures/static-and-swagger.fixture.js';
-import { preflight, useApp } from './support/fixture-app.js';
+import { preflight, useApp } from '../../../test/support/fixture-app.js';
 
 const { server } = useApp(startSurfacesApp);
 const get = (path: string, origin: string): request.Test => request(server() as App).get(path).set('Origin', origin);

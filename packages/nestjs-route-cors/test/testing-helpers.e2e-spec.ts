@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { FRONTEND, NotesModule } from './fixtures/notes.module.js';
-import { preflight, startFixtureApp, useApp } from './support/fixture-app.js';
+import { preflight, startFixtureApp, useApp } from '../../../test/support/fixture-app.js';
 
 const EVIL = 'https://evil.example';
 const REASON_HEADER = 'x-cors-rejection-reason';

@@ -8,7 +8,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, FixtureModule } from './fixtures/fixture.module.js';
-import { initialised, ON_FASTIFY } from './support/fixture-app.js';
+import { initialised, ON_FASTIFY } from '../../../test/support/fixture-app.js';
 
 const EVIL = 'https://evil.example';
 const AUTHENTICATED = { Authorization: 'Bearer secret', 'Content-Type': 'application/json' };

@@ -12,7 +12,7 @@ import express from 'express';
 import fastify from 'fastify';
 import request from 'supertest';
 import { Cors, CorsModule } from 'nestjs-route-cors';
-import { HTTP_ADAPTER, preflight, startFixtureApp, useApp } from './support/fixture-app.js';
+import { HTTP_ADAPTER, preflight, startFixtureApp, useApp } from '../../../test/support/fixture-app.js';
 
 const ALLOWED = 'https://app.example.com';
 const EVIL = 'https://evil.example';

@@ -1,14 +1,23 @@
-export * from './compile-policy.js';
-export * from './cors-decision.js';
-export * from './errors.js';
-export * from './intersect-policies.js';
-export * from './origin-matcher.js';
-export * from './origin-predicate.js';
-export * from './origin-syntax.js';
-export * from './path-index.js';
-export * from './path-readings.js';
-export * from './path-specificity.js';
-export * from './policy.js';
-export * from './rejections.js';
-export * from './resolve-policy.js';
-export * from './route-report.js';
+/**
+ * nestjs-route-cors/core: the framework-free core, with no Nest or Express
+ * import, for building on another framework. Compile a policy once
+ * (`compilePolicy`), decide a request (`decideCors`), say why it was refused
+ * (`describeRejection`), and their types. Experimental: it may change in any
+ * 0.x minor release.
+ */
+export { compilePolicy } from './compile-policy.js';
+export { type Awaitable, type CorsDecision, type CorsDecisionKind, type CorsEnding, type CorsRequestFacts, decideCors } from './cors-decision.js';
+export { CorsPolicyError } from './errors.js';
+export type {
+  CompiledCorsPolicy,
+  CorsPolicyOptions,
+  CrossOriginResourcePolicy,
+  GuardedOriginPredicate,
+  NormalisedPolicyOptions,
+  OriginPattern,
+  OriginPredicate,
+  OriginPredicateCacheOptions,
+  PredicateCacheStats,
+  PredicateVerdict,
+} from './policy.js';
+export { type CorsRejection, describeRejection } from './rejections.js';

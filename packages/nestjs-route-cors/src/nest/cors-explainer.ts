@@ -4,17 +4,11 @@
  * Asks the route table and the decision entry point the request hook asks
  * (`decideRequest`), so the explanation cannot drift from the behaviour.
  */
-import {
-  type CompiledCorsPolicy,
-  type CorsDecision,
-  type CorsRequest,
-  decideRequest,
-  describeRejection,
-  NO_OTHER_READINGS,
-  normaliseOrigin,
-  OriginSyntaxError,
-  routeForRequest,
-} from '../core/index.js';
+import { type CorsDecision, type CorsRequest, decideRequest, NO_OTHER_READINGS } from '../core/cors-decision.js';
+import { normaliseOrigin, OriginSyntaxError } from '../core/origin-syntax.js';
+import { routeForRequest } from '../core/path-index.js';
+import type { CompiledCorsPolicy } from '../core/policy.js';
+import { describeRejection } from '../core/rejections.js';
 import { otherReadings } from './cors-platform.js';
 import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
 import { pathOf } from './node-request.js';

@@ -1,4 +1,4 @@
-import { type CorsDecision, decideRequest, NO_OTHER_READINGS } from '../core/index.js';
+import { type CorsDecision, decideRequest, NO_OTHER_READINGS } from '../core/cors-decision.js';
 import { CorsRejectedException } from './cors-rejected.exception.js';
 import { type CorsHttpPlatform, type CorsRouter, otherReadings } from './cors-platform.js';
 import type { CorsResponder } from './cors-responder.js';

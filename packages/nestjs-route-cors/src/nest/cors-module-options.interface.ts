@@ -1,5 +1,7 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
-import type { CorsDecisionKind, CorsPolicyOptions, CorsRejection } from '../core/index.js';
+import type { CorsDecisionKind } from '../core/cors-decision.js';
+import type { CorsPolicyOptions } from '../core/policy.js';
+import type { CorsRejection } from '../core/rejections.js';
 
 /** What `onReject` learns about a refused request. */
 export interface CorsRejectionEvent {

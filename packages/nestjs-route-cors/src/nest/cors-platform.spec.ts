@@ -1,4 +1,4 @@
-import { NO_OTHER_READINGS } from '../core/index.js';
+import { NO_OTHER_READINGS } from '../core/cors-decision.js';
 import { type CorsRouter, otherReadings } from './cors-platform.js';
 
 /** A router whose form of a path is the path in lower case, as a case-insensitive Fastify router's is. */

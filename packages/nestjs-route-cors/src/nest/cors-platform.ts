@@ -6,7 +6,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { HttpServer, VersioningOptions } from '@nestjs/common';
-import { CorsConfigurationError, MAX_READ_PATH_LENGTH, NO_OTHER_READINGS, type OtherPathReadings, otherPathReadings, type RouterPathOptions } from '../core/index.js';
+import { NO_OTHER_READINGS, type OtherPathReadings } from '../core/cors-decision.js';
+import { CorsConfigurationError } from '../core/errors.js';
+import type { RouterPathOptions } from '../core/path-index.js';
+import { MAX_READ_PATH_LENGTH, otherPathReadings } from '../core/path-readings.js';
 import type { NestRoute } from './nest-routes.js';
 import type { NodeCorsRequest } from './node-request.js';
 

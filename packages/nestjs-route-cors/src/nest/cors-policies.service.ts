@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { CorsPolicyOptions, CorsRouteReport, PredicateCacheStats, RouteReportRow } from '../core/index.js';
+import type { CorsPolicyOptions, PredicateCacheStats } from '../core/policy.js';
+import type { CorsRouteReport, RouteReportRow } from '../core/route-report.js';
 import { CORS_GATEWAY_REPORTS } from './cors.constants.js';
 import { type CorsExplainInput, type CorsExplanation, explainCorsRequest } from './cors-explainer.js';
 import { CorsPolicySet } from './cors-policy-set.js';

@@ -1,7 +1,9 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { Logger, type LoggerService } from '@nestjs/common';
-import { compilePolicy, type CorsDecision, type CorsRejection, describeRejection } from '../core/index.js';
+import { compilePolicy } from '../core/compile-policy.js';
+import type { CorsDecision } from '../core/cors-decision.js';
+import { type CorsRejection, describeRejection } from '../core/rejections.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 import { CorsResponder } from './cors-responder.js';
 import { NodeCorsRequest, type PlatformRequestReader } from './node-request.js';

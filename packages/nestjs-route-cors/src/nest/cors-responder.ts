@@ -1,5 +1,6 @@
 import { type HttpServer, Inject, Injectable, Logger } from '@nestjs/common';
-import { appendVary, type CorsDecision, type CorsRejection, describeRejection, rejectionReasonHeaderValue } from '../core/index.js';
+import { appendVary, type CorsDecision } from '../core/cors-decision.js';
+import { type CorsRejection, describeRejection, rejectionReasonHeaderValue } from '../core/rejections.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 import { ApplicationSecurityHeaders } from './cors-platform.js';

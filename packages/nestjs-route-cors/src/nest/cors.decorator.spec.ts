@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Reflector } from '@nestjs/core';
-import type { CorsDeclaration } from '../core/index.js';
+import type { CorsDeclaration } from '../core/policy.js';
 import { CORS_METADATA_KEY } from './cors.constants.js';
 import { Cors, CorsMetadata } from './cors.decorator.js';
 

@@ -1,5 +1,5 @@
 import { Reflector } from '@nestjs/core';
-import type { CorsDeclaration, CorsPolicyOptions } from '../core/index.js';
+import type { CorsDeclaration, CorsPolicyOptions } from '../core/policy.js';
 import { CORS_METADATA_KEY } from './cors.constants.js';
 
 export interface CorsDecoratorOptions {

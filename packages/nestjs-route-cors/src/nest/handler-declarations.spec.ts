@@ -1,7 +1,7 @@
 import { Controller, Get, Post } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { ConfigurationProblems, CorsConfigurationError } from '../core/index.js';
+import { ConfigurationProblems, CorsConfigurationError } from '../core/errors.js';
 import { Cors } from './cors.decorator.js';
 import { readHandlerSites } from './handler-declarations.js';
 

@@ -5,7 +5,8 @@
 import type { Type } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { ConfigurationProblems, DeclarationSite } from '../core/index.js';
+import type { ConfigurationProblems } from '../core/errors.js';
+import type { DeclarationSite } from '../core/resolve-policy.js';
 import { CorsMetadata } from './cors.decorator.js';
 
 /** A route handler's `@Cors()` declarations. */

@@ -17,7 +17,7 @@ import type { RoutePathMetadata } from '@nestjs/core/router/interfaces/route-pat
 import { PathsExplorer } from '@nestjs/core/router/paths-explorer.js';
 import { RoutePathFactory } from '@nestjs/core/router/route-path-factory.js';
 import { pathToRegexp } from 'path-to-regexp';
-import type { IndexedRoute } from '../core/index.js';
+import type { IndexedRoute } from '../core/path-index.js';
 
 type HostMetadata = string | RegExp | Array<string | RegExp>;
 

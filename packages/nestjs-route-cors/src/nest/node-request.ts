@@ -5,7 +5,7 @@
  * allowed preflight.
  */
 import { type IncomingMessage, ServerResponse } from 'node:http';
-import type { CorsDecision, CorsRequest } from '../core/index.js';
+import type { CorsDecision, CorsRequest } from '../core/cors-decision.js';
 
 /** Where an answer's headers go: Node's `ServerResponse` has this shape, and so can a platform's reply. */
 export interface CorsHeaderTarget {

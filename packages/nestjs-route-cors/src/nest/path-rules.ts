@@ -7,20 +7,11 @@
  * have different policies stop start-up, as nothing says which is meant.
  */
 import { match } from 'path-to-regexp';
-import {
-  type CompiledCorsPolicy,
-  compareSpecificity,
-  ConfigurationProblems,
-  CorsConfigurationError,
-  type CorsDeclaration,
-  type DeclarationSite,
-  type IndexedRoute,
-  isLiteralShape,
-  type PathShape,
-  pathShape,
-  pathsCanOverlap,
-  type RouterPathOptions,
-} from '../core/index.js';
+import { ConfigurationProblems, CorsConfigurationError } from '../core/errors.js';
+import type { IndexedRoute, RouterPathOptions } from '../core/path-index.js';
+import { compareSpecificity, isLiteralShape, pathsCanOverlap, type PathShape, pathShape } from '../core/path-specificity.js';
+import type { CompiledCorsPolicy, CorsDeclaration } from '../core/policy.js';
+import type { DeclarationSite } from '../core/resolve-policy.js';
 import type { CorsPathRule } from './cors-module-options.interface.js';
 import type { AddedBeforeNest } from './cors-platform.js';
 

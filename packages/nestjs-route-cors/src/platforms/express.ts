@@ -8,7 +8,7 @@ import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestj
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { NextFunction, Request, Response } from 'express';
 import parseurl from 'parseurl';
-import type { RouterPathOptions } from '../core/index.js';
+import type { RouterPathOptions } from '../core/path-index.js';
 import { type AddedBeforeNest, type CorsHttpPlatform, type CorsRouter, type DescribedRequest, refuseCorsCalls, type RouterRegistration, type VersionFilter } from '../nest/cors-platform.js';
 import type { NestRoute } from '../nest/nest-routes.js';
 import { endPreflightResponse, NodeCorsRequest, type PlatformRequestReader } from '../nest/node-request.js';

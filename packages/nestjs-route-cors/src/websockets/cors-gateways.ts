@@ -1,18 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ApplicationConfig, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import {
-  type CompiledCorsPolicy,
-  ConfigurationProblems,
-  type CorsDeclaration,
-  CorsConfigurationError,
-  type CorsDecision,
-  decideCors,
-  formatGatewayTable,
-  type NamedPolicy,
-  resolveRoutePolicy,
-  type RouteReportRow,
-} from '../core/index.js';
+import { type CorsDecision, decideCors } from '../core/cors-decision.js';
+import { ConfigurationProblems, CorsConfigurationError } from '../core/errors.js';
+import type { CompiledCorsPolicy, CorsDeclaration } from '../core/policy.js';
+import { type NamedPolicy, resolveRoutePolicy } from '../core/resolve-policy.js';
+import { formatGatewayTable, type RouteReportRow } from '../core/route-report.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from '../nest/cors.constants.js';
 import type { CorsExplainInput, CorsExplanation } from '../nest/cors-explainer.js';
 import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';

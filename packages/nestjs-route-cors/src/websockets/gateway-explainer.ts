@@ -3,7 +3,8 @@
  * opens a Socket.IO or WebSocket connection, from the same decision the
  * running gateway makes.
  */
-import { decideCors, describeRejection } from '../core/index.js';
+import { decideCors } from '../core/cors-decision.js';
+import { describeRejection } from '../core/rejections.js';
 import { type CorsExplainInput, type CorsExplanation, explainedOrigin } from '../nest/cors-explainer.js';
 import type { CorsGatewayServer } from './gateway-sites.js';
 

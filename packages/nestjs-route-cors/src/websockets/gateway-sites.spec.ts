@@ -1,5 +1,5 @@
 import * as websockets from '@nestjs/websockets/constants.js';
-import type { CorsDeclaration } from '../core/index.js';
+import type { CorsDeclaration } from '../core/policy.js';
 import { GATEWAY_METADATA, GATEWAY_OPTIONS, gatewayProblems, type GatewaySite, PORT_METADATA } from './gateway-sites.js';
 
 class Chat {}

@@ -4,7 +4,7 @@
  */
 import type { Type } from '@nestjs/common';
 import type { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { CompiledCorsPolicy, CorsDeclaration } from '../core/index.js';
+import type { CompiledCorsPolicy, CorsDeclaration } from '../core/policy.js';
 import { CORS_METADATA_KEY } from '../nest/cors.constants.js';
 import { CorsMetadata } from '../nest/cors.decorator.js';
 

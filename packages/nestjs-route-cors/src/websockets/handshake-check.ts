@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { CorsDecision } from '../core/index.js';
+import type { CorsDecision } from '../core/cors-decision.js';
 import { CORS_REFUSED_MESSAGE } from '../nest/cors.constants.js';
 import type { PlatformRequestReader } from '../nest/node-request.js';
 

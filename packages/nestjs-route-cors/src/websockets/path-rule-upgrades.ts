@@ -11,7 +11,7 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { type CorsDecision, decideRequest } from '../core/index.js';
+import { type CorsDecision, decideRequest } from '../core/cors-decision.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from '../nest/cors.constants.js';
 import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';
 import { otherReadings } from '../nest/cors-platform.js';

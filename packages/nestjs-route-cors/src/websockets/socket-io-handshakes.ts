@@ -6,7 +6,7 @@
  */
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Namespace, Server } from 'socket.io';
-import type { CorsDecision } from '../core/index.js';
+import type { CorsDecision } from '../core/cors-decision.js';
 import { CORS_REFUSED_MESSAGE } from '../nest/cors.constants.js';
 import { endPreflightResponse } from '../nest/node-request.js';
 import { type HandshakeCheck, refuseUpgrade } from './handshake-check.js';

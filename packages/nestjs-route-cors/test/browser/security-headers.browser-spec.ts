@@ -12,9 +12,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import type { Browser, Page } from 'playwright-core';
-import { startSecurityFeaturesApp } from '../../packages/nestjs-route-cors/test/fixtures/security-features.fixture.js';
-import { launchChromiumBrowser } from './chromium.js';
-import { originOf, serveEmptyPage } from './pages.js';
+import { startSecurityFeaturesApp } from '../fixtures/security-features.fixture.js';
+import { launchChromiumBrowser } from '../../../../test/browser/chromium.js';
+import { originOf, serveEmptyPage } from '../../../../test/browser/pages.js';
 
 let browser: Browser;
 let pageServer: Server;

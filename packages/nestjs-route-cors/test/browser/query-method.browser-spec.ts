@@ -10,9 +10,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { Browser } from 'playwright-core';
-import { startQueryMethodApp } from '../../packages/nestjs-route-cors/test/fixtures/query-method.fixture.js';
-import { launchChromiumBrowser } from './chromium.js';
-import { originOf, serveEmptyPage } from './pages.js';
+import { startQueryMethodApp } from '../fixtures/query-method.fixture.js';
+import { launchChromiumBrowser } from '../../../../test/browser/chromium.js';
+import { originOf, serveEmptyPage } from '../../../../test/browser/pages.js';
 
 let browser: Browser;
 let allowedPage: Server;

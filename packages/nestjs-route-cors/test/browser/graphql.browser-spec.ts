@@ -8,9 +8,9 @@
  */
 import type { Server } from 'node:http';
 import type { Browser } from 'playwright-core';
-import { type GraphqlApp, graphqlCorsOptions, startGraphqlApp } from '../../packages/nestjs-route-cors/test/fixtures/graphql.fixture.js';
-import { launchChromiumBrowser } from './chromium.js';
-import { originOf, serveEmptyPage } from './pages.js';
+import { type GraphqlApp, graphqlCorsOptions, startGraphqlApp } from '../fixtures/graphql.fixture.js';
+import { launchChromiumBrowser } from '../../../../test/browser/chromium.js';
+import { originOf, serveEmptyPage } from '../../../../test/browser/pages.js';
 
 let browser: Browser;
 let allowedPage: Server;
