@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { Cors, CorsConfigurationError, CorsModule, CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
-import { ALLOWED, EVIL, ItemsController, RULES_OPTIONS, type PathRulesApp, startPathRulesApp } from './fixtures/path-rules.fixture.js';
+import { ALLOWED, EVIL, ItemsController, rejections, RULES_OPTIONS, type PathRulesApp, startPathRulesApp } from './fixtures/path-rules.fixture.js';
 import { preflight, startFixtureApp } from '../../../test/support/fixture-app.js';
 import { upgrade } from '../../../test/support/handshakes.js';
 
@@ -70,8 +70,15 @@ describe('path rules', () => {
   });
 
   describe('WebSocket upgrades to a rule path', () => {
-    it('refuses an origin outside the policy with 403, never 101', async () => {
-      expect((await upgrade(started.port, '/live', { Origin: EVIL })).status).toBe(403);
+    it('refuses an origin outside the policy with 403 and Vary: Origin, never 101, and reports it to onReject once', async () => {
+      rejections.length = 0;
+      const answer = await upgrade(started.port, '/live', { Origin: EVIL });
+      expect(answer.status).toBe(403);
+      expect(answer.head).toMatch(/\r\nVary: Origin\r\n/i);
+      expect(answer.head).not.toMatch(/access-control-allow-origin/i);
+      expect(rejections).toEqual([
+        expect.objectContaining({ method: 'GET', path: '/live', origin: EVIL, policy: 'inline@the path rule for /live', rejection: expect.objectContaining({ code: 'origin-not-allowed' }) }),
+      ]);
     });
 
     it('lets an allowed origin, and a program without Origin, upgrade', async () => {

@@ -17,6 +17,7 @@ import type { RoutePathMetadata } from '@nestjs/core/router/interfaces/route-pat
 import { PathsExplorer } from '@nestjs/core/router/paths-explorer.js';
 import { RoutePathFactory } from '@nestjs/core/router/route-path-factory.js';
 import { pathToRegexp } from 'path-to-regexp';
+import { CorsConfigurationError } from '../core/errors.js';
 import type { IndexedRoute } from '../core/path-index.js';
 
 type HostMetadata = string | RegExp | Array<string | RegExp>;
@@ -34,20 +35,56 @@ function isModuleNotFound(error: unknown): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }
 
+function isRouteSorter(value: unknown): value is RouteSorter {
+  return typeof value === 'function' && typeof (value as Partial<RouteSorter>).sort === 'function';
+}
+
+/** Loads Nest 12's route sorter module; a parameter only so that a test can give another module. */
+type SorterModuleLoader = () => Promise<{ readonly RouteSpecificitySorter?: unknown }>;
+
+const loadSorterModule: SorterModuleLoader = () => import('@nestjs/core/router/route-specificity-sorter.js');
+
 /**
- * Nest 12's RouteSpecificitySorter, or undefined with Nest 11, which has none
- * and registers routes in declaration order. Loaded when the table is built,
- * never imported statically: a static import of a Nest 12 file stops a Nest 11
- * application at start with "Cannot find module".
+ * Nest 12's RouteSpecificitySorter, or undefined with Nest 11, which has no
+ * such file and registers routes in declaration order. Loaded when the table
+ * is built, never imported statically: a static import of a Nest 12 file
+ * stops a Nest 11 application at start with "Cannot find module". A file
+ * that is there without the sorter (a Nest that moved it) stops start-up
+ * naming it: without it the table would not know the router's order.
  */
-export async function loadRouteSorter(): Promise<RouteSorter | undefined> {
+export async function loadRouteSorter(load: SorterModuleLoader = loadSorterModule): Promise<RouteSorter | undefined> {
+  let loaded: { readonly RouteSpecificitySorter?: unknown };
   try {
-    const { RouteSpecificitySorter } = await import('@nestjs/core/router/route-specificity-sorter.js');
-    return RouteSpecificitySorter;
+    loaded = await load();
   } catch (error) {
     if (isModuleNotFound(error)) return undefined;
     throw error;
   }
+  if (!isRouteSorter(loaded.RouteSpecificitySorter)) {
+    throw new CorsConfigurationError([
+      '@nestjs/core/router/route-specificity-sorter.js has no RouteSpecificitySorter with a sort() method, ' +
+        'which tells nestjs-route-cors the order Nest registers routes in; this @nestjs/core is one it does not know',
+    ]);
+  }
+  return loaded.RouteSpecificitySorter;
+}
+
+/**
+ * The routes in the order the router tries them: Nest's specificity order
+ * where the application sorts, else declaration order. An application that
+ * sorts (Nest 12 asked for it, or an adapter that ranks routes itself) with
+ * no sorter loaded stops start-up: declaration order would pick another
+ * route's policy for some paths.
+ */
+export function inRouterOrder(routes: ResolvedRoute[], sortsBySpecificity: boolean, sorter: RouteSorter | undefined): ResolvedRoute[] {
+  if (!sortsBySpecificity) return routes;
+  if (sorter === undefined) {
+    throw new CorsConfigurationError([
+      'this application orders routes by specificity but @nestjs/core has no RouteSpecificitySorter ' +
+        '(@nestjs/core/router/route-specificity-sorter.js) to tell nestjs-route-cors that order',
+    ]);
+  }
+  return sorter.sort(routes);
 }
 export type VersionValue = NonNullable<RoutePathMetadata['controllerVersion']>;
 
@@ -114,7 +151,7 @@ export class NestRouteReader {
         routes.set(route.resolved, route.route);
       }
     }
-    const ordered = this.sorter !== undefined && this.sortsBySpecificity() ? this.sorter.sort(resolved) : resolved;
+    const ordered = inRouterOrder(resolved, this.sortsBySpecificity(), this.sorter);
     return ordered.flatMap((r) => routes.get(r) ?? []);
   }
 

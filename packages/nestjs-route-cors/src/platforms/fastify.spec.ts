@@ -63,11 +63,17 @@ describe.each([
 });
 
 describe('an adapter without the routing members the platform reads (@nestjs/platform-fastify before 11.2.8)', () => {
-  it('stops start-up with a message naming the missing member', () => {
-    const adapter = new FastifyAdapter();
+  it.each([
     // What FastifyAdapter 11.0 to 11.2.6 look like: no isRoutableRequestTarget().
-    Object.defineProperty(adapter, 'isRoutableRequestTarget', { value: undefined });
-    expect(() => new FastifyRouter(adapter)).toThrow(`has no FastifyAdapter isRoutableRequestTarget(), which tell how its router reads paths and versions; nestjs-route-cors needs ${supportedReleases('@nestjs/platform-fastify')}`);
+    ['isRoutableRequestTarget', 'isRoutableRequestTarget()'],
+    ['sanitizeUrl', 'sanitizeUrl()'],
+    ['versionConstraint', 'versionConstraint.deriveConstraint()'],
+  ])('stops start-up with a message naming a missing %s', (member, named) => {
+    const adapter = new FastifyAdapter();
+    Object.defineProperty(adapter, member, { value: undefined });
+    expect(() => new FastifyRouter(adapter)).toThrow(
+      `has no FastifyAdapter ${named}, which tell how its router reads paths and versions; nestjs-route-cors needs ${supportedReleases('@nestjs/platform-fastify')}`,
+    );
     return adapter.close();
   });
 });
