@@ -225,7 +225,9 @@ describe('the commands', () => {
       expect(loggedGateways).toMatch(/^WS +\/socket\.io\/ → GreetGateway \(socket\.io\) +frontend/m);
       const result = await node('cors-routes.js', [], env);
       expect(result.code).toBe(0);
-      expect(result.stdout.trim()).toBe(`Routes:\n${logged}\n\nWebSocket gateways:\n${loggedGateways}`);
+      const [tables, suffixes] = result.stdout.trim().split('\n\nPublic suffixes: ');
+      expect(tables).toBe(`Routes:\n${logged}\n\nWebSocket gateways:\n${loggedGateways}`);
+      expect(suffixes).toMatch(/^Public Suffix List of tldts \d+\.\d+\.\d+$/);
     } finally {
       service.child.kill('SIGKILL');
       await service.exited;
