@@ -16,7 +16,8 @@ export type { CorsPolicyOptions, CrossOriginResourcePolicy, NormalisedPolicyOpti
 export type { CorsDecisionKind } from './core/cors-decision.js';
 export type { CorsRejection } from './core/rejections.js';
 export { formatRouteReport, type CorsRouteReport, type RouteReportRow } from './core/route-report.js';
-export { AUDIT_SEVERITIES, type AuditCode, type AuditFinding, type AuditSeverity } from './core/audit.js';
+export { routeReportJson, type CorsRouteReportJson, type RouteReportJsonRow } from './core/route-report-json.js';
+export { AUDIT_SEVERITIES, reaches, type AuditCode, type AuditFinding, type AuditSeverity } from './core/audit.js';
 export { AUDIT_FORMATS, formatAudit, type AuditFormat, type AuditFormatOptions } from './core/audit-format.js';
 export { formatExplanation, type CorsExplainInput, type CorsExplanation, type RequestHeaderInput } from './nest/cors-explainer.js';
 export { CorsConfigurationError, CorsPolicyError } from './core/errors.js';

@@ -77,7 +77,7 @@ function toleratedLines(rows: readonly RouteReportRow[]): string[] {
 /**
  * The report as `cors:routes` prints it: the routes, the path rules and the
  * gateways under their own headings, the unsafe entries policies tolerate,
- * and the list the public suffixes come from.
+ * and the list the public suffixes come from (`routeReportJson()` gives it as JSON).
  */
 export function formatRouteReport(report: CorsRouteReport): string {
   const sections = [`Routes:\n${formatRouteTable(report.routes)}`];
