@@ -13,7 +13,10 @@ import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 /** Every entry point the tests run from dist/. */
-const BUILT = ['main.js', 'cli/cors-explain.js', 'cli/cors-routes.js'].map((file) => join(ROOT, 'dist', file));
+const BUILT = [
+  ...['main.js', 'cli/cors-explain.js', 'cli/cors-routes.js', 'cli/cors-audit.js'].map((file) => join(ROOT, 'dist', file)),
+  join(ROOT, 'packages', 'nestjs-route-cors', 'dist', 'bin', 'nestjs-route-cors.js'),
+];
 /** What the build reads: the service's and the package's sources and their settings. */
 const SOURCES = ['src', 'packages/nestjs-route-cors/src', 'tsconfig.json', 'tsconfig.build.json'].map((path) => join(ROOT, path));
 
