@@ -52,7 +52,8 @@ export interface CorsExplanation {
   readonly allowed: boolean;
   /**
    * Whether `app.enableCsrfProtection({ exclude: allowedByCors })` exempts the
-   * request: its route's policy allows the origin, and is not public.
+   * request: its route's policy allows the origin, is not public, and allows
+   * credentials if the request sends them.
    */
   readonly csrfExempt: boolean;
   /** One plain sentence: which rule allowed or refused the request. */
@@ -188,8 +189,8 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   let csrfExempt = false;
   if (preflight.allowed) {
     const decision = await decideRequest(index, paths, actualRequest);
-    // What the request hook marks for allowedByCors.
-    csrfExempt = decision?.kind === 'actual' && decision.allowed && decision.policy?.anyOrigin === false;
+    // What the request hook marks for allowedByCors; a page's credentials stand for its cookies.
+    csrfExempt = decision?.kind === 'actual' && decision.allowed && decision.policy?.anyOrigin === false && (decision.policy.credentials || !input.credentials);
     if (decision === undefined) {
       actual = { sent: true, readable: false, response: { status: undefined, headers: [], vary: [] } };
       blockedBy = `the ${method} handler at ${routePath} has no CORS policy, so its answer carries no Access-Control-Allow-Origin`;

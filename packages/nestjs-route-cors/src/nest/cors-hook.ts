@@ -65,7 +65,7 @@ export class CorsHook<R, S> {
     } else {
       holdUntilWritten(facts, decision.headers.map(([name]) => name), resourcePolicy);
       if (decision.allowed && decision.kind === 'actual' && decision.policy?.anyOrigin === false) {
-        markAllowedByCors(facts.raw, facts);
+        markAllowedByCors(facts.raw, facts, decision.policy.credentials);
       }
     }
     if (decision.blocks) {
