@@ -207,6 +207,12 @@ describe('the commands', () => {
     [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend\+inline@GreetGateway.handshake'.*403 and no connection/m],
     [['--origin', 'not a url', '--path', '/greet'], 2, /the origin "not a url"/],
     [['--path', '/greet'], 2, /--origin and --path are required/],
+    [
+      ['--origin', 'https://app.example.com', '--method', 'POST', '--path', '/greet', '--header', 'content-type', '--host', 'localhost'],
+      0,
+      /^Note: Chrome 142\+ asks the user before a page on https:\/\/app\.example\.com reaches localhost, a loopback address \(Local Network Access\); refused, the page gets "Permission was denied for this request to access the `loopback` address space\." before any CORS check\.$/m,
+    ],
+    [['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type', '--host', 'localhost'], 0, /^allowed: (?![\s\S]*Local Network Access)/m],
   ])('cors:explain %j exits %i', async (args, code, output) => {
     const result = await node('cors-explain.js', args);
     expect(result.code).toBe(code);

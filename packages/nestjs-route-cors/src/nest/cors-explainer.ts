@@ -14,6 +14,7 @@ import {
   OriginSyntaxError,
   routeForRequest,
 } from '../core/index.js';
+import { localNetworkAccessNeeded } from '../core/address-space.js';
 import { requestPaths } from './cors-platform.js';
 import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
 import { pathOf } from './node-request.js';
@@ -58,6 +59,12 @@ export interface CorsExplanation {
   readonly csrfExempt: boolean;
   /** One plain sentence: which rule allowed or refused the request. */
   readonly verdict: string;
+  /**
+   * Chrome's Local Network Access (142+): set when the page's origin is more
+   * public than the API's host (`input.host`), so that Chrome asks the user's
+   * permission before the request, and refuses it without, before any CORS.
+   */
+  readonly localNetworkAccess?: string;
 }
 
 /** Fetch §2.2.1: browsers upper-case these methods and send others as written. */
@@ -205,7 +212,11 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const verdict = allowed
     ? `allowed: ${origin} may ${method} ${routePath} under policy '${policy?.name ?? '-'}' and read the answer`
     : `refused: ${blockedBy}`;
-  return { route: routeInfo, preflight, actual, allowed, csrfExempt, verdict };
+  const space = input.host === undefined ? undefined : localNetworkAccessNeeded(origin, input.host);
+  const localNetworkAccess =
+    space &&
+    `Chrome 142+ asks the user before a page on ${origin} reaches ${input.host}, a ${space} address (Local Network Access); refused, the page gets "Permission was denied for this request to access the \`${space}\` address space." before any CORS check`;
+  return { route: routeInfo, preflight, actual, allowed, csrfExempt, verdict, ...(localNetworkAccess === undefined ? {} : { localNetworkAccess }) };
 }
 
 function rejectionSentence(decision: CorsDecision): string | undefined {
@@ -230,5 +241,6 @@ export function formatExplanation(explanation: CorsExplanation): string {
   if (actual.response) lines.push(...formatResponse(actual.response), `  readable by the page: ${actual.readable ? 'yes' : 'no'}`);
   if (actual.sent) lines.push(`  exempt from CSRF protection with allowedByCors: ${explanation.csrfExempt ? 'yes' : 'no'}`);
   lines.push('', explanation.verdict);
+  if (explanation.localNetworkAccess !== undefined) lines.push('', `Note: ${explanation.localNetworkAccess}.`);
   return lines.join('\n');
 }
