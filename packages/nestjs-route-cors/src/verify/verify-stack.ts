@@ -62,9 +62,9 @@ function send(base: URL, probe: Probe): Promise<Answer> {
     if (requested.length > 0) headers['access-control-request-headers'] = requested.join(', ');
   }
   const method = probe.kind === 'preflight' ? 'OPTIONS' : probe.route.method;
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const requestTo = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const outgoing = send(url, { method, headers, timeout: TIMEOUT_MS }, (message) => {
+    const outgoing = requestTo(url, { method, headers, timeout: TIMEOUT_MS }, (message) => {
       message.resume();
       message.on('end', () =>
         resolve({
