@@ -86,6 +86,12 @@ describe('the commands', () => {
     [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend \+ GreetGateway.handshake'.*403 and no connection/m],
     [['--origin', 'not a url', '--path', '/greet'], 2, /the origin "not a url"/],
     [['--path', '/greet'], 2, /--origin and --path are required/],
+    [
+      ['--origin', 'https://app.example.com', '--method', 'POST', '--path', '/greet', '--header', 'content-type', '--host', 'localhost'],
+      0,
+      /^Note: Chrome 142\+ asks the user before a page on https:\/\/app\.example\.com reaches localhost, a loopback address \(Local Network Access\); refused, the page gets "Permission was denied for this request to access the `loopback` address space\." before any CORS check\.$/m,
+    ],
+    [['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type', '--host', 'localhost'], 0, /^allowed: (?![\s\S]*Local Network Access)/m],
   ])('cors:explain %j exits %i', async (args, code, output) => {
     const result = await node('cors-explain.js', args);
     expect(result.code).toBe(code);
@@ -114,11 +120,55 @@ describe('the commands', () => {
       expect(loggedGateways).toMatch(/^WS +\/socket\.io\/ → GreetGateway \(socket\.io\) +frontend/m);
       const result = await node('cors-routes.js', [], env);
       expect(result.code).toBe(0);
-      expect(result.stdout.trim()).toBe(`Routes:\n${logged}\n\nWebSocket gateways:\n${loggedGateways}`);
+      const [tables, suffixes] = result.stdout.trim().split('\n\nPublic suffixes: ');
+      expect(tables).toBe(`Routes:\n${logged}\n\nWebSocket gateways:\n${loggedGateways}`);
+      expect(suffixes).toMatch(/^Public Suffix List of tldts \d+\.\d+\.\d+$/);
     } finally {
       service.child.kill('SIGKILL');
       await service.exited;
     }
     // Two processes start here (the service, then the command): on a loaded 2-core machine that takes seconds.
   }, 30_000);
+
+  it('cors:routes --json prints the report verify reads', async () => {
+    const result = await node('cors-routes.js', ['--json']);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { routes: Array<{ method: string; path: string; policy: { name: string; origins: unknown } | null }>; publicSuffixList: string };
+    expect(report.routes).toContainEqual(expect.objectContaining({ method: 'POST', path: '/greet', policy: expect.objectContaining({ name: 'frontend', origins: ['http://localhost:1234', 'https://app.example.com'] }) }));
+    expect(report.publicSuffixList).toMatch(/^Public Suffix List of tldts /);
+  }, 30_000);
+
+  describe('cors:audit', () => {
+    const CREDENTIALED = { CORS_ALLOW_CREDENTIALS: 'true' };
+
+    it.each<[string, string[], Record<string, string>, number, RegExp]>([
+      ['the default configuration audits clean', [], {}, 0, /^CORS audit: no findings\.$/m],
+      ['credentials on the non-strict POST /greet fail at the default level', [], CREDENTIALED, 1, /^MEDIUM credentials-without-csrf-protection: policy 'frontend'[\s\S]*routes: POST \/greet/m],
+      ['--fail-on high lets a medium finding pass', ['--fail-on', 'high'], CREDENTIALED, 0, /CORS audit: 1 finding \(0 high, 1 medium, 0 low, 0 info\)/],
+      ['--fail-on medium fails it', ['--fail-on', 'medium'], CREDENTIALED, 1, /credentials-without-csrf-protection/],
+      ['an unknown format is bad input', ['--format', 'xml'], {}, 2, /--format xml is none of text, json, sarif/],
+      ['--fail-on info is bad input: info never fails', ['--fail-on', 'info'], {}, 2, /--fail-on info is none of high, medium, low/],
+    ])('%s', async (_label, args, env, code, output) => {
+      const result = await node('cors-audit.js', args, env);
+      expect(result.stdout).toMatch(output);
+      expect(result.code).toBe(code);
+    }, 30_000);
+
+    it('prints JSON findings and a SARIF 2.1.0 log', async () => {
+      const json = await node('cors-audit.js', ['--format', 'json'], CREDENTIALED);
+      expect((JSON.parse(json.stdout) as Array<{ code: string; policy: string; routes: string[] }>).map(({ code, policy, routes }) => ({ code, policy, routes }))).toEqual([
+        { code: 'credentials-without-csrf-protection', policy: 'frontend', routes: ['POST /greet'] },
+      ]);
+      const sarif = await node('cors-audit.js', ['--format', 'sarif'], CREDENTIALED);
+      const log = JSON.parse(sarif.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string; level: string }> }> };
+      expect(log.version).toBe('2.1.0');
+      expect(log.runs[0]?.results.map((r) => [r.ruleId, r.level])).toEqual([['credentials-without-csrf-protection', 'warning']]);
+    }, 30_000);
+
+    it('finds exposeRejectionReason only where the service would not set it: never in its own production configuration', async () => {
+      const result = await node('cors-audit.js', [], { NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' });
+      expect(result.stdout).toMatch(/^CORS audit: no findings\.$/m);
+      expect(result.code).toBe(0);
+    }, 30_000);
+  });
 });

@@ -13,7 +13,8 @@ const USAGE = `Usage: npm run cors:explain -- --origin <origin> --path <path> [-
   --method       the method of the page's request (default GET)
   --header       a header the page sets; repeat it. A content-type without value counts as application/json.
                  A version header (e.g. X-API-Version:2) selects the versioned handler, as Nest's router does
-  --host         the API's host name, for controllers bound to hosts (@Controller({ host }))
+  --host         the API's host name as the browser reaches it: selects controllers bound to hosts (@Controller({ host })),
+                 and a loopback or private host (localhost, 192.168.1.10) under a public page adds Chrome's Local Network Access note
   --credentials  the page uses fetch(..., { credentials: 'include' })
 
 Exit code: 0 allowed, 1 refused, 2 bad input.`;

@@ -7,25 +7,16 @@
  * safety net) nor through the same template without that retry, which shows
  * the instance's own behaviour.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Nginx, NGINX, startNginx } from '../support/nginx.js';
 import { pollUntil } from '../support/poll.js';
 import { keepAliveAgent, type Received, send, type Sent } from '../support/http-client.js';
-import { listeningPort, ROOT, runService, type ServiceProcess } from '../support/service-process.js';
+import { listeningPort, runService, type ServiceProcess } from '../support/service-process.js';
 
-const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
 const ORIGIN_A = 'https://app.example.com';
 const ORIGIN_B = 'https://shop.example.com';
 const EVIL = 'https://evil.example.net';
-
-interface Nginx {
-  readonly port: number;
-  readonly runDir: string;
-  readonly process: ChildProcess;
-}
 
 let instances: ServiceProcess[] = [];
 /** The template as shipped. */
@@ -36,52 +27,6 @@ let port = 0;
 const figures = { requests: 0, cacheHits: 0, errors: 0 };
 
 const RETRY = 'proxy_next_upstream error timeout http_502 http_503 non_idempotent;';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as { port: number };
-      server.close(() => resolve(free));
-    });
-  });
-}
-
-/**
- * Renders the template for `upstreams` and starts nginx on a free port. The
- * port is free when probed, but another process may bind it before nginx
- * does: then nginx exits with "Address already in use" and the next port is
- * tried. nginx is known to be up when /health answers through it with its own
- * X-Cache-Status header (no other server on that port would send it).
- */
-async function startNginx(upstreams: readonly number[], name: string, edit: (config: string) => string = (c) => c): Promise<Nginx> {
-  const runDir = mkdtempSync(join(tmpdir(), `nginx-${name}-`));
-  mkdirSync(join(runDir, 'cache'));
-  const configFile = join(runDir, 'nginx.conf');
-  // As root, nginx's workers would switch to "nobody", who cannot use this private directory.
-  const globals = `daemon off;${process.getuid?.() === 0 ? ' user root;' : ''}`;
-  for (let attempt = 1; attempt <= 5; attempt += 1) {
-    const listenPort = await freePort();
-    const config = readFileSync(join(ROOT, 'deploy', 'nginx.conf.template'), 'utf8')
-      .replaceAll('${API_UPSTREAMS}', upstreams.map((p) => `server 127.0.0.1:${p};`).join('\n        '))
-      .replaceAll('${LISTEN}', `127.0.0.1:${listenPort}`)
-      .replaceAll('${RUN_DIR}', runDir)
-      .replaceAll('${CACHE_DIR}', join(runDir, 'cache'));
-    writeFileSync(configFile, edit(config));
-    execFileSync(NGINX, ['-t', '-q', '-p', runDir, '-c', configFile, '-g', globals]);
-    const child = spawn(NGINX, ['-p', runDir, '-c', configFile, '-g', globals], { stdio: 'ignore' });
-    let exited = false;
-    child.once('exit', () => (exited = true));
-    for (let i = 0; i < 100 && !exited; i += 1) {
-      const answer = await send(listenPort, { method: 'GET', path: '/health' }).catch(() => undefined);
-      if (answer?.status === 200 && answer.headers['x-cache-status'] !== undefined) return { port: listenPort, runDir, process: child };
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const errors = existsSync(join(runDir, 'error.log')) ? readFileSync(join(runDir, 'error.log'), 'utf8') : '';
-    child.kill('SIGKILL');
-    if (!errors.includes('Address already in use')) throw new Error(`nginx did not start:\n${errors}`);
-  }
-  throw new Error('nginx found no free port in 5 attempts');
-}
 
 interface LoggedRequest {
   readonly id: string;

@@ -55,6 +55,17 @@ describe.each([
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it("refuses a cookie-bearing request where the policy does not allow credentials: that origin was never given the user's session", async () => {
+    const res = await crossSitePost(server(), '/orders', LISTED).set('Cookie', 'session=abc');
+    expect(res.status).toBe(403);
+  });
+
+  it('lets through a cookie-bearing request where the policy allows credentials', async () => {
+    const res = await crossSitePost(server(), '/account', LISTED).set('Cookie', 'session=abc');
+    expect(res.status).toBe(201);
+    expect(res.headers['access-control-allow-credentials']).toBe('true');
+  });
+
   it('refuses a route without a policy, even from an origin other routes allow', async () => {
     expect((await crossSitePost(server(), '/plain', LISTED)).status).toBe(403);
   });
@@ -81,6 +92,9 @@ describe.each([
     expect((await policies.explain({ ...input, origin: LISTED })).csrfExempt).toBe(true);
     expect((await policies.explain({ ...input, origin: EVIL })).csrfExempt).toBe(false);
     expect((await policies.explain({ ...input, origin: LISTED, path: '/public' })).csrfExempt).toBe(false);
+    expect((await policies.explain({ ...input, origin: LISTED, credentials: true, path: '/account' })).csrfExempt).toBe(true);
+    // A credentialed request to a policy without credentials is refused by CORS already; it is not exempt either.
+    expect((await policies.explain({ ...input, origin: LISTED, credentials: true })).csrfExempt).toBe(false);
   });
 });
 

@@ -15,7 +15,10 @@ import {
   type NormalisedPolicyOptions,
   type OriginPattern,
   type OriginPredicateCacheOptions,
+  type ToleratedCase,
+  type ToleratedRisk,
 } from './policy.js';
+import { isToleratedRisk, refusalOf, TOLERABLE_RISKS, unsafeOrigins } from './unsafe-origins.js';
 
 export const DEFAULT_METHODS: readonly string[] = ['GET', 'HEAD', 'POST'];
 export const DEFAULT_MAX_AGE = 600;
@@ -42,6 +45,7 @@ const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
   'strict',
   'resourcePolicy',
   'timingAllowOrigin',
+  'tolerate',
 ]);
 
 interface OriginRules {
@@ -189,6 +193,25 @@ function compilePredicateCache(value: OriginPredicateCacheOptions | undefined, p
   return { ttl, negativeTtl, max };
 }
 
+function compileTolerate(values: readonly ToleratedRisk[] | undefined, problems: string[]): ToleratedRisk[] {
+  if (values === undefined) return [];
+  if (!Array.isArray(values)) {
+    problems.push('tolerate must be a list');
+    return [];
+  }
+  for (const value of values as readonly unknown[]) {
+    if (!isToleratedRisk(value)) problems.push(`tolerate entry ${JSON.stringify(value)} is none of ${TOLERABLE_RISKS.map((r) => `'${r}'`).join(', ')}`);
+  }
+  return [...new Set(values.filter(isToleratedRisk))];
+}
+
+/** The unsafe entries of the allowlist; those `tolerate` does not name are problems. */
+function toleratedCases(origins: OriginRules, credentials: boolean, tolerate: readonly ToleratedRisk[], problems: string[]): ToleratedCase[] {
+  const cases = unsafeOrigins(origins.exact, origins.patterns, credentials);
+  problems.push(...cases.filter((unsafe) => !tolerate.includes(unsafe.risk)).map(refusalOf));
+  return cases;
+}
+
 /**
  * Validates `options` and returns the compiled policy, or throws a
  * {@link CorsPolicyError} naming every bad setting. Never mutates `options`.
@@ -209,6 +232,8 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
   const maxAge = compileMaxAge(options.maxAge, problems);
   const timingAllowOrigin = compileBoolean('timingAllowOrigin', options.timingAllowOrigin, problems);
   const resourcePolicy = compileResourcePolicy(options.resourcePolicy, origins.anyOrigin, problems);
+  const tolerate = compileTolerate(options.tolerate, problems);
+  const tolerated = toleratedCases(origins, credentials, tolerate, problems);
   const predicate = options.originPredicate;
   if (predicate !== undefined && typeof predicate !== 'function') {
     problems.push('originPredicate must be a function');
@@ -241,6 +266,8 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     strict,
     resourcePolicy,
     timingAllowOrigin,
+    tolerate,
+    tolerated,
   };
   const headerValues = {
     anyOrigin: origins.anyOrigin,
@@ -270,7 +297,7 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
   };
 }
 
-function union(a: readonly string[] | undefined, b: readonly string[] | undefined): readonly string[] | undefined {
+function union<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): readonly T[] | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return [...a, ...b];
@@ -292,5 +319,7 @@ export function mergePolicyOptions(base: CorsPolicyOptions, override: CorsPolicy
     methods: union(base.methods, override.methods),
     allowedHeaders: union(base.allowedHeaders, override.allowedHeaders),
     exposedHeaders: union(base.exposedHeaders, override.exposedHeaders),
+    // What either side tolerates, the merged policy may hold (e.g. the controller's pattern).
+    tolerate: union(base.tolerate, override.tolerate),
   };
 }

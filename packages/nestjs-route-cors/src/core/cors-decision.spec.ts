@@ -23,6 +23,7 @@ function facts(overrides: Partial<CorsRequestFacts>): CorsRequestFacts {
     selfOrigin: 'http://localhost:5000',
     requestMethod: undefined,
     requestHeaders: undefined,
+    carriesCookies: false,
     ...overrides,
   };
 }
@@ -132,6 +133,12 @@ describe('actual request decisions', () => {
     expect(decide(frontend, facts({ origin: 'https://evil.com' })).csrfExempt).toBe(false);
     expect(decide(frontend, facts({ origin: undefined })).csrfExempt).toBe(false);
     expect(decide(compilePolicy('public', { origins: '*' })).csrfExempt).toBe(false);
+  });
+
+  it('trusts a request that carries cookies only under a policy that allows credentials', () => {
+    expect(decide(frontend, facts({ carriesCookies: true })).csrfExempt).toBe(false);
+    expect(decide(withCredentials, facts({ carriesCookies: true })).csrfExempt).toBe(true);
+    expect(decide(withCredentials, facts({ carriesCookies: false })).csrfExempt).toBe(true);
   });
 
   it('never reflects a disallowed origin', () => {

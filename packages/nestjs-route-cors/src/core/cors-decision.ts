@@ -26,6 +26,12 @@ export interface CorsRequestFacts {
   readonly selfOrigin: string | undefined;
   readonly requestMethod: string | undefined;
   readonly requestHeaders: string | undefined;
+  /**
+   * Whether the request carries cookies (a `Cookie` header), for CSRF trust;
+   * read only for an allowed actual request under a policy without
+   * credentials, so adapters may compute it lazily.
+   */
+  readonly carriesCookies: boolean;
 }
 
 /** A request as the route lookup and the decision read it. */
@@ -61,7 +67,9 @@ export interface CorsDecision {
    * Whether `allowedByCors` trusts the request for CSRF protection: an
    * actual request whose origin the route's policy allowed, unless the
    * policy is public (`'*'`: public data never makes a state-changing
-   * request trusted).
+   * request trusted), and with cookies only where the policy allows
+   * credentials (an origin never given the user's session cannot be
+   * trusted with a request that carries it).
    */
   readonly csrfExempt: boolean;
   readonly ending: CorsEnding;
@@ -75,17 +83,17 @@ function decision(
   vary: readonly string[],
   ending: CorsEnding,
   rejection?: CorsRejection,
+  csrfExempt = false,
 ): CorsDecision {
-  const allowed = rejection === undefined;
   return {
     kind,
-    allowed,
+    allowed: rejection === undefined,
     rejection,
     policy,
     headers,
     vary,
     resourcePolicy: policy?.resourcePolicy,
-    csrfExempt: allowed && kind === 'actual' && policy?.anyOrigin === false,
+    csrfExempt,
     ending,
   };
 }
@@ -214,7 +222,7 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
 
 function actualDecision(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string, verdict: OriginVerdict, vary: readonly string[]): CorsDecision {
   return verdict.allowed
-    ? decision('actual', policy, actualRequestHeaders(policy, origin), vary, 'continue')
+    ? decision('actual', policy, actualRequestHeaders(policy, origin), vary, 'continue', undefined, policy.credentials || !facts.carriesCookies)
     : refusedActual(policy, facts, originRejection(origin, verdict), vary);
 }
 

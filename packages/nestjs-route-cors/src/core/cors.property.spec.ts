@@ -18,6 +18,7 @@ import { CorsPolicyError } from './errors.js';
 import { type CorsDecision, type CorsRequestFacts, decideCors } from './cors-decision.js';
 import { isListedOrigin } from './origin-matcher.js';
 import type { CompiledCorsPolicy, CorsPolicyOptions } from './policy.js';
+import { TOLERABLE_RISKS } from './unsafe-origins.js';
 
 const RUNS = { numRuns: 400 };
 
@@ -242,6 +243,8 @@ describe('parsing any configuration (property)', () => {
       allowedHeaders: fc.oneof({ arbitrary: tokens, weight: 10 }, { arbitrary: fc.anything(), weight: 1 }),
       credentials: fc.oneof({ arbitrary: fc.boolean(), weight: 10 }, { arbitrary: fc.anything(), weight: 1 }),
       maxAge: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 86_400 }), weight: 10 }, { arbitrary: fc.oneof(fc.integer(), fc.double(), fc.anything()), weight: 1 }),
+      // The unsafe entries' refusals are tested in unsafe-origins.spec.ts; here, what a policy allows.
+      tolerate: fc.constant(TOLERABLE_RISKS),
     },
     { requiredKeys: [] },
   );
@@ -298,6 +301,7 @@ const policyOptions: fc.Arbitrary<CorsPolicyOptions> = fc
     exposedHeaders: fc.uniqueArray(fc.constantFrom(...HEADERS), { maxLength: 2 }),
     credentials: fc.boolean(),
     maxAge: fc.integer({ min: 0, max: 86_400 }),
+    tolerate: fc.constant(TOLERABLE_RISKS),
     strict: fc.boolean(),
   })
   // '*' with credentials is refused at start-up (tested in compile-policy.spec.ts): never generate it here.
@@ -349,6 +353,7 @@ function requestFor(options: CorsPolicyOptions, kind: 'preflight' | 'actual'): f
       selfOrigin: fc.constant('http://localhost:5000'),
       requestMethod: fc.constant(undefined),
       requestHeaders: fc.constant(undefined),
+      carriesCookies: fc.boolean(),
     });
   }
   return fc.record({
@@ -357,6 +362,7 @@ function requestFor(options: CorsPolicyOptions, kind: 'preflight' | 'actual'): f
     selfOrigin: fc.constant('http://localhost:5000'),
     requestMethod: method,
     requestHeaders: requestHeaders.map((names) => (names.length === 0 ? undefined : names.join(', '))),
+    carriesCookies: fc.boolean(),
   });
 }
 

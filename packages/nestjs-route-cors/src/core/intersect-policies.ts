@@ -84,6 +84,8 @@ export function intersectPolicies(policies: readonly CompiledCorsPolicy[]): Comp
     // Only actual requests read these, and they are answered by one handler's policy: kept consistent, not used.
     resourcePolicy: strictestResourcePolicy(declared.map((d) => d.resourcePolicy)),
     timingAllowOrigin: declared.every((d) => d.timingAllowOrigin),
+    // The common origins are among each member's, which compiled with what it tolerates.
+    tolerate: [...new Set(declared.flatMap((d) => d.tolerate))],
   };
   return compilePolicy(policies.map((p) => p.name).join('&'), options);
 }

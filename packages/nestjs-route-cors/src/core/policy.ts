@@ -95,6 +95,26 @@ export interface CorsPolicyOptions {
    * @default false
    */
   readonly timingAllowOrigin?: boolean;
+  /**
+   * Unsafe allowlist entries the policy accepts knowingly, by name; each
+   * stays visible in `cors:routes` and the audit. Without it start-up
+   * refuses a pattern whose wildcard covers a public suffix
+   * (`'public-suffix-pattern'`), `'null'` with credentials
+   * (`'null-origin-with-credentials'`) and an `http://` origin other than
+   * loopback with credentials (`'insecure-origin-with-credentials'`).
+   * @default []
+   */
+  readonly tolerate?: readonly ToleratedRisk[];
+}
+
+/** A refused case a policy's `tolerate` may name (src/core/unsafe-origins.ts). */
+export type ToleratedRisk = 'public-suffix-pattern' | 'null-origin-with-credentials' | 'insecure-origin-with-credentials';
+
+/** One unsafe allowlist entry, and why it is one. */
+export interface ToleratedCase {
+  readonly risk: ToleratedRisk;
+  readonly entry: string;
+  readonly reason: string;
 }
 
 /** The values of `Cross-Origin-Resource-Policy` (Fetch §3.7), from the strictest. */
@@ -180,6 +200,10 @@ export interface NormalisedPolicyOptions {
   readonly strict: boolean;
   readonly resourcePolicy: CrossOriginResourcePolicy | undefined;
   readonly timingAllowOrigin: boolean;
+  /** The risks `tolerate` names. */
+  readonly tolerate: readonly ToleratedRisk[];
+  /** The unsafe entries the policy has, every one tolerated (else it would not compile). */
+  readonly tolerated: readonly ToleratedCase[];
 }
 
 /** What `@Cors()` declares on a controller or a handler. */

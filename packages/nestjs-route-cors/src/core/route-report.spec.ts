@@ -1,5 +1,5 @@
 import { compilePolicy } from './compile-policy.js';
-import { formatGatewayTable, formatRouteTable } from './route-report.js';
+import { formatGatewayTable, formatRouteReport, formatRouteTable } from './route-report.js';
 
 const frontend = compilePolicy('frontend', { origins: ['https://a.test', 'https://b.test'], methods: ['POST'], allowedHeaders: ['Content-Type'], maxAge: 60, strict: true });
 
@@ -42,5 +42,30 @@ describe('formatGatewayTable', () => {
         '  headers Content-Type; credentials no',
       ].join('\n'),
     );
+  });
+});
+
+describe('formatRouteReport', () => {
+  it('lists each tolerated entry once per policy, and names the Public Suffix List', () => {
+    const policy = compilePolicy('previews', { origins: ['https://*.vercel.app', 'https://a.test'], tolerate: ['public-suffix-pattern'] });
+    const report = formatRouteReport({
+      routes: [
+        { method: 'GET', path: '/a', policy },
+        { method: 'POST', path: '/a', policy },
+      ],
+      paths: [],
+      gateways: [],
+    });
+    const [tolerated, suffixes] = report.split('\n\n').slice(-2);
+    expect(tolerated?.split('\n')).toEqual([
+      "Tolerated (the policies' tolerate option):",
+      expect.stringMatching(/^ {2}previews: public-suffix-pattern "https:\/\/\*\.vercel\.app": covers the public suffix "vercel\.app"/),
+    ]);
+    expect(suffixes).toMatch(/^Public suffixes: Public Suffix List of tldts \d+\.\d+\.\d+$/);
+  });
+
+  it('has no tolerated section when no policy tolerates anything', () => {
+    const report = formatRouteReport({ routes: [{ method: 'GET', path: '/a', policy: compilePolicy('p', { origins: ['https://a.test'] }) }], paths: [], gateways: [] });
+    expect(report).not.toContain('Tolerated');
   });
 });

@@ -3,6 +3,7 @@
  * printed by `npm run cors:routes`, so both always agree.
  */
 import type { CompiledCorsPolicy } from './policy.js';
+import { PUBLIC_SUFFIX_LIST } from './unsafe-origins.js';
 
 export interface RouteReportRow {
   readonly method: string;
@@ -82,7 +83,17 @@ export function formatGatewayTable(rows: readonly RouteReportRow[]): string {
   return formatTable(rows, true);
 }
 
-/** The report as `cors:routes` prints it: the routes, then the gateways under their own heading. */
+/** One line per unsafe entry a policy tolerates, each policy once: `tolerate` keeps them visible. */
+function toleratedLines(rows: readonly RouteReportRow[]): string[] {
+  const policies = new Map(rows.flatMap((row) => (row.policy === undefined ? [] : [[row.policy.name, row.policy.declared] as const])));
+  return [...policies].flatMap(([name, declared]) => declared.tolerated.map(({ risk, entry, reason }) => `  ${name}: ${risk} "${entry}": ${reason}`));
+}
+
+/**
+ * The report as `cors:routes` prints it: the routes, the path rules and the
+ * gateways under their own headings, the unsafe entries policies tolerate,
+ * and the list the public suffixes come from (`routeReportJson()` gives it as JSON).
+ */
 export function formatRouteReport(report: CorsRouteReport): string {
   const sections = [`Routes:\n${formatRouteTable(report.routes)}`];
   if (report.paths.length > 0) {
@@ -91,5 +102,10 @@ export function formatRouteReport(report: CorsRouteReport): string {
   if (report.gateways.length > 0) {
     sections.push(`WebSocket gateways:\n${formatGatewayTable(report.gateways)}`);
   }
+  const tolerated = toleratedLines([...report.routes, ...report.paths, ...report.gateways]);
+  if (tolerated.length > 0) {
+    sections.push(`Tolerated (the policies' tolerate option):\n${tolerated.join('\n')}`);
+  }
+  sections.push(`Public suffixes: ${PUBLIC_SUFFIX_LIST}`);
   return sections.join('\n\n');
 }

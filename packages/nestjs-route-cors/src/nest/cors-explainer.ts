@@ -9,6 +9,7 @@ import { normaliseOrigin, OriginSyntaxError } from '../core/origin-syntax.js';
 import { routeForRequest } from '../core/path-index.js';
 import type { CompiledCorsPolicy } from '../core/policy.js';
 import { describeRejection } from '../core/rejections.js';
+import { localNetworkAccessNeeded } from '../core/address-space.js';
 import { otherReadings } from './cors-platform.js';
 import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
 import { pathOf } from './node-request.js';
@@ -47,11 +48,18 @@ export interface CorsExplanation {
   readonly allowed: boolean;
   /**
    * Whether `app.enableCsrfProtection({ exclude: allowedByCors })` exempts the
-   * request: its route's policy allows the origin, and is not public.
+   * request: its route's policy allows the origin, is not public, and allows
+   * credentials if the request sends them.
    */
   readonly csrfExempt: boolean;
   /** One plain sentence: which rule allowed or refused the request. */
   readonly verdict: string;
+  /**
+   * Chrome's Local Network Access (142+): set when the page's origin is more
+   * public than the API's host (`input.host`), so that Chrome asks the user's
+   * permission before the request, and refuses it without, before any CORS.
+   */
+  readonly localNetworkAccess?: string;
 }
 
 /** Fetch §2.2.1: browsers upper-case these methods and send others as written. */
@@ -124,8 +132,8 @@ function browserRequest(routes: CorsRouteTable, input: CorsExplainInput, origin:
   // All that Nest's host and version filters read: the path, the host name and the headers the page sets.
   const request = routes.router.describedRequest({ url: input.path, headers, hostname });
   const method = preflightOf === undefined ? browserMethod(input.method) : 'OPTIONS';
-  // A page's own origin is never asked for: a cross-origin page is what is being explained.
-  return { method, origin, selfOrigin: undefined, requestMethod: preflightOf, requestHeaders, hostname, request, path: pathOf(input.path) };
+  // A page's own origin is never asked for: a cross-origin page is what is being explained. Its credentials stand for its cookies.
+  return { method, origin, selfOrigin: undefined, requestMethod: preflightOf, requestHeaders, carriesCookies: input.credentials, hostname, request, path: pathOf(input.path) };
 }
 
 function routeSummary(route: CorsRoute): string {
@@ -199,7 +207,11 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const verdict = allowed
     ? `allowed: ${origin} may ${method} ${routePath} under policy '${policy?.name ?? '-'}' and read the answer`
     : `refused: ${blockedBy}`;
-  return { route: routeInfo, preflight, actual, allowed, csrfExempt, verdict };
+  const space = input.host === undefined ? undefined : localNetworkAccessNeeded(origin, input.host);
+  const localNetworkAccess =
+    space &&
+    `Chrome 142+ asks the user before a page on ${origin} reaches ${input.host}, a ${space} address (Local Network Access); refused, the page gets "Permission was denied for this request to access the \`${space}\` address space." before any CORS check`;
+  return { route: routeInfo, preflight, actual, allowed, csrfExempt, verdict, ...(localNetworkAccess === undefined ? {} : { localNetworkAccess }) };
 }
 
 function rejectionSentence(decision: CorsDecision): string | undefined {
@@ -225,5 +237,6 @@ export function formatExplanation(explanation: CorsExplanation): string {
   if (actual.response) lines.push(...formatResponse(actual.response), `  readable by the page: ${actual.readable ? 'yes' : 'no'}`);
   if (actual.sent) lines.push(`  exempt from app.enableCsrfProtection({ exclude: allowedByCors }): ${explanation.csrfExempt ? 'yes' : 'no'}`);
   lines.push('', explanation.verdict);
+  if (explanation.localNetworkAccess !== undefined) lines.push('', `Note: ${explanation.localNetworkAccess}.`);
   return lines.join('\n');
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CorsPolicyOptions, PredicateCacheStats } from '../core/policy.js';
 import type { CorsRouteReport, RouteReportRow } from '../core/route-report.js';
-import { CORS_GATEWAY_REPORTS } from './cors.constants.js';
+import { auditCors, type AuditFinding } from '../core/audit.js';
+import { CORS_GATEWAY_REPORTS, CORS_MODULE_OPTIONS } from './cors.constants.js';
+import type { CorsModuleOptions } from './cors-module-options.interface.js';
 import { type CorsExplainInput, type CorsExplanation, explainCorsRequest } from './cors-explainer.js';
 import { CorsPolicySet } from './cors-policy-set.js';
 import { CorsRouteTable } from './cors-route-table.js';
@@ -12,6 +14,14 @@ export interface CorsGatewayReports {
   reportRows(): RouteReportRow[];
   /** What a page gets when it connects at `input.path`; undefined when no protected gateway answers there. */
   explain(input: CorsExplainInput): Promise<CorsExplanation> | undefined;
+}
+
+/** What `CorsPolicies.audit()` cannot find out by itself. */
+export interface CorsAuditOptions {
+  /** @default process.env.NODE_ENV === 'production' */
+  readonly production?: boolean;
+  /** The application refuses cross-site state-changing requests itself (`app.enableCsrfProtection()`). @default false */
+  readonly csrfProtection?: boolean;
 }
 
 /**
@@ -26,6 +36,7 @@ export class CorsPolicies {
     private readonly routes: CorsRouteTable,
     private readonly policySet: CorsPolicySet,
     @Inject(CORS_GATEWAY_REPORTS) private readonly gateways: CorsGatewayReports,
+    @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {}
 
   /**
@@ -46,6 +57,28 @@ export class CorsPolicies {
   /** What the start-up log prints and `formatRouteReport()` formats, as it is now. */
   routeReport(): CorsRouteReport {
     return { routes: this.routes.reportRows(), paths: this.routes.ruleRows(), gateways: this.gateways.reportRows() };
+  }
+
+  /**
+   * Reviews every policy, route, path rule and gateway as they are now:
+   * tolerated unsafe entries, credentialed patterns, `'*'` on state-changing
+   * routes, credentialed routes open to cross-site form posts, long `maxAge`,
+   * refusal reasons exposed in production, unused policies. Most severe first;
+   * `formatAudit()` prints them. `production` defaults to
+   * `NODE_ENV === 'production'`; `csrfProtection` says that the application
+   * refuses cross-site state-changing requests itself
+   * (`app.enableCsrfProtection()`), which the module cannot see.
+   */
+  audit(context: CorsAuditOptions = {}): AuditFinding[] {
+    const named = new Map([...this.policySet.snapshot.named].map(([name, { compiled }]) => [name, compiled]));
+    return auditCors({
+      report: this.routeReport(),
+      namedPolicies: named,
+      exposeRejectionReason: this.options.exposeRejectionReason === true,
+      // The one place the package reads the environment: the finding is defined by NODE_ENV, and the caller may say otherwise.
+      production: context.production ?? process.env.NODE_ENV === 'production',
+      csrfProtection: context.csrfProtection ?? false,
+    });
   }
 
   /**

@@ -9,7 +9,11 @@
  * first hook on Fastify, the first middleware on Express) and marks each
  * request whose origin the route's policy allowed; `allowedByCors` reads the
  * mark. Public (`'*'`) policies mark nothing: public data does not make a
- * state-changing request trusted.
+ * state-changing request trusted. A request that carries cookies is marked
+ * only where the policy allows credentials (as ASP.NET Core 11 decides): an
+ * origin allowed without credentials was never given the user's session,
+ * and CSRF is the abuse of that session. The decision says which
+ * (`CorsDecision.csrfExempt`).
  */
 import type { IncomingMessage } from 'node:http';
 import { stillAsDecided } from './node-request.js';

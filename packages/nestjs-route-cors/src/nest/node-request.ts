@@ -77,6 +77,11 @@ export class NodeCorsRequest<R, S> implements CorsRequest<R> {
     return this.raw.headers['access-control-request-headers'];
   }
 
+  /** Read for CSRF trust under a policy without credentials only. */
+  get carriesCookies(): boolean {
+    return this.raw.headers.cookie !== undefined;
+  }
+
   /** Only refusals need it: a same-origin request is never refused. */
   get selfOrigin(): string | undefined {
     const host = this.raw.headers.host;

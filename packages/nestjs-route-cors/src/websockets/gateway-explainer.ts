@@ -12,7 +12,7 @@ import type { CorsGatewayServer } from './gateway-sites.js';
 export async function explainGatewayHandshake(server: CorsGatewayServer, input: CorsExplainInput): Promise<CorsExplanation> {
   const origin = explainedOrigin(input.origin);
   const { policy } = server;
-  const decision = await decideCors(policy, { method: 'GET', origin, selfOrigin: undefined, requestMethod: undefined, requestHeaders: undefined });
+  const decision = await decideCors(policy, { method: 'GET', origin, selfOrigin: undefined, requestMethod: undefined, requestHeaders: undefined, carriesCookies: input.credentials });
   const credentialsRefused = input.credentials && decision.allowed && !policy.credentials;
   const handshake = `${server.transport === 'socket.io' ? 'Socket.IO polling and WebSocket handshakes' : 'WebSocket handshakes'}`;
   const verdict = !decision.allowed
