@@ -14,7 +14,8 @@ import { runOptions, platforms } from './jest.config.js';
 const ENGINES = ['chromium', 'firefox', 'webkit'];
 const selected = process.env.BROWSER_ENGINES?.split(',').map((name) => name.trim()) ?? ENGINES;
 const unknown = selected.filter((name) => !ENGINES.includes(name));
-if (unknown.length > 0) throw new Error(`BROWSER_ENGINES names ${unknown.join(', ')}; the engines are ${ENGINES.join(', ')}`);
+if (unknown.length > 0)
+  throw new Error(`BROWSER_ENGINES names ${unknown.join(', ')}; the engines are ${ENGINES.join(', ')}`);
 
 /**
  * The suites every engine runs; Chromium also runs the ones only its DevTools protocol can check, and the package's own

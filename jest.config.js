@@ -38,7 +38,12 @@ export const shared = {
 
 /** One project per HTTP platform, running the suites `testRegex` matches. */
 export function platforms(testRegex) {
-  return ['express', 'fastify'].map((name) => ({ ...shared, displayName: name, testRegex, globals: { HTTP_ADAPTER: name } }));
+  return ['express', 'fastify'].map((name) => ({
+    ...shared,
+    displayName: name,
+    testRegex,
+    globals: { HTTP_ADAPTER: name },
+  }));
 }
 
 /**

@@ -37,7 +37,9 @@ export function costChart(title: string, groups: readonly ChartGroup[]): string 
   const parts: string[] = [];
   let y = 40;
   for (const group of groups) {
-    parts.push(`<text x="10" y="${y + 16}" font-weight="bold">${escapeXml(`${group.workload} (${group.measure})`)}</text>`);
+    parts.push(
+      `<text x="10" y="${y + 16}" font-weight="bold">${escapeXml(`${group.workload} (${group.measure})`)}</text>`,
+    );
     y += GROUP_HEADER;
     const largest = Math.max(1, ...group.bars.map((bar) => bar.instructions));
     for (const bar of group.bars) {

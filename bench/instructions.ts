@@ -54,7 +54,15 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { type ChartGroup, costChart } from './chart.js';
 import { prepareNest11 } from './nest11.js';
-import { comparedWith, selectTargets, selectWorkloads, type Target, targetEnvironment, targetScript, type Workload } from './scenarios.js';
+import {
+  comparedWith,
+  selectTargets,
+  selectWorkloads,
+  type Target,
+  targetEnvironment,
+  targetScript,
+  type Workload,
+} from './scenarios.js';
 
 const { values } = parseArgs({
   options: {
@@ -90,7 +98,13 @@ const JOBS = Number(values.jobs);
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** The V8 settings that make a count repeatable (see above). */
-const NODE_FLAGS = ['--predictable', '--expose-gc', '--min-semi-space-size=256', '--max-semi-space-size=256', '--max-http-header-size=81920'];
+const NODE_FLAGS = [
+  '--predictable',
+  '--expose-gc',
+  '--min-semi-space-size=256',
+  '--max-semi-space-size=256',
+  '--max-http-header-size=81920',
+];
 
 interface Server {
   readonly pid: number;
@@ -110,8 +124,19 @@ interface Counted {
 
 function startUnderCallgrind(target: Target, outDir: string): Promise<Server> {
   // setarch -R turns address randomisation off, when the machine has it.
-  const valgrind = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--smc-check=all', `--callgrind-out-file=${outDir}/cg.%p`];
-  const command = [...(existsSync('/usr/bin/setarch') ? ['setarch', '-R'] : []), ...valgrind, process.execPath, ...NODE_FLAGS];
+  const valgrind = [
+    'valgrind',
+    '--tool=callgrind',
+    '--instr-atstart=no',
+    '--smc-check=all',
+    `--callgrind-out-file=${outDir}/cg.%p`,
+  ];
+  const command = [
+    ...(existsSync('/usr/bin/setarch') ? ['setarch', '-R'] : []),
+    ...valgrind,
+    process.execPath,
+    ...NODE_FLAGS,
+  ];
   const [program = 'valgrind', ...args] = command;
   const child = spawn(program, [...args, targetScript(target), ...target.args], {
     cwd: ROOT,
@@ -151,7 +176,9 @@ function startUnderCallgrind(target: Target, outDir: string): Promise<Server> {
 function callgrindControl(pid: number, command: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const control = spawn('callgrind_control', [command, String(pid)], { stdio: 'ignore' });
-    control.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`callgrind_control ${command} exited with ${String(code)}`))));
+    control.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`callgrind_control ${command} exited with ${String(code)}`)),
+    );
   });
 }
 
@@ -165,7 +192,8 @@ async function send(server: Server, workload: Workload, amount: number): Promise
     amount,
     timeout: 120,
   });
-  if (result.errors + result.timeouts > 0) throw new Error(`${workload.name}: ${result.errors} errors, ${result.timeouts} timeouts`);
+  if (result.errors + result.timeouts > 0)
+    throw new Error(`${workload.name}: ${result.errors} errors, ${result.timeouts} timeouts`);
 }
 
 /**
@@ -191,7 +219,9 @@ const TURBOFAN = /^\s*([\d,]+) \([^)]*\)\s+\S*v8::internal::Compiler::CompileOpt
 
 function turbofanTotal(file: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const annotate = spawn('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const annotate = spawn('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let listing = '';
     annotate.stdout.on('data', (chunk: Buffer) => (listing += chunk.toString()));
     annotate.once('exit', (code) => {
@@ -259,8 +289,10 @@ function disagreement(windows: readonly Cost[]): number {
  * Every other cell counted on 2026-12-04 settled with TurboFan at 0 to 5%.
  */
 const MAX_COMPILING_SHARE = 0.1;
-const settled = (window: Cost | undefined): boolean => window !== undefined && window.turbofan <= MAX_COMPILING_SHARE * own(window);
-const agree = (windows: readonly Cost[]): boolean => Math.abs(disagreement(windows)) <= TOLERANCE && settled(windows.at(-1));
+const settled = (window: Cost | undefined): boolean =>
+  window !== undefined && window.turbofan <= MAX_COMPILING_SHARE * own(window);
+const agree = (windows: readonly Cost[]): boolean =>
+  Math.abs(disagreement(windows)) <= TOLERANCE && settled(windows.at(-1));
 
 /**
  * Consecutive windows of `--steady-window` requests, until the last two agree
@@ -333,13 +365,18 @@ function figure({ old, windows }: Measurement, method: Method): number {
   return method === 'old' ? old.instructions : last ? own(last) : Number.NaN;
 }
 
-const signedPercent = (fraction: number, digits: number): string => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(digits)}%`;
+const signedPercent = (fraction: number, digits: number): string =>
+  `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(digits)}%`;
 const count = (value: number): string => Math.round(value).toLocaleString('en');
-const windowText = (window: Cost): string => `${count(window.instructions)} − ${count(window.turbofan)} = ${count(own(window))}`;
+const windowText = (window: Cost): string =>
+  `${count(window.instructions)} − ${count(window.turbofan)} = ${count(own(window))}`;
 
 /** The floor has no OPTIONS route: a preflight there is a 404 and measures nothing. */
 const cells: Cell[] = TARGETS.flatMap((target) =>
-  WORKLOADS.filter((workload) => target.cors || workload.method !== 'OPTIONS').map((workload) => ({ target, workload })),
+  WORKLOADS.filter((workload) => target.cors || workload.method !== 'OPTIONS').map((workload) => ({
+    target,
+    workload,
+  })),
 );
 /** The table reads by workload, each workload's targets together. */
 const tableOrder: Cell[] = WORKLOADS.flatMap((workload) => cells.filter((cell) => cell.workload === workload));
@@ -347,7 +384,8 @@ const find = (targetId: string, workload: Workload, method: Method): number | un
   const measurement = cells.find((c) => c.target.id === targetId && c.workload === workload)?.measurement;
   return measurement && figure(measurement, method);
 };
-const versus = (value: number, base: number | undefined): string => (base === undefined ? '-' : signedPercent((value - base) / base, 1));
+const versus = (value: number, base: number | undefined): string =>
+  base === undefined ? '-' : signedPercent((value - base) / base, 1);
 const comparisons = (cell: Cell, value: number, method: Method): string =>
   `${versus(value, find(comparedWith(cell.target, 'floor'), cell.workload, method))} | ${versus(value, find(comparedWith(cell.target, 'enable-cors'), cell.workload, method))}`;
 
@@ -360,8 +398,19 @@ function chartGroups(): ChartGroup[] {
       (['ours', 'enable-cors'] as const).flatMap((role) => {
         const id = platform === 'fastify' ? `fastify-${role}` : role;
         const value = find(id, workload, 'steady');
-        const floor = workload.method === 'OPTIONS' ? 0 : find(platform === 'fastify' ? 'fastify-floor' : 'floor', workload, 'steady');
-        return value === undefined || floor === undefined ? [] : [{ platform, implementation: role === 'ours' ? ('ours' as const) : ('enableCors()' as const), instructions: value - floor }];
+        const floor =
+          workload.method === 'OPTIONS'
+            ? 0
+            : find(platform === 'fastify' ? 'fastify-floor' : 'floor', workload, 'steady');
+        return value === undefined || floor === undefined
+          ? []
+          : [
+              {
+                platform,
+                implementation: role === 'ours' ? ('ours' as const) : ('enableCors()' as const),
+                instructions: value - floor,
+              },
+            ];
       }),
     ),
   })).filter((group) => group.bars.length > 0);
@@ -421,7 +470,12 @@ function writeResults(): string {
     }),
   );
   if (floors.length > 0) {
-    lines.push('', '| the floor (no CORS) | method | Express | Fastify | Fastify vs Express |', '|---|---|---:|---:|---:|', ...floors);
+    lines.push(
+      '',
+      '| the floor (no CORS) | method | Express | Fastify | Fastify vs Express |',
+      '|---|---|---:|---:|---:|',
+      ...floors,
+    );
   }
 
   /**
@@ -439,14 +493,14 @@ function writeResults(): string {
       return [
         `| ${workload.name} | ${method} | ${count(floor)} | ${count(hook)} | ${count(ours)} | ${count(overhead)} (${versus(ours, floor)}) | ` +
           `${count(hook - floor)} (${versus(hook, floor)}) | ${count(ours - hook)} (${signedPercent((ours - hook) / floor, 1)}) | ` +
-          `${((hook - floor) / overhead * 100).toFixed(0)}% |`,
+          `${(((hook - floor) / overhead) * 100).toFixed(0)}% |`,
       ];
     }),
   );
   if (hookSplit.length > 0) {
     lines.push(
       '',
-      "Fastify: ours over its floor, split into the request-hook mechanism (an empty hook in `FastifyAdapter.setOnRequestHook()`, the slot the package uses) and CORS (ours over the empty hook); percentages of the floor.",
+      'Fastify: ours over its floor, split into the request-hook mechanism (an empty hook in `FastifyAdapter.setOnRequestHook()`, the slot the package uses) and CORS (ours over the empty hook); percentages of the floor.',
       '',
       '| workload | method | floor | empty hook | ours | ours − floor | mechanism: hook − floor | CORS: ours − hook | mechanism share |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -456,7 +510,10 @@ function writeResults(): string {
 
   const groups = chartGroups();
   if (groups.length > 0) {
-    writeFileSync(join(ROOT, 'bench', 'results', `${name}.svg`), costChart(`What CORS costs per request in steady state, ${date}`, groups));
+    writeFileSync(
+      join(ROOT, 'bench', 'results', `${name}.svg`),
+      costChart(`What CORS costs per request in steady state, ${date}`, groups),
+    );
     lines.push('', `![CORS cost per request](${name}.svg)`);
   }
   const text = `${lines.join('\n')}\n`;
@@ -486,4 +543,3 @@ console.log(
 );
 await Promise.all(Array.from({ length: JOBS }, worker));
 console.log(`\n${writeResults()}\nWritten to bench/results/${name}.md`);
-

@@ -31,7 +31,14 @@ function cachedPredicatePolicy(): CompiledCorsPolicy {
 }
 
 function nsPerDecision(compiled: CompiledCorsPolicy, origin: string, iterations: number): number {
-  const facts: CorsRequestFacts = { method: 'POST', origin, selfOrigin: 'http://localhost:5000', requestMethod: undefined, requestHeaders: undefined, carriesCookies: false };
+  const facts: CorsRequestFacts = {
+    method: 'POST',
+    origin,
+    selfOrigin: 'http://localhost:5000',
+    requestMethod: undefined,
+    requestHeaders: undefined,
+    carriesCookies: false,
+  };
   let allowed = 0;
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i += 1) {

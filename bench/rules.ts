@@ -79,12 +79,20 @@ function median(values: readonly number[]): number {
 /** Runs one measurement in a fresh process, so that no start-up warms the next. */
 function measureInChild(platform: string, count: number, replaces: number): Promise<Measurement> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [import.meta.filename, '--child', `${platform}:${count}`, '--replaces', String(replaces)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [import.meta.filename, '--child', `${platform}:${count}`, '--replaces', String(replaces)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as Measurement) : reject(new Error(`measurement ${platform}:${count} exited with ${String(code)}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(output) as Measurement)
+        : reject(new Error(`measurement ${platform}:${count} exited with ${String(code)}`)),
+    );
   });
 }
 
@@ -123,7 +131,14 @@ async function main(): Promise<void> {
     ...rows,
     '',
   ].join('\n');
-  const file = join(import.meta.dirname, '..', '..', 'bench', 'results', `${new Date().toISOString().slice(0, 10)}-rules.md`);
+  const file = join(
+    import.meta.dirname,
+    '..',
+    '..',
+    'bench',
+    'results',
+    `${new Date().toISOString().slice(0, 10)}-rules.md`,
+  );
   writeFileSync(file, table);
   console.log(`\n${table}\nwritten to ${file}`);
 }

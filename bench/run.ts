@@ -20,7 +20,16 @@ import autocannon from 'autocannon';
 import { measureMatching } from './matching.js';
 import { ALLOWED_ORIGIN } from './policies.js';
 import { prepareNest11 } from './nest11.js';
-import { BODY, comparedWith, selectTargets, type Target, targetEnvironment, targetScript, type Workload, WORKLOADS } from './scenarios.js';
+import {
+  BODY,
+  comparedWith,
+  selectTargets,
+  type Target,
+  targetEnvironment,
+  targetScript,
+  type Workload,
+  WORKLOADS,
+} from './scenarios.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -31,7 +40,11 @@ const { values: options } = parseArgs({
     warmup: { type: 'string', default: '1' },
     rounds: { type: 'string', default: '2' },
     startups: { type: 'string', default: '5' },
-    targets: { type: 'string', default: 'floor,ours,enable-cors,plain,ours-large,enable-cors-large,fastify-floor,fastify-ours,fastify-enable-cors' },
+    targets: {
+      type: 'string',
+      default:
+        'floor,ours,enable-cors,plain,ours-large,enable-cors-large,fastify-floor,fastify-ours,fastify-enable-cors',
+    },
   },
 });
 const DURATION = Number(options.duration);
@@ -80,7 +93,10 @@ function rssMiB(pid: number | undefined): number {
 
 /** User + system CPU ticks the process has used (proc(5), fields 14 and 15). */
 function cpuTicks(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const fields =
+    readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+      .split(') ')[1]
+      ?.split(' ') ?? [];
   return Number(fields[11]) + Number(fields[12]);
 }
 
@@ -90,15 +106,18 @@ async function checkCorrect(target: Target, port: number): Promise<void> {
   const post = await fetch(url, { method: 'POST', headers: WORKLOADS[1]?.headers, body: BODY });
   const greeting = ((await post.json()) as { greeting?: string }).greeting;
   const problems: string[] = [];
-  if (post.status !== 200 || greeting !== 'Hola, Alice!') problems.push(`POST answered ${post.status} ${String(greeting)}`);
+  if (post.status !== 200 || greeting !== 'Hola, Alice!')
+    problems.push(`POST answered ${post.status} ${String(greeting)}`);
   if (target.cors) {
-    if (post.headers.get('access-control-allow-origin') !== ALLOWED_ORIGIN) problems.push('POST lacks Access-Control-Allow-Origin');
+    if (post.headers.get('access-control-allow-origin') !== ALLOWED_ORIGIN)
+      problems.push('POST lacks Access-Control-Allow-Origin');
     const preflight = await fetch(url, { method: 'OPTIONS', headers: WORKLOADS[0]?.headers });
     if (preflight.status !== 204 || preflight.headers.get('access-control-allow-origin') !== ALLOWED_ORIGIN) {
       problems.push(`preflight answered ${preflight.status}`);
     }
     const refused = await fetch(url, { method: 'POST', headers: WORKLOADS[2]?.headers, body: BODY });
-    if (refused.headers.get('access-control-allow-origin') !== null) problems.push('disallowed origin got Access-Control-Allow-Origin');
+    if (refused.headers.get('access-control-allow-origin') !== null)
+      problems.push('disallowed origin got Access-Control-Allow-Origin');
   }
   if (problems.length > 0) throw new Error(`${target.name} is not correct: ${problems.join('; ')}`);
 }
@@ -146,7 +165,9 @@ async function measureTarget(target: Target): Promise<Row[]> {
       await load(started, workload, WARMUP);
       const measured = await load(started, workload, DURATION);
       rows.push({ target, workload: workload.name, ...measured, rssMiB: rssMiB(started.child.pid) });
-      console.log(`  ${target.name.padEnd(22)} ${workload.name.padEnd(16)} ${measured.rps.toFixed(0).padStart(7)} req/s`);
+      console.log(
+        `  ${target.name.padEnd(22)} ${workload.name.padEnd(16)} ${measured.rps.toFixed(0).padStart(7)} req/s`,
+      );
     }
     return rows;
   } finally {
@@ -197,7 +218,8 @@ function ratio(value: number, base: number | undefined): string {
 type Combined = ReturnType<typeof combine>[number];
 
 function report(rows: readonly Combined[], startups: ReadonlyMap<string, number>): string {
-  const find = (targetId: string, workload: string) => rows.find((r) => r.target.id === targetId && r.workload === workload);
+  const find = (targetId: string, workload: string) =>
+    rows.find((r) => r.target.id === targetId && r.workload === workload);
   const lines = [
     `# Benchmark ${new Date().toISOString().slice(0, 10)}`,
     '',
@@ -217,11 +239,16 @@ function report(rows: readonly Combined[], startups: ReadonlyMap<string, number>
         `${ratio(row.rps, floor)} | ${ratio(row.rps, find(comparedWith(row.target, 'enable-cors'), row.workload)?.rps)} |`,
     );
   }
-  lines.push('', 'The floor has no OPTIONS route: its "preflight" row is a 404 and no baseline. "errors" counts non-2xx answers.', '');
+  lines.push(
+    '',
+    'The floor has no OPTIONS route: its "preflight" row is a 404 and no baseline. "errors" counts non-2xx answers.',
+    '',
+  );
   lines.push(`| start-up: create + listen, median of ${STARTUPS} | ms |`, '|---|---:|');
   for (const [name, ms] of startups) lines.push(`| ${name} | ${ms.toFixed(1)} |`);
   lines.push('', '| decideCors alone (in-process) | origin | ns per decision |', '|---|---|---:|');
-  for (const row of measureMatching()) lines.push(`| ${row.policy} | ${row.origin} | ${row.nsPerDecision.toFixed(0)} |`);
+  for (const row of measureMatching())
+    lines.push(`| ${row.policy} | ${row.origin} | ${row.nsPerDecision.toFixed(0)} |`);
   return `${lines.join('\n')}\n`;
 }
 

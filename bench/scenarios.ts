@@ -23,17 +23,48 @@ export interface Target {
   readonly nest: 11 | 12;
 }
 
-const nest = (variant: string) => ({ script: 'nest-target.js', args: [variant], platform: 'express' as const, nest: 12 as const });
-const onFastify = (target: Target): Target => ({ ...target, id: `fastify-${target.id}`, name: `${target.name}, Fastify`, platform: 'fastify' });
+const nest = (variant: string) => ({
+  script: 'nest-target.js',
+  args: [variant],
+  platform: 'express' as const,
+  nest: 12 as const,
+});
+const onFastify = (target: Target): Target => ({
+  ...target,
+  id: `fastify-${target.id}`,
+  name: `${target.name}, Fastify`,
+  platform: 'fastify',
+});
 
 const EXPRESS_TARGETS: readonly Target[] = [
   { id: 'floor', name: 'no CORS (floor)', ...nest('no-cors'), allowlist: TWO_ORIGINS, cors: false },
   { id: 'ours', name: '@Cors() (ours)', ...nest('cors-module'), allowlist: TWO_ORIGINS, cors: true },
-  { id: 'ours-predicate', name: '@Cors() cached predicate', ...nest('cors-predicate'), allowlist: TWO_ORIGINS, cors: true },
+  {
+    id: 'ours-predicate',
+    name: '@Cors() cached predicate',
+    ...nest('cors-predicate'),
+    allowlist: TWO_ORIGINS,
+    cors: true,
+  },
   { id: 'enable-cors', name: 'app.enableCors()', ...nest('enable-cors'), allowlist: TWO_ORIGINS, cors: true },
-  { id: 'plain', name: 'node:http by hand', script: 'plain-target.js', args: [], allowlist: TWO_ORIGINS, cors: true, platform: 'express', nest: 12 },
+  {
+    id: 'plain',
+    name: 'node:http by hand',
+    script: 'plain-target.js',
+    args: [],
+    allowlist: TWO_ORIGINS,
+    cors: true,
+    platform: 'express',
+    nest: 12,
+  },
   { id: 'ours-large', name: '@Cors() 1000+50', ...nest('cors-module'), allowlist: LARGE_ALLOWLIST, cors: true },
-  { id: 'enable-cors-large', name: 'enableCors() 1000+50', ...nest('enable-cors'), allowlist: LARGE_ALLOWLIST, cors: true },
+  {
+    id: 'enable-cors-large',
+    name: 'enableCors() 1000+50',
+    ...nest('enable-cors'),
+    allowlist: LARGE_ALLOWLIST,
+    cors: true,
+  },
   {
     id: 'empty-interceptor',
     name: 'floor + empty interceptor',
@@ -49,7 +80,14 @@ const EXPRESS_TARGETS: readonly Target[] = [
  * before any CORS work, the share of ours over the floor that is not CORS.
  */
 const FASTIFY_TARGETS: readonly Target[] = [
-  { id: 'fastify-empty-hook', name: 'floor + empty request hook, Fastify', ...nest('empty-request-hook'), platform: 'fastify', allowlist: TWO_ORIGINS, cors: false },
+  {
+    id: 'fastify-empty-hook',
+    name: 'floor + empty request hook, Fastify',
+    ...nest('empty-request-hook'),
+    platform: 'fastify',
+    allowlist: TWO_ORIGINS,
+    cors: false,
+  },
 ];
 
 /**
@@ -58,13 +96,32 @@ const FASTIFY_TARGETS: readonly Target[] = [
  * path costs over its own floor compares with what @Cors() costs over the controller's.
  */
 const RULE_TARGETS: readonly Target[] = [
-  { id: 'adapter-route', name: 'adapter route, no CORS', ...nest('adapter-route'), allowlist: TWO_ORIGINS, cors: false },
-  { id: 'path-rule', name: 'adapter route under a path rule', ...nest('cors-path-rule'), allowlist: TWO_ORIGINS, cors: true },
+  {
+    id: 'adapter-route',
+    name: 'adapter route, no CORS',
+    ...nest('adapter-route'),
+    allowlist: TWO_ORIGINS,
+    cors: false,
+  },
+  {
+    id: 'path-rule',
+    name: 'adapter route under a path rule',
+    ...nest('cors-path-rule'),
+    allowlist: TWO_ORIGINS,
+    cors: true,
+  },
 ];
 
 /** The same service code on Nest 11 (the last CommonJS major), Express: `nest11-floor`, `nest11-ours`, `nest11-enable-cors`. */
-const onNest11 = (target: Target): Target => ({ ...target, id: `nest11-${target.id}`, name: `${target.name}, Nest 11`, nest: 11 });
-const NEST11_TARGETS = EXPRESS_TARGETS.filter((target) => ['floor', 'ours', 'enable-cors'].includes(target.id)).map(onNest11);
+const onNest11 = (target: Target): Target => ({
+  ...target,
+  id: `nest11-${target.id}`,
+  name: `${target.name}, Nest 11`,
+  nest: 11,
+});
+const NEST11_TARGETS = EXPRESS_TARGETS.filter((target) => ['floor', 'ours', 'enable-cors'].includes(target.id)).map(
+  onNest11,
+);
 
 /** The Nest targets again on @nestjs/platform-fastify: `fastify-floor`, `fastify-ours`, `fastify-enable-cors`, ... */
 export const TARGETS: readonly Target[] = [
@@ -94,7 +151,9 @@ export function targetEnvironment(target: Target): Record<string, string> {
 
 /** The compiled target: this build's for Nest 12, its copy inside bench/nest11 for Nest 11 (nest11.ts). */
 export function targetScript(target: Target): string {
-  return target.nest === 11 ? join(NEST11_BUILD, 'bench', 'targets', target.script) : join(import.meta.dirname, 'targets', target.script);
+  return target.nest === 11
+    ? join(NEST11_BUILD, 'bench', 'targets', target.script)
+    : join(import.meta.dirname, 'targets', target.script);
 }
 
 /** The entries named in a comma-separated list of ids (`--targets`, `--workloads`), in that order. */
@@ -137,14 +196,51 @@ export const WORKLOADS: readonly Workload[] = [
     id: 'preflight',
     name: 'preflight',
     method: 'OPTIONS',
-    headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    headers: {
+      origin: ALLOWED_ORIGIN,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'content-type',
+    },
   },
-  { id: 'allowed', name: 'POST allowed', method: 'POST', headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
-  { id: 'disallowed', name: 'POST disallowed', method: 'POST', headers: { origin: DISALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
+  {
+    id: 'allowed',
+    name: 'POST allowed',
+    method: 'POST',
+    headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE },
+    body: BODY,
+  },
+  {
+    id: 'disallowed',
+    name: 'POST disallowed',
+    method: 'POST',
+    headers: { origin: DISALLOWED_ORIGIN, 'content-type': JSON_TYPE },
+    body: BODY,
+  },
   { id: 'no-origin', name: 'POST no Origin', method: 'POST', headers: { 'content-type': JSON_TYPE }, body: BODY },
-  { id: 'long-path', name: 'POST 16 KB of /a', method: 'POST', path: SHORT_SEGMENTS_16K, headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
-  { id: 'long-slashes', name: 'POST 16 KB of /', method: 'POST', path: SLASHES_16K, headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
-  { id: 'long-path-64k', name: 'POST 64 KB of /a', method: 'POST', path: SHORT_SEGMENTS_64K, headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE }, body: BODY },
+  {
+    id: 'long-path',
+    name: 'POST 16 KB of /a',
+    method: 'POST',
+    path: SHORT_SEGMENTS_16K,
+    headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE },
+    body: BODY,
+  },
+  {
+    id: 'long-slashes',
+    name: 'POST 16 KB of /',
+    method: 'POST',
+    path: SLASHES_16K,
+    headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE },
+    body: BODY,
+  },
+  {
+    id: 'long-path-64k',
+    name: 'POST 64 KB of /a',
+    method: 'POST',
+    path: SHORT_SEGMENTS_64K,
+    headers: { origin: ALLOWED_ORIGIN, 'content-type': JSON_TYPE },
+    body: BODY,
+  },
 ];
 
 export const selectWorkloads = (ids: string): Workload[] => selectById(WORKLOADS, ids);

@@ -52,15 +52,20 @@ function pagePort(name, fallback) {
  */
 function pagePortProblem(name, port, error) {
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
-  if (code === 'EADDRINUSE') return `${name} ${port} is already in use; set ${name} to a free port, e.g. ${name}=${port === 65535 ? port - 1 : port + 1} npm run demo`;
-  if (code === 'EACCES') return `${name} ${port} needs privileges this process does not have; set ${name} to 1024 or above`;
+  if (code === 'EADDRINUSE')
+    return `${name} ${port} is already in use; set ${name} to a free port, e.g. ${name}=${port === 65535 ? port - 1 : port + 1} npm run demo`;
+  if (code === 'EACCES')
+    return `${name} ${port} needs privileges this process does not have; set ${name} to 1024 or above`;
   throw error;
 }
 
 /** CORS_ALLOWED_ORIGINS as the API will read it (a real variable wins over .env), or undefined when neither sets it. */
 function configuredAllowlist() {
   const dotenv = join(ROOT, '.env');
-  return process.env.CORS_ALLOWED_ORIGINS ?? (existsSync(dotenv) ? parseEnv(readFileSync(dotenv, 'utf8')).CORS_ALLOWED_ORIGINS : undefined);
+  return (
+    process.env.CORS_ALLOWED_ORIGINS ??
+    (existsSync(dotenv) ? parseEnv(readFileSync(dotenv, 'utf8')).CORS_ALLOWED_ORIGINS : undefined)
+  );
 }
 
 const ports = [
@@ -132,7 +137,12 @@ const apiUrl = new Promise((resolve) => {
 const started = await Promise.race([apiUrl, apiExited.then(() => undefined)]);
 if (typeof started === 'string') {
   settings.api = started;
-  const unlisted = allowlist !== undefined && !allowlist.split(',').map((entry) => entry.trim()).includes(allowedOrigin);
+  const unlisted =
+    allowlist !== undefined &&
+    !allowlist
+      .split(',')
+      .map((entry) => entry.trim())
+      .includes(allowedOrigin);
   // The banner comes last, once the API listens, so that its start-up log does not scroll it away.
   console.log(`
 Demo running, the API on ${started}:
@@ -140,7 +150,9 @@ Demo running, the API on ${started}:
   ${blockedOrigin}  an origin the API does not allow: the browser blocks the answer${unlisted ? `\n  Note: CORS_ALLOWED_ORIGINS does not list ${allowedOrigin}, so that page is blocked too.` : ''}
 Press Ctrl+C to stop.`);
 } else if (!stopping) {
-  console.error('The demo stops: its API did not start (the reason is above). PORT, DEMO_ALLOWED_PORT and DEMO_BLOCKED_PORT set its ports, e.g. PORT=5001 npm run demo.');
+  console.error(
+    'The demo stops: its API did not start (the reason is above). PORT, DEMO_ALLOWED_PORT and DEMO_BLOCKED_PORT set its ports, e.g. PORT=5001 npm run demo.',
+  );
 }
 
 await apiExited;

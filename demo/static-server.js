@@ -37,7 +37,9 @@ export async function servePage(port, settings) {
     }
     // `<` escaped, so that no value can close the script element.
     const json = JSON.stringify(settings()).replaceAll('<', '\\u003c');
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html.replace(SETTINGS_BLOCK, `$1${json}$2`));
+    res
+      .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
+      .end(html.replace(SETTINGS_BLOCK, `$1${json}$2`));
   });
   await new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -30,7 +30,11 @@ const PROJECTS = [
   { sources: 'src', outputs: ['dist'] },
 ];
 /** The compiler settings every output depends on. */
-const SETTINGS = ['tsconfig.json', 'tsconfig.build.json', ...['tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json'].map((file) => join(PACKAGE, file))];
+const SETTINGS = [
+  'tsconfig.json',
+  'tsconfig.build.json',
+  ...['tsconfig.json', 'tsconfig.build.json', 'tsconfig.cjs.json'].map((file) => join(PACKAGE, file)),
+];
 
 /**
  * The files under `folder` that the build compiles, relative to it.
@@ -84,7 +88,7 @@ function runBuild(root) {
   } catch (error) {
     const { stdout = '', stderr = '' } = /** @type {{ stdout?: Buffer | string, stderr?: Buffer | string }} */ (error);
     process.stderr.write(`${stdout}${stderr}`);
-    throw new Error('npm run build failed (its output is above)');
+    throw new Error('npm run build failed (its output is above)', { cause: error });
   }
 }
 

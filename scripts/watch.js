@@ -34,7 +34,10 @@ function stop(code) {
  * @param {(output: string) => void} [onOutput]
  */
 function run(args, onOutput) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', onOutput ? 'pipe' : 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', onOutput ? 'pipe' : 'inherit', 'inherit'],
+  });
   child.stdout?.on('data', (chunk) => {
     process.stdout.write(chunk);
     onOutput?.(String(chunk));

@@ -1,4 +1,10 @@
-import { type INestApplication, type LogLevel, ValidationPipe, BadRequestException, type NestApplicationOptions } from '@nestjs/common';
+import {
+  type INestApplication,
+  type LogLevel,
+  ValidationPipe,
+  BadRequestException,
+  type NestApplicationOptions,
+} from '@nestjs/common';
 import { type IEntryNestModule, NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -31,7 +37,8 @@ function jsonBodyParser(): RequestHandler {
   const options = { limit: BODY_LIMIT_BYTES, strict: false };
   const parse = express.json(options);
   const parseNotingEmpty = express.json({ ...options, verify: (req, _res, body) => noteEmptyBody(req, body) });
-  return (req, res, next) => (req.headers['transfer-encoding'] === undefined ? parse : parseNotingEmpty)(req, res, next);
+  return (req, res, next) =>
+    (req.headers['transfer-encoding'] === undefined ? parse : parseNotingEmpty)(req, res, next);
 }
 
 /**
@@ -43,16 +50,22 @@ function jsonBodyParser(): RequestHandler {
  */
 function useFastifyBodyParsers(instance: FastifyInstance): void {
   instance.removeAllContentTypeParsers();
-  instance.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (request, body: Buffer, done) => {
-    noteEmptyBody(request, body);
-    if (body.length === 0) return done(null, {});
-    try {
-      done(null, JSON.parse(body.toString('utf8')));
-    } catch (error) {
-      done(new BadRequestException('Malformed JSON in request body', { cause: error }), undefined);
-    }
-  });
-  instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, _body, done) => done(null, undefined));
+  instance.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES },
+    (request, body: Buffer, done) => {
+      noteEmptyBody(request, body);
+      if (body.length === 0) return done(null, {});
+      try {
+        done(null, JSON.parse(body.toString('utf8')));
+      } catch (error) {
+        done(new BadRequestException('Malformed JSON in request body', { cause: error }), undefined);
+      }
+    },
+  );
+  instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT_BYTES }, (_request, _body, done) =>
+    done(null, undefined),
+  );
 }
 
 /** The pipes and parsers of the application, shared by main.ts and the e2e tests. */
@@ -90,7 +103,9 @@ export interface AppOptions {
  * lists and booleans alike but trusts no hop for a bare count; Express trusts
  * that many hops from the server, as README documents the setting.
  */
-function fastifyTrustProxy(trustProxy: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+function fastifyTrustProxy(
+  trustProxy: boolean | number | string,
+): boolean | string | ((address: string, hop: number) => boolean) {
   return typeof trustProxy === 'number' ? (_address, hop) => hop < trustProxy : trustProxy;
 }
 
@@ -103,7 +118,11 @@ export async function createApp(
   rootModule: IEntryNestModule,
   { logLevels, trustProxy = false, apiDocs = false, httpAdapter = 'express' }: AppOptions,
 ): Promise<INestApplication> {
-  const options: NestApplicationOptions = { bodyParser: false, abortOnError: false, logger: logLevels === false ? false : [...logLevels] };
+  const options: NestApplicationOptions = {
+    bodyParser: false,
+    abortOnError: false,
+    logger: logLevels === false ? false : [...logLevels],
+  };
   let app: INestApplication;
   if (httpAdapter === 'fastify') {
     const adapter = new FastifyAdapter({

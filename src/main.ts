@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { AppModule } from './app.module.js';
@@ -36,9 +37,11 @@ async function main(): Promise<void> {
     if (problem === undefined) throw error;
     exitWith(problem);
   });
-  const address = app.getHttpServer().address();
+  const address = (app.getHttpServer() as Server).address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  logger.log(`Listening on http://${config.host ?? 'localhost'}:${port}${config.host ? '' : ' (all interfaces)'}, on ${config.httpAdapter}`);
+  logger.log(
+    `Listening on http://${config.host ?? 'localhost'}:${port}${config.host ? '' : ' (all interfaces)'}, on ${config.httpAdapter}`,
+  );
 
   // Stop accepting, let in-flight requests finish, then exit 0.
   const shutdown = (signal: NodeJS.Signals): void => {

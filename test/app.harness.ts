@@ -21,12 +21,30 @@ export async function startApp(env: Record<string, string> = {}): Promise<INestA
 }
 
 /** The service's factory, on the platform under test, without logs; the routes the platform registers are recorded. */
-export async function createTestApp(rootModule: IEntryNestModule, options: Omit<AppOptions, 'logLevels'> = {}): Promise<INestApplication> {
+export async function createTestApp(
+  rootModule: IEntryNestModule,
+  options: Omit<AppOptions, 'logLevels'> = {},
+): Promise<INestApplication> {
   const httpAdapter = options.httpAdapter ?? HTTP_ADAPTER;
   return recordRegisteredRoutes(await createApp(rootModule, { ...options, httpAdapter, logLevels: false }));
 }
 
 /** Creates and initialises the application; on Fastify, also readies the instance, as `listen()` would. */
-export async function startModule(rootModule: IEntryNestModule, options: Omit<AppOptions, 'logLevels'> = {}): Promise<INestApplication> {
+export async function startModule(
+  rootModule: IEntryNestModule,
+  options: Omit<AppOptions, 'logLevels'> = {},
+): Promise<INestApplication> {
   return initialised(await createTestApp(rootModule, options));
+}
+
+/** What the service answers as JSON: a greeting, or an error's message. */
+export interface ServiceAnswer {
+  readonly greeting?: string;
+  readonly timestamp?: string;
+  readonly error?: string;
+}
+
+/** A supertest response's parsed JSON body, as the service writes it. */
+export function answerOf(response: { readonly body: unknown }): ServiceAnswer {
+  return response.body as ServiceAnswer;
 }

@@ -4,7 +4,7 @@
  * or on an actual request, even with credentials enabled.
  */
 import { readFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startApp, useApp } from './app.harness.js';
@@ -24,7 +24,13 @@ interface Answer {
 }
 
 /** Raw node:http, because supertest would refuse or normalise some of these values. */
-function send(port: number, method: string, path: string, origin: string | string[], extra: Record<string, string> = {}): Promise<Answer> {
+function send(
+  port: number,
+  method: string,
+  path: string,
+  origin: string | string[],
+  extra: Record<string, string> = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: '127.0.0.1', port, method, path }, (res) => {
       res.resume();
@@ -44,7 +50,7 @@ describe('attack corpus against the running service', () => {
   let port = 0;
   beforeAll(async () => {
     await running.app().listen(0, '127.0.0.1');
-    port = (running.app().getHttpServer().address() as AddressInfo).port;
+    port = ((running.app().getHttpServer() as Server).address() as AddressInfo).port;
   });
 
   const healthAfterEach: number[] = [];
@@ -53,12 +59,32 @@ describe('attack corpus against the running service', () => {
   });
 
   const preflight = (origin: string | string[]) =>
-    send(port, 'OPTIONS', '/greet', origin, { 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' });
-  const actual = (origin: string | string[]) => send(port, 'POST', '/greet', origin, { 'Content-Type': 'application/json' });
+    send(port, 'OPTIONS', '/greet', origin, {
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type',
+    });
+  const actual = (origin: string | string[]) =>
+    send(port, 'POST', '/greet', origin, { 'Content-Type': 'application/json' });
 
   it('is a corpus worth running: every scanner class is present', () => {
     const techniques = corpus.origins.map((o) => o.technique).join('\n');
-    for (const probe of ['reflection', 'prefix', 'suffix', 'unescaped dot', 'scheme downgrade', 'port', 'null', 'special character', 'userinfo', 'backslash', 'trailing dot', 'case variant', 'whitespace', 'very long', 'wildcard']) {
+    for (const probe of [
+      'reflection',
+      'prefix',
+      'suffix',
+      'unescaped dot',
+      'scheme downgrade',
+      'port',
+      'null',
+      'special character',
+      'userinfo',
+      'backslash',
+      'trailing dot',
+      'case variant',
+      'whitespace',
+      'very long',
+      'wildcard',
+    ]) {
       expect(techniques).toContain(probe);
     }
     expect(corpus.multipleOrigins.length).toBeGreaterThan(0);
@@ -79,11 +105,14 @@ describe('attack corpus against the running service', () => {
     expect(act.status).toBeLessThan(500);
   });
 
-  it.each(corpus.multipleOrigins.map((entry) => [entry.technique, entry.origins] as const))('%s', async (_technique, origins) => {
-    const [pre, act] = await Promise.all([preflight([...origins]), actual([...origins])]);
-    expect(pre.cors).toEqual({});
-    expect(act.cors).toEqual({});
-  });
+  it.each(corpus.multipleOrigins.map((entry) => [entry.technique, entry.origins] as const))(
+    '%s',
+    async (_technique, origins) => {
+      const [pre, act] = await Promise.all([preflight([...origins]), actual([...origins])]);
+      expect(pre.cors).toEqual({});
+      expect(act.cors).toEqual({});
+    },
+  );
 
   it('answers /health throughout', () => {
     // One probe after every test above: the service survived each hostile request.

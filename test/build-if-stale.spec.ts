@@ -3,7 +3,16 @@
  * when a build input changed. Checked on a small tree laid out like this repository, with a stand-in build that
  * writes what `npm run build` writes, and file times set by the test rather than read from a clock.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { buildIfStale } from '../scripts/build-if-stale.js';
@@ -59,7 +68,8 @@ function build(): void {
   builds += 1;
   rmSync(join(root, 'dist'), { recursive: true, force: true });
   rmSync(join(root, PACKAGE, 'dist'), { recursive: true, force: true });
-  const compiled = (folder: string) => filesUnder(folder).filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'));
+  const compiled = (folder: string) =>
+    filesUnder(folder).filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'));
   for (const source of compiled(`${PACKAGE}/src`)) {
     const output = source.replace(`${PACKAGE}/src/`, '').replace(/\.ts$/, '.js');
     write(`${PACKAGE}/dist/${output}`);

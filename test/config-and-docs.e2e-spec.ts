@@ -28,7 +28,10 @@ describe('configuration from a .env file', () => {
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   it('reads .env, and a real variable wins over the same setting there', async () => {
-    writeFileSync(join(folder, '.env'), 'CORS_ALLOWED_ORIGINS=https://from-dotenv.example\nCORS_ALLOW_CREDENTIALS=true\nHOST=\n');
+    writeFileSync(
+      join(folder, '.env'),
+      'CORS_ALLOWED_ORIGINS=https://from-dotenv.example\nCORS_ALLOW_CREDENTIALS=true\nHOST=\n',
+    );
     service = runService({ PORT: '0', CORS_ALLOWED_ORIGINS: 'https://from-env.example' }, folder);
     const server = `http://localhost:${await listeningPort(service)}`;
     const fromEnv = await preflight(server, '/greet', 'https://from-env.example', 'POST', 'content-type');
@@ -40,23 +43,40 @@ describe('configuration from a .env file', () => {
   }, 30_000);
 
   it.each([
-    ['PORT=eighty\nLOG_LEVEL=loud\n', ['PORT "eighty" must be a whole number from 0 to 65535 (set in .env)', 'LOG_LEVEL "loud" must be one of error, warn, log, debug, verbose (set in .env)']],
+    [
+      'PORT=eighty\nLOG_LEVEL=loud\n',
+      [
+        'PORT "eighty" must be a whole number from 0 to 65535 (set in .env)',
+        'LOG_LEVEL "loud" must be one of error, warn, log, debug, verbose (set in .env)',
+      ],
+    ],
     ['API_DOCS=sometimes\n', ['API_DOCS "sometimes" must be true or false']],
-    ['NODE_ENV=production\nCORS_ALLOWED_ORIGINS=http://localhost:1234\n', ['CORS_ALLOWED_ORIGINS entry "http://localhost:1234" is a local origin, refused when NODE_ENV=production (set in .env)']],
-  ])('refuses every bad setting of a .env file at once, naming it, exit 1 without a stack: %j', async (dotenv, messages) => {
-    writeFileSync(join(folder, '.env'), dotenv);
-    service = runService({}, folder);
-    expect(await service.exited).toBe(1);
-    for (const message of messages) expect(service.output()).toContain(message);
-    expect(service.output()).not.toMatch(/\n\s+at /);
-  }, 30_000);
+    [
+      'NODE_ENV=production\nCORS_ALLOWED_ORIGINS=http://localhost:1234\n',
+      [
+        'CORS_ALLOWED_ORIGINS entry "http://localhost:1234" is a local origin, refused when NODE_ENV=production (set in .env)',
+      ],
+    ],
+  ])(
+    'refuses every bad setting of a .env file at once, naming it, exit 1 without a stack: %j',
+    async (dotenv, messages) => {
+      writeFileSync(join(folder, '.env'), dotenv);
+      service = runService({}, folder);
+      expect(await service.exited).toBe(1);
+      for (const message of messages) expect(service.output()).toContain(message);
+      expect(service.output()).not.toMatch(/\n\s+at /);
+    },
+    30_000,
+  );
 
   it('says which bad value came from the real environment and which from .env', async () => {
     writeFileSync(join(folder, '.env'), 'LOG_LEVEL=loud\n');
     service = runService({ PORT: 'eighty' }, folder);
     expect(await service.exited).toBe(1);
     expect(service.output()).toContain('PORT "eighty" must be a whole number from 0 to 65535 (set in the environment)');
-    expect(service.output()).toContain('LOG_LEVEL "loud" must be one of error, warn, log, debug, verbose (set in .env)');
+    expect(service.output()).toContain(
+      'LOG_LEVEL "loud" must be one of error, warn, log, debug, verbose (set in .env)',
+    );
   }, 30_000);
 });
 
@@ -67,24 +87,35 @@ describe('OpenAPI document', () => {
   interface Operation {
     readonly summary?: string;
     readonly description?: string;
-    readonly responses: Record<string, { readonly headers?: Record<string, { readonly description?: string }>; readonly content?: Record<string, { readonly example?: unknown }> }>;
+    readonly responses: Record<
+      string,
+      {
+        readonly headers?: Record<string, { readonly description?: string }>;
+        readonly content?: Record<string, { readonly example?: unknown }>;
+      }
+    >;
     readonly 'x-cors'?: CorsExtension;
     readonly parameters?: ReadonlyArray<{ readonly name: string; readonly in: string }>;
   }
   interface Document {
     readonly paths: Record<string, Record<string, Operation>>;
-    readonly components: { readonly schemas: Record<string, { readonly properties: Record<string, Record<string, unknown>>; readonly required?: string[] }> };
+    readonly components: {
+      readonly schemas: Record<
+        string,
+        { readonly properties: Record<string, Record<string, unknown>>; readonly required?: string[] }
+      >;
+    };
   }
-  const documentOf = async (): Promise<Document> => (await request(server()).get('/docs-json').expect(200)).body as Document;
+  const documentOf = async (): Promise<Document> =>
+    (await request(server()).get('/docs-json').expect(200)).body as Document;
 
   it('describes every operation of the greet API', async () => {
     const { paths } = await documentOf();
-    expect(Object.entries(paths).flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`)).sort()).toEqual([
-      'GET /greet',
-      'GET /greet/languages',
-      'GET /health',
-      'POST /greet',
-    ]);
+    expect(
+      Object.entries(paths)
+        .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
+        .sort(),
+    ).toEqual(['GET /greet', 'GET /greet/languages', 'GET /health', 'POST /greet']);
   });
 
   it("describes the request's fields and constraints, every error of POST /greet, the cookie and X-Request-Id", async () => {
@@ -102,7 +133,9 @@ describe('OpenAPI document', () => {
   it("shows in Swagger UI what it cannot show by itself: each operation's CORS policy, each error's own example, <lang> as text", async () => {
     const { paths } = await documentOf();
     const greet = paths['/greet']?.post;
-    expect(greet?.description).toBe('**CORS:** policy `frontend`: http://localhost:1234, https://app.example.com; preflights allow POST; credentials no.');
+    expect(greet?.description).toBe(
+      '**CORS:** policy `frontend`: http://localhost:1234, https://app.example.com; preflights allow POST; credentials no.',
+    );
     expect(paths['/health']?.get?.description).toBe('**CORS:** none: pages on other origins cannot read this answer.');
     const example = (status: string): unknown => greet?.responses[status]?.content?.['application/json']?.example;
     expect([example('413'), example('415'), example('500')]).toEqual([
@@ -111,28 +144,40 @@ describe('OpenAPI document', () => {
       { error: 'Internal server error' },
     ]);
     // Markdown code spans: Swagger UI would take a bare <lang> for an HTML tag and drop it.
-    expect(greet?.responses['200']?.headers?.['Set-Cookie']?.description).toContain('`greet_lang=<lang>; HttpOnly; SameSite=Lax`');
+    expect(greet?.responses['200']?.headers?.['Set-Cookie']?.description).toContain(
+      '`greet_lang=<lang>; HttpOnly; SameSite=Lax`',
+    );
   });
 
-  it('names each operation\'s policy in its summary, which Swagger UI shows without expanding it; merged policies by what they merge', async () => {
+  it("names each operation's policy in its summary, which Swagger UI shows without expanding it; merged policies by what they merge", async () => {
     const { paths } = await documentOf();
     expect(paths['/greet']?.post?.summary).toBe('Greet someone in a language (CORS: frontend)');
-    expect(paths['/greet']?.get?.summary).toBe('The same greeting as a cacheable GET, one copy per Origin (CORS: frontend + GreetController.greetByQuery)');
+    expect(paths['/greet']?.get?.summary).toBe(
+      'The same greeting as a cacheable GET, one copy per Origin (CORS: frontend + GreetController.greetByQuery)',
+    );
     expect(paths['/greet/languages']?.get?.summary).toBe('The languages the API speaks; public data (CORS: public)');
     expect(paths['/health']?.get?.summary).toBe('Liveness for load balancers (CORS: none)');
   });
 
   it('carries in x-cors exactly the policies `npm run cors:routes` prints', async () => {
     // In a folder without .env, so that the command reads the same (empty) environment as the app under test.
-    const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'cli', 'cors-routes.js')], { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', HTTP_ADAPTER } });
+    const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'cli', 'cors-routes.js')], {
+      cwd: tmpdir(),
+      env: { PATH: process.env.PATH ?? '', HTTP_ADAPTER },
+    });
     // The routes section: its heading, the table's heading row, one row per route; then what each policy allows.
     // (The gateways' sections follow; the OpenAPI document describes no gateway.)
     const [routesTable = '', routePolicies = ''] = stdout.trim().split('\n\n');
     const [, , ...rows] = routesTable.split('\n').map((line) => line.split(/\s{2,}/));
     const allowed = new Map(
-      [...routePolicies.matchAll(/^(.+): origins (.+)\n {2}methods (.+); headers (.+); exposed (.+); credentials (yes|no); max-age (\d+); strict (yes|no)$/gm)].map(
-        ([, policy = '', origins, methods, headers, exposed, credentials, maxAge, strict]) => [policy, { policy, origins, methods, headers, exposed, credentials, maxAge, strict }],
-      ),
+      [
+        ...routePolicies.matchAll(
+          /^(.+): origins (.+)\n {2}methods (.+); headers (.+); exposed (.+); credentials (yes|no); max-age (\d+); strict (yes|no)$/gm,
+        ),
+      ].map(([, policy = '', origins, methods, headers, exposed, credentials, maxAge, strict]) => [
+        policy,
+        { policy, origins, methods, headers, exposed, credentials, maxAge, strict },
+      ]),
     );
     const { paths } = await documentOf();
     const printed = rows.map(([method = '', path = '', policy = '']) => ({
@@ -162,14 +207,25 @@ describe('OpenAPI document', () => {
         };
       }),
     );
-    expect(documented.sort((a, b) => a.operation.localeCompare(b.operation))).toEqual(printed.sort((a, b) => a.operation.localeCompare(b.operation)));
-    expect(documented.find((d) => d.operation === 'POST /greet')?.cors).toMatchObject({ policy: 'frontend', origins: 'http://localhost:1234,https://app.example.com' });
+    expect(documented.sort((a, b) => a.operation.localeCompare(b.operation))).toEqual(
+      printed.sort((a, b) => a.operation.localeCompare(b.operation)),
+    );
+    expect(documented.find((d) => d.operation === 'POST /greet')?.cors).toMatchObject({
+      policy: 'frontend',
+      origins: 'http://localhost:1234,https://app.example.com',
+    });
   }, 30_000);
 
   it('shows a policy replaced at run time', async () => {
-    running.app().get(CorsPolicies).replace('public', { origins: ['https://docs-reader.example'], methods: ['GET'] });
+    running
+      .app()
+      .get(CorsPolicies)
+      .replace('public', { origins: ['https://docs-reader.example'], methods: ['GET'] });
     const { paths } = await documentOf();
-    expect(paths['/greet/languages']?.get?.['x-cors']).toMatchObject({ policy: 'public', origins: ['https://docs-reader.example'] });
+    expect(paths['/greet/languages']?.get?.['x-cors']).toMatchObject({
+      policy: 'public',
+      origins: ['https://docs-reader.example'],
+    });
   });
 
   it('serves Swagger UI at /docs, same-origin only: no policy reaches the docs', async () => {
@@ -185,8 +241,12 @@ describe('OpenAPI document', () => {
 });
 
 describe('OpenAPI document switch', () => {
-  const production = useApp(() => startApp({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' }));
-  const productionWithDocs = useApp(() => startApp({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com', API_DOCS: 'true' }));
+  const production = useApp(() =>
+    startApp({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' }),
+  );
+  const productionWithDocs = useApp(() =>
+    startApp({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com', API_DOCS: 'true' }),
+  );
   const developmentWithout = useApp(() => startApp({ API_DOCS: 'false' }));
 
   it('is off in production unless API_DOCS=true, and API_DOCS=false turns it off elsewhere', async () => {

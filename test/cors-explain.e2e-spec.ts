@@ -36,12 +36,27 @@ describe('explanations in plain words', () => {
   const explain = (explainInput: CorsExplainInput) => running.app().get(CorsPolicies).explain(explainInput);
 
   it.each([
-    [input('https://evil.com', 'POST', '/greet', json), `refused: origin "https://evil.com" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`],
-    [input('http://localhost:1234', 'POST', '/greet', [...json, { name: 'x-evil' }]), `refused: header "x-evil" is not in the allowed headers of 'frontend' (allowed: Content-Type)`],
+    [
+      input('https://evil.com', 'POST', '/greet', json),
+      `refused: origin "https://evil.com" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`,
+    ],
+    [
+      input('http://localhost:1234', 'POST', '/greet', [...json, { name: 'x-evil' }]),
+      `refused: header "x-evil" is not in the allowed headers of 'frontend' (allowed: Content-Type)`,
+    ],
     [input('http://localhost:1234', 'DELETE', '/greet'), 'no route serves DELETE /greet (routes there: POST; GET)'],
-    [input('http://localhost:1234', 'POST', '/greet', json, true), `refused: policy 'frontend' does not allow credentials, so a request with credentials: 'include' is blocked`],
-    [input('http://localhost:1234', 'GET', '/health'), 'refused: the GET handler at /health has no CORS policy, so its answer carries no Access-Control-Allow-Origin'],
-    [input('http://localhost:1234', 'POST', '/greet', json), `allowed: http://localhost:1234 may POST /greet under policy 'frontend' and read the answer`],
+    [
+      input('http://localhost:1234', 'POST', '/greet', json, true),
+      `refused: policy 'frontend' does not allow credentials, so a request with credentials: 'include' is blocked`,
+    ],
+    [
+      input('http://localhost:1234', 'GET', '/health'),
+      'refused: the GET handler at /health has no CORS policy, so its answer carries no Access-Control-Allow-Origin',
+    ],
+    [
+      input('http://localhost:1234', 'POST', '/greet', json),
+      `allowed: http://localhost:1234 may POST /greet under policy 'frontend' and read the answer`,
+    ],
   ])('%j → %s', async (explainInput, sentence) => {
     const verdict = await explain(explainInput).then(
       (explanation) => explanation.verdict,
@@ -57,46 +72,109 @@ describe('explanations in plain words', () => {
     expect((await explain(input('http://localhost:1234', 'GET', '/greet/languages'))).preflight.needed).toBe(false);
   });
 
-  it.each([input('not a url', 'POST', '/greet'), input('http://localhost:1234/', 'POST', '/greet'), input('http://localhost:1234', 'GET', '/nope')])(
-    'rejects bad input %j',
-    async (explainInput) => {
-      await expect(explain(explainInput)).rejects.toThrow(CorsExplainInputError);
-    },
-  );
+  it.each([
+    input('not a url', 'POST', '/greet'),
+    input('http://localhost:1234/', 'POST', '/greet'),
+    input('http://localhost:1234', 'GET', '/nope'),
+  ])('rejects bad input %j', async (explainInput) => {
+    await expect(explain(explainInput)).rejects.toThrow(CorsExplainInputError);
+  });
 });
 
 describe('the commands', () => {
   const node = (script: string, args: string[], env: Record<string, string> = {}) =>
-    run(process.execPath, [join(ROOT, 'dist', 'cli', script), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HTTP_ADAPTER, ...env } }).then(
+    run(process.execPath, [join(ROOT, 'dist', 'cli', script), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HTTP_ADAPTER, ...env },
+    }).then(
       ({ stdout }) => ({ code: 0, stdout }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout + error.stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        stdout: error.stdout + error.stderr,
+      }),
     );
 
   it.each([
-    [['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type'], 0, /^allowed: /m],
-    [['--origin', 'https://evil.com', '--method', 'POST', '--path', '/greet', '--header', 'content-type'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend'/m],
+    [
+      ['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type'],
+      0,
+      /^allowed: /m,
+    ],
+    [
+      ['--origin', 'https://evil.com', '--method', 'POST', '--path', '/greet', '--header', 'content-type'],
+      1,
+      /^refused: origin "https:\/\/evil.com" is not in policy 'frontend'/m,
+    ],
     [['--origin', 'https://evil.com', '--path', '/nope'], 2, /no route serves GET \/nope/],
     // A 204 that grants the origin, refused by the browser all the same: said beside the answer, not only at the end.
     [
-      ['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type', '--credentials'],
+      [
+        '--origin',
+        'http://localhost:1234',
+        '--method',
+        'POST',
+        '--path',
+        '/greet',
+        '--header',
+        'content-type',
+        '--credentials',
+      ],
       1,
       /^ {2}status: 204\n(?: {2}.*\n)* {2}accepted by the browser: no\n\nActual request \(POST \/greet\): not sent/m,
     ],
-    [['--origin', 'http://localhost:1234', '--path', '/socket.io/'], 0, /^allowed: http:\/\/localhost:1234 may connect to GreetGateway/m],
-    [['--origin', 'https://evil.com', '--path', '/socket.io/'], 1, /^refused: origin "https:\/\/evil.com" is not in policy 'frontend \+ GreetGateway.handshake'.*403 and no connection/m],
+    [
+      ['--origin', 'http://localhost:1234', '--path', '/socket.io/'],
+      0,
+      /^allowed: http:\/\/localhost:1234 may connect to GreetGateway/m,
+    ],
+    [
+      ['--origin', 'https://evil.com', '--path', '/socket.io/'],
+      1,
+      /^refused: origin "https:\/\/evil.com" is not in policy 'frontend \+ GreetGateway.handshake'.*403 and no connection/m,
+    ],
     [['--origin', 'not a url', '--path', '/greet'], 2, /the origin "not a url"/],
     [['--path', '/greet'], 2, /--origin and --path are required/],
     [
-      ['--origin', 'https://app.example.com', '--method', 'POST', '--path', '/greet', '--header', 'content-type', '--host', 'localhost'],
+      [
+        '--origin',
+        'https://app.example.com',
+        '--method',
+        'POST',
+        '--path',
+        '/greet',
+        '--header',
+        'content-type',
+        '--host',
+        'localhost',
+      ],
       0,
       /^Note: Chrome 142\+ asks the user before a page on https:\/\/app\.example\.com reaches localhost, a loopback address \(Local Network Access\); refused, the page gets "Permission was denied for this request to access the `loopback` address space\." before any CORS check\.$/m,
     ],
-    [['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet', '--header', 'content-type', '--host', 'localhost'], 0, /^allowed: (?![\s\S]*Local Network Access)/m],
-  ])('cors:explain %j exits %i', async (args, code, output) => {
-    const result = await node('cors-explain.js', args);
-    expect(result.code).toBe(code);
-    expect(result.stdout).toMatch(output);
-  }, 30_000);
+    [
+      [
+        '--origin',
+        'http://localhost:1234',
+        '--method',
+        'POST',
+        '--path',
+        '/greet',
+        '--header',
+        'content-type',
+        '--host',
+        'localhost',
+      ],
+      0,
+      /^allowed: (?![\s\S]*Local Network Access)/m,
+    ],
+  ])(
+    'cors:explain %j exits %i',
+    async (args, code, output) => {
+      const result = await node('cors-explain.js', args);
+      expect(result.code).toBe(code);
+      expect(result.stdout).toMatch(output);
+    },
+    30_000,
+  );
 
   it('answer through npm without building again when nothing changed since the last build', async () => {
     // Jest's global set-up has built dist/ from the current sources.
@@ -133,8 +211,20 @@ describe('the commands', () => {
   it('cors:routes --json prints the report verify reads', async () => {
     const result = await node('cors-routes.js', ['--json']);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { routes: Array<{ method: string; path: string; policy: { name: string; origins: unknown } | null }>; publicSuffixList: string };
-    expect(report.routes).toContainEqual(expect.objectContaining({ method: 'POST', path: '/greet', policy: expect.objectContaining({ name: 'frontend', origins: ['http://localhost:1234', 'https://app.example.com'] }) }));
+    const report = JSON.parse(result.stdout) as {
+      routes: Array<{ method: string; path: string; policy: { name: string; origins: unknown } | null }>;
+      publicSuffixList: string;
+    };
+    expect(report.routes).toContainEqual(
+      expect.objectContaining({
+        method: 'POST',
+        path: '/greet',
+        policy: expect.objectContaining({
+          name: 'frontend',
+          origins: ['http://localhost:1234', 'https://app.example.com'],
+        }),
+      }),
+    );
     expect(report.publicSuffixList).toMatch(/^Public Suffix List of tldts /);
   }, 30_000);
 
@@ -143,30 +233,62 @@ describe('the commands', () => {
 
     it.each<[string, string[], Record<string, string>, number, RegExp]>([
       ['the default configuration audits clean', [], {}, 0, /^CORS audit: no findings\.$/m],
-      ['credentials on the non-strict POST /greet fail at the default level', [], CREDENTIALED, 1, /^MEDIUM credentials-without-csrf-protection: policy 'frontend'[\s\S]*routes: POST \/greet/m],
-      ['--fail-on high lets a medium finding pass', ['--fail-on', 'high'], CREDENTIALED, 0, /CORS audit: 1 finding \(0 high, 1 medium, 0 low, 0 info\)/],
+      [
+        'credentials on the non-strict POST /greet fail at the default level',
+        [],
+        CREDENTIALED,
+        1,
+        /^MEDIUM credentials-without-csrf-protection: policy 'frontend'[\s\S]*routes: POST \/greet/m,
+      ],
+      [
+        '--fail-on high lets a medium finding pass',
+        ['--fail-on', 'high'],
+        CREDENTIALED,
+        0,
+        /CORS audit: 1 finding \(0 high, 1 medium, 0 low, 0 info\)/,
+      ],
       ['--fail-on medium fails it', ['--fail-on', 'medium'], CREDENTIALED, 1, /credentials-without-csrf-protection/],
       ['an unknown format is bad input', ['--format', 'xml'], {}, 2, /--format xml is none of text, json, sarif/],
-      ['--fail-on info is bad input: info never fails', ['--fail-on', 'info'], {}, 2, /--fail-on info is none of high, medium, low/],
-    ])('%s', async (_label, args, env, code, output) => {
-      const result = await node('cors-audit.js', args, env);
-      expect(result.stdout).toMatch(output);
-      expect(result.code).toBe(code);
-    }, 30_000);
+      [
+        '--fail-on info is bad input: info never fails',
+        ['--fail-on', 'info'],
+        {},
+        2,
+        /--fail-on info is none of high, medium, low/,
+      ],
+    ])(
+      '%s',
+      async (_label, args, env, code, output) => {
+        const result = await node('cors-audit.js', args, env);
+        expect(result.stdout).toMatch(output);
+        expect(result.code).toBe(code);
+      },
+      30_000,
+    );
 
     it('prints JSON findings and a SARIF 2.1.0 log', async () => {
       const json = await node('cors-audit.js', ['--format', 'json'], CREDENTIALED);
-      expect((JSON.parse(json.stdout) as Array<{ code: string; policy: string; routes: string[] }>).map(({ code, policy, routes }) => ({ code, policy, routes }))).toEqual([
-        { code: 'credentials-without-csrf-protection', policy: 'frontend', routes: ['POST /greet'] },
-      ]);
+      expect(
+        (JSON.parse(json.stdout) as Array<{ code: string; policy: string; routes: string[] }>).map(
+          ({ code, policy, routes }) => ({ code, policy, routes }),
+        ),
+      ).toEqual([{ code: 'credentials-without-csrf-protection', policy: 'frontend', routes: ['POST /greet'] }]);
       const sarif = await node('cors-audit.js', ['--format', 'sarif'], CREDENTIALED);
-      const log = JSON.parse(sarif.stdout) as { version: string; runs: Array<{ results: Array<{ ruleId: string; level: string }> }> };
+      const log = JSON.parse(sarif.stdout) as {
+        version: string;
+        runs: Array<{ results: Array<{ ruleId: string; level: string }> }>;
+      };
       expect(log.version).toBe('2.1.0');
-      expect(log.runs[0]?.results.map((r) => [r.ruleId, r.level])).toEqual([['credentials-without-csrf-protection', 'warning']]);
+      expect(log.runs[0]?.results.map((r) => [r.ruleId, r.level])).toEqual([
+        ['credentials-without-csrf-protection', 'warning'],
+      ]);
     }, 30_000);
 
     it('finds exposeRejectionReason only where the service would not set it: never in its own production configuration', async () => {
-      const result = await node('cors-audit.js', [], { NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' });
+      const result = await node('cors-audit.js', [], {
+        NODE_ENV: 'production',
+        CORS_ALLOWED_ORIGINS: 'https://app.example.com',
+      });
       expect(result.stdout).toMatch(/^CORS audit: no findings\.$/m);
       expect(result.code).toBe(0);
     }, 30_000);

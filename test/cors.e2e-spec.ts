@@ -1,4 +1,5 @@
 /** CORS semantics of the greet service's own policies (issue 9), on the real app. */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
@@ -8,7 +9,7 @@ import { CorsPolicies } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { accessControlForOrigins, accessControlHeaders } from './support/cors-headers.js';
 import { registeredRoutes, tableRoutes } from './support/registered-routes.js';
-import { preflight, startApp, useApp } from './app.harness.js';
+import { answerOf, preflight, startApp, useApp } from './app.harness.js';
 
 const FRONTEND = 'http://localhost:1234';
 /** Where `@Cors()` keeps its metadata: a fixed key the package documents (docs/testing.md, "Two copies in one process"). */
@@ -42,7 +43,9 @@ describe('CORS on the greet service (default configuration)', () => {
     });
 
     it('compares requested header names case-insensitively, in a list with optional spaces', async () => {
-      await expectCors(running.app()).preflight('/greet', { origin: FRONTEND, method: 'POST', headers: [' Content-Type '] }).toBeAllowed();
+      await expectCors(running.app())
+        .preflight('/greet', { origin: FRONTEND, method: 'POST', headers: [' Content-Type '] })
+        .toBeAllowed();
     });
 
     it.each([
@@ -100,7 +103,7 @@ describe('CORS on the greet service (default configuration)', () => {
       async (origin) => {
         const res = await request(server()).post('/greet').set('Origin', origin).send({ name: 'Alice' });
         expect(res.status).toBe(200);
-        expect(res.body.greeting).toBe('Hello, Alice!');
+        expect(answerOf(res).greeting).toBe('Hello, Alice!');
         expect(accessControlHeaders(res.headers)).toEqual({});
         expect(res.headers.vary).toBe('Origin');
       },
@@ -115,7 +118,11 @@ describe('CORS on the greet service (default configuration)', () => {
 
     it('passes same-origin requests without CORS headers', async () => {
       const host = '127.0.0.1:5000';
-      const res = await request(server()).post('/greet').set('Host', host).set('Origin', `http://${host}`).send({ name: 'A' });
+      const res = await request(server())
+        .post('/greet')
+        .set('Host', host)
+        .set('Origin', `http://${host}`)
+        .send({ name: 'A' });
       expect(res.status).toBe(200);
       expect(accessControlHeaders(res.headers)).toEqual({});
     });
@@ -147,7 +154,7 @@ describe('CORS on the greet service (default configuration)', () => {
     it('refuses two Origin headers even when both are allowed', async () => {
       const app = running.app();
       await app.listen(0, '127.0.0.1');
-      const { port } = app.getHttpServer().address() as AddressInfo;
+      const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
       // The public policy answers '*' whatever the origin; the frontend policy must refuse.
       expect((await withTwoOrigins(port, 'GET', '/greet/languages'))['access-control-allow-origin']).toBe('*');
       expect(await withTwoOrigins(port, 'POST', '/greet', '{"name":"A"}')).toEqual({});
@@ -157,10 +164,35 @@ describe('CORS on the greet service (default configuration)', () => {
   describe('errors carry the CORS headers of an allowed origin', () => {
     it.each<[string, () => request.Test, number]>([
       ['a validation error', () => request(server()).post('/greet').set('Origin', FRONTEND).send({ name: '' }), 400],
-      ['an unsupported language', () => request(server()).post('/greet').set('Origin', FRONTEND).send({ name: 'A', lang: 'foo' }), 400],
-      ['malformed JSON (body parser)', () => request(server()).post('/greet').set('Origin', FRONTEND).set('Content-Type', 'application/json').send('{"name'), 400],
-      ['a body over 1 MB (body parser)', () => request(server()).post('/greet').set('Origin', FRONTEND).send({ name: 'x'.repeat(1_100_000) }), 413],
-      ['a non-JSON body', () => request(server()).post('/greet').set('Origin', FRONTEND).set('Content-Type', 'text/plain').send('hi'), 415],
+      [
+        'an unsupported language',
+        () => request(server()).post('/greet').set('Origin', FRONTEND).send({ name: 'A', lang: 'foo' }),
+        400,
+      ],
+      [
+        'malformed JSON (body parser)',
+        () =>
+          request(server())
+            .post('/greet')
+            .set('Origin', FRONTEND)
+            .set('Content-Type', 'application/json')
+            .send('{"name'),
+        400,
+      ],
+      [
+        'a body over 1 MB (body parser)',
+        () =>
+          request(server())
+            .post('/greet')
+            .set('Origin', FRONTEND)
+            .send({ name: 'x'.repeat(1_100_000) }),
+        413,
+      ],
+      [
+        'a non-JSON body',
+        () => request(server()).post('/greet').set('Origin', FRONTEND).set('Content-Type', 'text/plain').send('hi'),
+        415,
+      ],
     ])('%s', async (_label, send, status) => {
       const res = await send();
       expect(res.status).toBe(status);
@@ -170,13 +202,16 @@ describe('CORS on the greet service (default configuration)', () => {
     });
 
     it('but not for a disallowed origin', async () => {
-      const res = await request(server()).post('/greet').set('Origin', EVIL).set('Content-Type', 'application/json').send('{"name');
+      const res = await request(server())
+        .post('/greet')
+        .set('Origin', EVIL)
+        .set('Content-Type', 'application/json')
+        .send('{"name');
       expect(res.status).toBe(400);
       expect(accessControlHeaders(res.headers)).toEqual({});
       expect(res.headers.vary).toBe('Origin');
     });
   });
-
 });
 
 describe('the CORS route table', () => {
@@ -191,7 +226,7 @@ describe('the CORS route table', () => {
   it('builds the route table from the @Cors() metadata once', async () => {
     // Count every read of the @Cors() metadata, from start-up on: the decorator made with Reflector.createDecorator()
     // under the package's fixed metadata key.
-    const read = Reflector.prototype.get;
+    const read = Reflect.get(Reflector.prototype, 'get');
     let corsReads = 0;
     Reflector.prototype.get = function (this: Reflector, ...args: Parameters<Reflector['get']>) {
       if ((args[0] as { KEY?: unknown }).KEY === CORS_METADATA_KEY) corsReads += 1;
@@ -238,11 +273,19 @@ describe('CORS configured from the environment', () => {
     const app = await startApp({ CORS_ALLOWED_ORIGINS: 'https://*.example.com' });
     const server = app.getHttpServer() as App;
     const allowed = async (origin: string) =>
-      (await request(server).post('/greet').set('Origin', origin).send({ name: 'A' })).headers['access-control-allow-origin'];
+      (await request(server).post('/greet').set('Origin', origin).send({ name: 'A' })).headers[
+        'access-control-allow-origin'
+      ];
     try {
       expect(await allowed('https://app.example.com')).toBe('https://app.example.com');
       expect(await allowed('https://a.b.example.com')).toBe('https://a.b.example.com');
-      for (const origin of ['https://example.com', 'https://example.com.evil.com', 'https://evilexample.com', 'http://app.example.com', FRONTEND]) {
+      for (const origin of [
+        'https://example.com',
+        'https://example.com.evil.com',
+        'https://evilexample.com',
+        'http://app.example.com',
+        FRONTEND,
+      ]) {
         expect(await allowed(origin)).toBeUndefined();
       }
     } finally {
@@ -254,14 +297,22 @@ describe('CORS configured from the environment', () => {
     const withCredentials = await startApp({ CORS_ALLOW_CREDENTIALS: 'true' });
     const without = await startApp();
     try {
-      for (const [app, expected] of [[withCredentials, 'true'], [without, undefined]] as const) {
+      for (const [app, expected] of [
+        [withCredentials, 'true'],
+        [without, undefined],
+      ] as const) {
         const server = app.getHttpServer() as App;
-        const pre = await request(server).options('/greet').set('Origin', FRONTEND).set('Access-Control-Request-Method', 'POST');
+        const pre = await request(server)
+          .options('/greet')
+          .set('Origin', FRONTEND)
+          .set('Access-Control-Request-Method', 'POST');
         const actual = await request(server).post('/greet').set('Origin', FRONTEND).send({ name: 'A' });
         expect(pre.headers['access-control-allow-credentials']).toBe(expected);
         expect(actual.headers['access-control-allow-credentials']).toBe(expected);
       }
-      const publicRoute = await request(withCredentials.getHttpServer() as App).get('/greet/languages').set('Origin', FRONTEND);
+      const publicRoute = await request(withCredentials.getHttpServer() as App)
+        .get('/greet/languages')
+        .set('Origin', FRONTEND);
       expect(publicRoute.headers['access-control-allow-credentials']).toBeUndefined();
     } finally {
       await withCredentials.close();

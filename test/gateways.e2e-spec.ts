@@ -4,6 +4,7 @@
  * only, and `CORS_ALLOW_CREDENTIALS` reaching handshakes too. How the package
  * decides handshakes is its own suite's (packages/nestjs-route-cors/test/gateways-socket-io.e2e-spec.ts).
  */
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { CorsPolicies } from 'nestjs-route-cors';
@@ -20,7 +21,7 @@ async function listening(env: Record<string, string>): Promise<{ app: INestAppli
   // On the platform under test: Socket.IO shares the HTTP server with Express or Fastify.
   const app = await createTestApp(AppModule.forConfig(config), config);
   await app.listen(0, '127.0.0.1');
-  return { app, port: (app.getHttpServer().address() as AddressInfo).port };
+  return { app, port: ((app.getHttpServer() as Server).address() as AddressInfo).port };
 }
 
 describe('the greet gateway under the frontend policy', () => {
@@ -31,15 +32,18 @@ describe('the greet gateway under the frontend policy', () => {
   });
   afterAll(() => app.close());
 
-  it.each(['polling', 'websocket'] as const)('greets over %s from the allowed origin, as POST /greet does', async (transport) => {
-    const socket = await connectAs(port, ALLOWED, transport);
-    try {
-      const answer: unknown = await socket.emitWithAck('greet', { name: 'Alice', lang: 'es' });
-      expect(answer).toMatchObject({ greeting: 'Hola, Alice!' });
-    } finally {
-      socket.close();
-    }
-  });
+  it.each(['polling', 'websocket'] as const)(
+    'greets over %s from the allowed origin, as POST /greet does',
+    async (transport) => {
+      const socket = await connectAs(port, ALLOWED, transport);
+      try {
+        const answer: unknown = await socket.emitWithAck('greet', { name: 'Alice', lang: 'es' });
+        expect(answer).toMatchObject({ greeting: 'Hola, Alice!' });
+      } finally {
+        socket.close();
+      }
+    },
+  );
 
   it.each(['polling', 'websocket'] as const)('cannot connect over %s from a foreign origin', async (transport) => {
     await expect(connectAs(port, FOREIGN, transport)).rejects.toThrow();

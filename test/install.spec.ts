@@ -23,8 +23,14 @@ describe('installing on the Node the README names', () => {
   it('prints no EBADENGINE warning: no installed package declares a Node this one is not', async () => {
     // A dry run resolves the tree from the lockfile and checks every package's engines, as `npm install` does, and writes
     // nothing; without scripts, since the root's `prepare` would rebuild the package under the suites running its dist/.
-    const { stdout, stderr } = await run('npm', ['install', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 });
-    const warned = `${stdout}${stderr}`.split('\n').filter((line) => line.includes('EBADENGINE') && line.includes('package:'));
+    const { stdout, stderr } = await run(
+      'npm',
+      ['install', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund'],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const warned = `${stdout}${stderr}`
+      .split('\n')
+      .filter((line) => line.includes('EBADENGINE') && line.includes('package:'));
     expect(warned).toEqual([]);
   }, 120_000);
 
@@ -35,7 +41,9 @@ describe('installing on the Node the README names', () => {
   }, 60_000);
 
   it("depends on the workspace package's own version", () => {
-    expect(manifest('package.json').dependencies['nestjs-route-cors']).toBe(`^${manifest('packages/nestjs-route-cors/package.json').version}`);
+    expect(manifest('package.json').dependencies['nestjs-route-cors']).toBe(
+      `^${manifest('packages/nestjs-route-cors/package.json').version}`,
+    );
   });
 
   it("says the same Node versions in the README as in the service's and the package's engines", () => {

@@ -22,11 +22,15 @@ describe("the package's CommonJS build", () => {
     ['nestjs-route-cors/testing', ['expectCors', 'CorsExpectation']],
     ['nestjs-route-cors/openapi', ['withCorsPolicies']],
     ['nestjs-route-cors/core', ['compilePolicy', 'decideCors', 'describeRejection', 'CorsPolicyError']],
-  ])("loads with require('%s')", async (entry, names) => {
-    // Without dist/cjs/package.json's {"type":"commonjs"}, Node reads the CommonJS output as ES modules and fails.
-    const source = `const loaded = require(${JSON.stringify(entry)}); console.log(JSON.stringify(${JSON.stringify(names)}.map((name) => typeof loaded[name])));`;
-    expect(JSON.parse(await node(source, 'commonjs'))).toEqual(names.map(() => 'function'));
-  }, 60_000);
+  ])(
+    "loads with require('%s')",
+    async (entry, names) => {
+      // Without dist/cjs/package.json's {"type":"commonjs"}, Node reads the CommonJS output as ES modules and fails.
+      const source = `const loaded = require(${JSON.stringify(entry)}); console.log(JSON.stringify(${JSON.stringify(names)}.map((name) => typeof loaded[name])));`;
+      expect(JSON.parse(await node(source, 'commonjs'))).toEqual(names.map(() => 'function'));
+    },
+    60_000,
+  );
 });
 
 /**
@@ -67,7 +71,7 @@ console.log(JSON.stringify(statuses));
 
 describe('allowedByCors with both builds loaded in one process', () => {
   it.each(['import', 'require'] as const)(
-    "trusts what the hook of the other build allowed (hook from %s): 201 for the listed origin, 403 for another",
+    'trusts what the hook of the other build allowed (hook from %s): 201 for the listed origin, 403 for another',
     async (hookFrom) => {
       expect(JSON.parse(await node(mixedBuildsApp(hookFrom), 'module'))).toEqual([201, 403]);
     },

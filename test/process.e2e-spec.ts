@@ -26,9 +26,15 @@ function connectionRefused(port: number): Promise<boolean> {
 describe('node dist/main.js', () => {
   it.each([
     [{ NODE_ENV: 'production' }, 'CORS_ALLOWED_ORIGINS is required when NODE_ENV=production'],
-    [{ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'http://localhost:1234' }, 'entry "http://localhost:1234" is a local origin'],
+    [
+      { NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'http://localhost:1234' },
+      'entry "http://localhost:1234" is a local origin',
+    ],
     [{ CORS_ALLOWED_ORIGINS: 'http://localhost:1234/' }, 'has a trailing slash; write it as "http://localhost:1234"'],
-    [{ CORS_ALLOWED_ORIGINS: 'https://app.example.com', CORS_ALLOW_CREDENTIALS: 'maybe' }, 'CORS_ALLOW_CREDENTIALS "maybe" must be true or false'],
+    [
+      { CORS_ALLOWED_ORIGINS: 'https://app.example.com', CORS_ALLOW_CREDENTIALS: 'maybe' },
+      'CORS_ALLOW_CREDENTIALS "maybe" must be true or false',
+    ],
   ])('refuses to start with %j, exit 1 and a message naming the setting', async (env, message) => {
     const service = runService({ PORT: '0', ...env });
     expect(await service.exited).toBe(1);
@@ -43,7 +49,9 @@ describe('node dist/main.js', () => {
     try {
       const service = runService({ PORT: String(port) });
       expect(await service.exited).toBe(1);
-      expect(service.output().trim()).toBe(`PORT ${port} is already in use; set PORT to a free port, e.g. PORT=${port + 1} npm start`);
+      expect(service.output().trim()).toBe(
+        `PORT ${port} is already in use; set PORT to a free port, e.g. PORT=${port + 1} npm start`,
+      );
     } finally {
       taken.close();
     }
@@ -52,7 +60,9 @@ describe('node dist/main.js', () => {
   it('refuses a HOST that does not resolve with one line naming it, exit 1', async () => {
     const service = runService({ PORT: '0', HOST: 'nope.invalid' });
     expect(await service.exited).toBe(1);
-    expect(service.output().trim()).toBe('HOST "nope.invalid" does not resolve to an address of this machine; set HOST to one (e.g. 127.0.0.1) or leave it unset');
+    expect(service.output().trim()).toBe(
+      'HOST "nope.invalid" does not resolve to an address of this machine; set HOST to one (e.g. 127.0.0.1) or leave it unset',
+    );
   });
 
   it('logs its URL and route table, logs rejections at debug level, and stops gracefully on SIGTERM', async () => {
@@ -83,7 +93,10 @@ describe('node dist/main.js', () => {
       await waitFor(() => answer.startsWith('HTTP/1.1 100 Continue'), 'the 100 Continue of the upload');
       service.child.kill('SIGTERM');
       // Stopping, proven twice: the shutdown line is logged, and a new connection is refused.
-      await waitFor(() => service.output().includes('SIGTERM received: finishing in-flight requests'), 'the shutdown line');
+      await waitFor(
+        () => service.output().includes('SIGTERM received: finishing in-flight requests'),
+        'the shutdown line',
+      );
       await waitFor(() => connectionRefused(port), 'a new connection to be refused');
       expect(answer).not.toContain('HTTP/1.1 200');
       socket.end(body.slice(5));

@@ -12,7 +12,12 @@ const HOST = 'api.example.test';
 
 /** `POST /greet` as a proxy that ended TLS forwards it: `X-Forwarded-Proto: https`, over loopback. */
 async function rejectionReason(server: App, origin: string): Promise<string | undefined> {
-  const res = await request(server).post('/greet').set('Host', HOST).set('X-Forwarded-Proto', 'https').set('Origin', origin).send({ name: 'Alice' });
+  const res = await request(server)
+    .post('/greet')
+    .set('Host', HOST)
+    .set('X-Forwarded-Proto', 'https')
+    .set('Origin', origin)
+    .send({ name: 'Alice' });
   expect(res.status).toBe(200);
   return res.headers['x-cors-rejection-reason'];
 }
@@ -22,7 +27,9 @@ describe('TRUST_PROXY=loopback: a proxy beside the service is believed', () => {
 
   it(`takes the scheme from its X-Forwarded-Proto: a page on https://${HOST} is same-origin, one on http://${HOST} is refused`, async () => {
     expect(await rejectionReason(running.server(), `https://${HOST}`)).toBeUndefined();
-    expect(await rejectionReason(running.server(), `http://${HOST}`)).toContain(`origin "http://${HOST}" is not in policy 'frontend'`);
+    expect(await rejectionReason(running.server(), `http://${HOST}`)).toContain(
+      `origin "http://${HOST}" is not in policy 'frontend'`,
+    );
   });
 });
 
@@ -31,6 +38,8 @@ describe('without TRUST_PROXY: no proxy is believed', () => {
 
   it(`ignores X-Forwarded-Proto: the connection is plain HTTP, so http://${HOST} is same-origin and https://${HOST} is refused`, async () => {
     expect(await rejectionReason(running.server(), `http://${HOST}`)).toBeUndefined();
-    expect(await rejectionReason(running.server(), `https://${HOST}`)).toContain(`origin "https://${HOST}" is not in policy 'frontend'`);
+    expect(await rejectionReason(running.server(), `https://${HOST}`)).toContain(
+      `origin "https://${HOST}" is not in policy 'frontend'`,
+    );
   });
 });

@@ -14,6 +14,7 @@
  * HTTP_ADAPTER, as in the service. Prints
  * `ready <port> <start-up ms>` once listening.
  */
+import type { Server } from 'node:http';
 import 'reflect-metadata';
 import { type CallHandler, type ExecutionContext, Injectable, Module, type NestInterceptor } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, type IEntryNestModule } from '@nestjs/core';
@@ -44,7 +45,11 @@ class EmptyInterceptor implements NestInterceptor {
   }
 }
 
-@Module({ imports: [GreetModule], controllers: [HealthController], providers: [FILTER, { provide: APP_INTERCEPTOR, useClass: EmptyInterceptor }] })
+@Module({
+  imports: [GreetModule],
+  controllers: [HealthController],
+  providers: [FILTER, { provide: APP_INTERCEPTOR, useClass: EmptyInterceptor }],
+})
 class EmptyInterceptorModule {}
 
 const variant = process.argv[2] ?? '';
@@ -106,7 +111,8 @@ if (variant === 'enable-cors') {
 }
 if (variant === 'empty-request-hook') {
   const adapter = app.getHttpAdapter();
-  if (!(adapter instanceof FastifyAdapter)) throw new Error('the empty-request-hook variant runs on Fastify only (HTTP_ADAPTER=fastify)');
+  if (!(adapter instanceof FastifyAdapter))
+    throw new Error('the empty-request-hook variant runs on Fastify only (HTTP_ADAPTER=fastify)');
   // The slot the package installs its hook in on Fastify, holding a hook that does nothing: the slot's own cost.
   adapter.setOnRequestHook((_request, _reply, done) => done());
 }
@@ -114,13 +120,17 @@ if (variant === 'adapter-route' || variant === 'cors-path-rule') {
   // On the Express instance, before init() adds Nest's routes and its not-found handler; with its own JSON parser,
   // which Nest's (added in init()) would come after.
   const greetService = app.get(GreetService);
-  (app.getHttpAdapter().getInstance() as Express).post('/greet', express.json(), (request: Request, response: Response) => {
-    const body = request.body as { name?: string; lang?: string } | undefined;
-    response.json(greetService.greet(body?.name ?? '', body?.lang));
-  });
+  (app.getHttpAdapter().getInstance() as Express).post(
+    '/greet',
+    express.json(),
+    (request: Request, response: Response) => {
+      const body = request.body as { name?: string; lang?: string } | undefined;
+      response.json(greetService.greet(body?.name ?? '', body?.lang));
+    },
+  );
 }
 await app.listen(0, '127.0.0.1');
-const address = app.getHttpServer().address() as { port: number };
+const address = (app.getHttpServer() as Server).address() as { port: number };
 process.stdout.write(`ready ${address.port} ${(performance.now() - started).toFixed(1)}\n`);
 // Exit normally on SIGTERM, so that `--cpu-prof` can write its profile.
 process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));

@@ -14,7 +14,11 @@ import { EXIT_BAD_INPUT } from './exit-codes.js';
 export async function createAppContext(): Promise<INestApplication> {
   try {
     const { config, configModule } = await loadAppConfig();
-    const app = await createApp(AppModule.forConfig(config, configModule), { logLevels: false, trustProxy: config.trustProxy, httpAdapter: config.httpAdapter });
+    const app = await createApp(AppModule.forConfig(config, configModule), {
+      logLevels: false,
+      trustProxy: config.trustProxy,
+      httpAdapter: config.httpAdapter,
+    });
     return await app.init();
   } catch (error) {
     if (isConfigurationError(error)) {

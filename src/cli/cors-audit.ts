@@ -4,7 +4,15 @@
  * 1: one does; 2: bad input. The service enables no CSRF protection: credentialed POST routes are reported unless strict.
  */
 import { parseArgs } from 'node:util';
-import { AUDIT_FORMATS, AUDIT_SEVERITIES, type AuditFormat, type AuditSeverity, CorsPolicies, formatAudit, reaches } from 'nestjs-route-cors';
+import {
+  AUDIT_FORMATS,
+  AUDIT_SEVERITIES,
+  type AuditFormat,
+  type AuditSeverity,
+  CorsPolicies,
+  formatAudit,
+  reaches,
+} from 'nestjs-route-cors';
 import { APP_CONFIG, type AppConfig } from '../common/app-config.js';
 import { createAppContext } from './app-context.js';
 import { EXIT_BAD_INPUT } from './exit-codes.js';
@@ -30,14 +38,21 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
 function parseInput(): { format: AuditFormat; failOn: AuditSeverity } {
   try {
     const { values } = parseArgs({
-      options: { format: { type: 'string', default: 'text' }, 'fail-on': { type: 'string', default: 'low' }, help: { type: 'boolean', default: false } },
+      options: {
+        format: { type: 'string', default: 'text' },
+        'fail-on': { type: 'string', default: 'low' },
+        help: { type: 'boolean', default: false },
+      },
       strict: true,
     });
     if (values.help) {
       console.log(USAGE);
       process.exit(0);
     }
-    return { format: oneOf('format', values.format, AUDIT_FORMATS), failOn: oneOf('fail-on', values['fail-on'], FAIL_ON) };
+    return {
+      format: oneOf('format', values.format, AUDIT_FORMATS),
+      failOn: oneOf('fail-on', values['fail-on'], FAIL_ON),
+    };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     process.exit(EXIT_BAD_INPUT);
@@ -51,7 +66,8 @@ try {
   const findings = context.get(CorsPolicies).audit({ production });
   console.log(formatAudit(findings, { format }));
   const failing = findings.filter((finding) => reaches(finding, failOn));
-  if (failing.length > 0 && format === 'text') console.error(`cors:audit: ${failing.length} finding(s) at ${failOn} or above.`);
+  if (failing.length > 0 && format === 'text')
+    console.error(`cors:audit: ${failing.length} finding(s) at ${failOn} or above.`);
   process.exitCode = failing.length > 0 ? 1 : 0;
 } finally {
   await context.close();

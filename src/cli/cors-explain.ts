@@ -45,9 +45,18 @@ function parseInput() {
     if (!values.origin || !values.path) fail('--origin and --path are required.');
     const headers = values.header.map((entry) => {
       const colon = entry.indexOf(':');
-      return colon === -1 ? { name: entry.trim() } : { name: entry.slice(0, colon).trim(), value: entry.slice(colon + 1).trim() };
+      return colon === -1
+        ? { name: entry.trim() }
+        : { name: entry.slice(0, colon).trim(), value: entry.slice(colon + 1).trim() };
     });
-    return { origin: values.origin, path: values.path, method: values.method, headers, credentials: values.credentials, host: values.host };
+    return {
+      origin: values.origin,
+      path: values.path,
+      method: values.method,
+      headers,
+      credentials: values.credentials,
+      host: values.host,
+    };
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }
@@ -55,7 +64,10 @@ function parseInput() {
 
 const input = parseInput();
 // Loaded once the arguments are read, so that --help and a usage error answer without loading Nest (1.5 s).
-const [{ CorsExplainInputError, CorsPolicies, formatExplanation }, { createAppContext }] = await Promise.all([import('nestjs-route-cors'), import('./app-context.js')]);
+const [{ CorsExplainInputError, CorsPolicies, formatExplanation }, { createAppContext }] = await Promise.all([
+  import('nestjs-route-cors'),
+  import('./app-context.js'),
+]);
 const context = await createAppContext();
 try {
   const explanation = await context.get(CorsPolicies).explain(input);

@@ -14,19 +14,28 @@ describe('loadConfig', () => {
   });
 
   it('reads and normalises the allowlist from CORS_ALLOWED_ORIGINS', () => {
-    const config = loadConfig({ CORS_ALLOWED_ORIGINS: ' https://App.example.com , https://*.example.org,', CORS_ALLOW_CREDENTIALS: 'true' });
+    const config = loadConfig({
+      CORS_ALLOWED_ORIGINS: ' https://App.example.com , https://*.example.org,',
+      CORS_ALLOW_CREDENTIALS: 'true',
+    });
     expect(config.cors.allowedOrigins).toEqual(['https://app.example.com', 'https://*.example.org']);
     expect(config.cors.allowCredentials).toBe(true);
   });
 
   it.each([
     [{ NODE_ENV: 'production' }, /CORS_ALLOWED_ORIGINS is required when NODE_ENV=production/],
-    [{ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:1234' }, /entry "http:\/\/localhost:1234" is a local origin/],
+    [
+      { NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:1234' },
+      /entry "http:\/\/localhost:1234" is a local origin/,
+    ],
     [{ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'http://127.0.0.1:8080' }, /is a local origin/],
     [{ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://*.dev.localhost' }, /is a local origin/],
     [{ CORS_ALLOWED_ORIGINS: ' , ' }, /CORS_ALLOWED_ORIGINS is empty/],
     [{ CORS_ALLOWED_ORIGINS: '*' }, /CORS_ALLOWED_ORIGINS must not contain '\*'/],
-    [{ CORS_ALLOWED_ORIGINS: 'http://localhost:1234/' }, /CORS_ALLOWED_ORIGINS entry "http:\/\/localhost:1234\/" has a trailing slash; write it as "http:\/\/localhost:1234"/],
+    [
+      { CORS_ALLOWED_ORIGINS: 'http://localhost:1234/' },
+      /CORS_ALLOWED_ORIGINS entry "http:\/\/localhost:1234\/" has a trailing slash; write it as "http:\/\/localhost:1234"/,
+    ],
     [{ CORS_ALLOWED_ORIGINS: 'not a url' }, /CORS_ALLOWED_ORIGINS entry "not a url"/],
     [{ CORS_ALLOW_CREDENTIALS: 'yes' }, /CORS_ALLOW_CREDENTIALS "yes" must be true or false/],
     [{ PORT: 'eighty' }, /PORT "eighty"/],
@@ -51,11 +60,15 @@ describe('loadConfig', () => {
   });
 
   it('lists every problem at once', () => {
-    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/Invalid configuration:\n {2}- PORT.*\n {2}- LOG_LEVEL/);
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(
+      /Invalid configuration:\n {2}- PORT.*\n {2}- LOG_LEVEL/,
+    );
   });
 
   it('accepts production with public origins', () => {
-    expect(loadConfig({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' }).production).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com' }).production).toBe(
+      true,
+    );
   });
 });
 
@@ -65,7 +78,9 @@ describe('.env.example', () => {
     .split('\n')
     .map((line) => line.replace(/^# (?=[A-Z_]+=)/, ''))
     .filter((line) => line.trim() !== '' && !line.startsWith('#'));
-  const example = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  const example = Object.fromEntries(
+    lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
 
   it('documents every setting the service reads, and only those', () => {
     const settings = Object.keys(validationMetadatasOf(EnvironmentVariables)).sort();
@@ -73,7 +88,12 @@ describe('.env.example', () => {
   });
 
   it('is a valid configuration as it stands', () => {
-    expect(loadConfig(example)).toMatchObject({ port: 5000, host: undefined, apiDocs: true, cors: { allowedOrigins: DEFAULT_DEV_ORIGINS } });
+    expect(loadConfig(example)).toMatchObject({
+      port: 5000,
+      host: undefined,
+      apiDocs: true,
+      cors: { allowedOrigins: DEFAULT_DEV_ORIGINS },
+    });
   });
 });
 
@@ -90,5 +110,9 @@ describe('API_DOCS', () => {
 
 /** The properties class-validator checks on a class: the settings it declares. */
 function validationMetadatasOf(target: new () => object): Record<string, unknown> {
-  return Object.fromEntries(getMetadataStorage().getTargetValidationMetadatas(target, '', true, false).map((m) => [m.propertyName, true]));
+  return Object.fromEntries(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(target, '', true, false)
+      .map((m) => [m.propertyName, true]),
+  );
 }

@@ -23,7 +23,14 @@ import express from 'express';
 import type { DynamicModule, LogLevel } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from 'nestjs-route-cors';
-import { type AppConfig, ConfigError, DEFAULT_DEV_ORIGINS, DEFAULT_PORT, HTTP_ADAPTERS, type HttpAdapterName } from './app-config.js';
+import {
+  type AppConfig,
+  ConfigError,
+  DEFAULT_DEV_ORIGINS,
+  DEFAULT_PORT,
+  HTTP_ADAPTERS,
+  type HttpAdapterName,
+} from './app-config.js';
 
 export const LOG_LEVEL_NAMES = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 const BOOLEAN_WORDS = ['true', 'false'];
@@ -103,7 +110,10 @@ export class EnvironmentVariables {
 const LOCAL_HOST = /^(localhost|.*\.localhost|127(\.\d+){3}|\[::1\]|0\.0\.0\.0)$/;
 
 function hostOf(origin: string): string {
-  return origin.slice(origin.indexOf('://') + 3).replace(/^\*\./, '').replace(/:\d+$/, '');
+  return origin
+    .slice(origin.indexOf('://') + 3)
+    .replace(/^\*\./, '')
+    .replace(/:\d+$/, '');
 }
 
 /** The allowlist, normalised by the CORS package; the production rules on top. */
@@ -115,7 +125,10 @@ function allowedOrigins(value: string | undefined, production: boolean, problems
     }
     return production ? [] : [...DEFAULT_DEV_ORIGINS];
   }
-  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   if (entries.length === 0) {
     problems.push(`${name} is empty; list the origins allowed to call the API`);
   }
@@ -141,7 +154,10 @@ function allowedOrigins(value: string | undefined, production: boolean, problems
 
 function problemsOf(errors: readonly ValidationError[], raw: Readonly<Record<string, unknown>>): string[] {
   // One sentence per variable: its name, the value as written, and the first rule it breaks.
-  return errors.map(({ property, constraints }) => `${property} ${JSON.stringify(raw[property])} ${Object.values(constraints ?? {})[0] ?? 'is invalid'}`);
+  return errors.map(
+    ({ property, constraints }) =>
+      `${property} ${JSON.stringify(raw[property])} ${Object.values(constraints ?? {})[0] ?? 'is invalid'}`,
+  );
 }
 
 const LOG_LEVELS: Readonly<Record<(typeof LOG_LEVEL_NAMES)[number], readonly LogLevel[]>> = {
@@ -157,7 +173,10 @@ const LOG_LEVELS: Readonly<Record<(typeof LOG_LEVEL_NAMES)[number], readonly Log
  * them, and the service's typed configuration. Throws a ConfigError that
  * lists every problem.
  */
-export function readEnvironment(raw: Readonly<Record<string, unknown>>): { readonly environment: EnvironmentVariables; readonly config: AppConfig } {
+export function readEnvironment(raw: Readonly<Record<string, unknown>>): {
+  readonly environment: EnvironmentVariables;
+  readonly config: AppConfig;
+} {
   const environment = plainToInstance(EnvironmentVariables, raw);
   if (typeof raw.PORT === 'string' && /^\d+$/.test(raw.PORT)) {
     environment.PORT = Number(raw.PORT);

@@ -46,7 +46,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     const status = known ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
     if (!known || status >= 500) {
       const detail = exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
-      this.logger.error(`request=${req.id} ${adapter.getRequestMethod(req)} ${adapter.getRequestUrl(req)} failed: ${detail}`);
+      this.logger.error(
+        `request=${req.id} ${adapter.getRequestMethod(req)} ${adapter.getRequestUrl(req)} failed: ${detail}`,
+      );
     }
     if (adapter.isHeadersSent(res)) {
       return;

@@ -25,7 +25,10 @@ export function noteEmptyBody(request: object, body: Buffer): void {
 
 function hasBodyBytes(req: BodyRequest): boolean {
   const length = req.headers['content-length'];
-  return (req.headers['transfer-encoding'] !== undefined && !emptyBodies.has(req)) || (length !== undefined && length !== '0');
+  return (
+    (req.headers['transfer-encoding'] !== undefined && !emptyBodies.has(req)) ||
+    (length !== undefined && length !== '0')
+  );
 }
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {

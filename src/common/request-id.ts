@@ -33,7 +33,12 @@ export function requestIdMiddleware(req: Request, res: Response, next: NextFunct
  * Fastify: the id comes from `genReqId`; this `onSend` hook sends it back on
  * every reply, those a hook ends before any later hook (a preflight) included.
  */
-export function requestIdHook(request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void): void {
+export function requestIdHook(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  payload: unknown,
+  done: (error: null, payload: unknown) => void,
+): void {
   reply.header('X-Request-Id', request.id);
   done(null, payload);
 }

@@ -58,6 +58,7 @@ export function setupApiDocs(app: INestApplication): void {
     jsonDocumentUrl: 'docs-json',
     raw: ['json'],
     // Swagger keeps the document it built first; the policies are added on every request, as they are now.
-    patchDocumentOnRequest: (_req, _res, document) => withCorsDescriptions(withCorsPolicies(document, app.get(CorsPolicies))),
+    patchDocumentOnRequest: (_req, _res, document) =>
+      withCorsDescriptions(withCorsPolicies(document, app.get(CorsPolicies))),
   });
 }

@@ -35,5 +35,8 @@ export class ErrorResponse implements ErrorBody {
 
 /** Every answer carries it; the `frontend` policy exposes it to the page. */
 export const REQUEST_ID_HEADER = {
-  'X-Request-Id': { description: 'Yours when it matches ^[A-Za-z0-9._:-]{1,128}$, a fresh UUID otherwise', schema: { type: 'string' } },
+  'X-Request-Id': {
+    description: 'Yours when it matches ^[A-Za-z0-9._:-]{1,128}$, a fresh UUID otherwise',
+    schema: { type: 'string' },
+  },
 };

@@ -29,7 +29,11 @@ export class GreetRequestDto {
   @IsString({ message: "Field 'name' must be a string" })
   name!: string;
 
-  @ApiPropertyOptional({ description: 'Language, case-insensitive; remembered in the greet_lang cookie', enum: LANGUAGE_CODES, default: 'en' })
+  @ApiPropertyOptional({
+    description: 'Language, case-insensitive; remembered in the greet_lang cookie',
+    enum: LANGUAGE_CODES,
+    default: 'en',
+  })
   @Expose()
   @Transform(({ value }) => {
     const text = trimmed(value);

@@ -41,17 +41,28 @@ export class GreetController {
     headers: {
       ...REQUEST_ID_HEADER,
       // Swagger UI renders descriptions as Markdown: a code span keeps `<lang>` from being read as HTML.
-      'Set-Cookie': { description: '`greet_lang=<lang>; HttpOnly; SameSite=Lax`, when the request has lang', schema: { type: 'string' } },
+      'Set-Cookie': {
+        description: '`greet_lang=<lang>; HttpOnly; SameSite=Lax`, when the request has lang',
+        schema: { type: 'string' },
+      },
     },
   })
   @ApiBadRequestResponse({ type: ErrorResponse, description: VALIDATION_ERRORS })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponse, description: 'Payload too large (body over 1 MB)', example: { error: 'Payload too large' } })
+  @ApiPayloadTooLargeResponse({
+    type: ErrorResponse,
+    description: 'Payload too large (body over 1 MB)',
+    example: { error: 'Payload too large' },
+  })
   @ApiUnsupportedMediaTypeResponse({
     type: ErrorResponse,
     description: 'Request body must be JSON (Content-Type: application/json)',
     example: { error: 'Request body must be JSON (Content-Type: application/json)' },
   })
-  @ApiInternalServerErrorResponse({ type: ErrorResponse, description: 'Internal server error (details only in the log)', example: { error: 'Internal server error' } })
+  @ApiInternalServerErrorResponse({
+    type: ErrorResponse,
+    description: 'Internal server error (details only in the log)',
+    example: { error: 'Internal server error' },
+  })
   greet(
     @JsonBody() request: GreetRequestDto,
     @Headers('cookie') cookie: string | undefined,

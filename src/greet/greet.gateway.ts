@@ -1,5 +1,11 @@
 import { ArgumentsHost, BadRequestException, Catch, UseFilters } from '@nestjs/common';
-import { BaseWsExceptionFilter, MessageBody, SubscribeMessage, WebSocketGateway, WsException } from '@nestjs/websockets';
+import {
+  BaseWsExceptionFilter,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  WsException,
+} from '@nestjs/websockets';
 import { Cors } from 'nestjs-route-cors';
 import { GreetRequestDto } from './greet-request.dto.js';
 import { type Greeting, GreetService } from './greet.service.js';

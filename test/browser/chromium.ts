@@ -16,7 +16,15 @@ export async function launchChromiumBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     // Root in a container needs --no-sandbox; the rest keeps Chromium off a network this machine does not have.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -30,7 +38,8 @@ function pageOf(context: BrowserContext, page: Page): BrowserPage {
     waitFor: async (selector) => void (await page.waitForSelector(selector)),
     text: async (selector) => (await page.textContent(selector)) ?? '',
     // The page gets the argument as JSON; the suites pass plain data.
-    evaluate: <A, R>(run: (arg: A) => Promise<R>, arg: A) => page.evaluate(run as (arg: unknown) => Promise<R>, arg as unknown),
+    evaluate: <A, R>(run: (arg: A) => Promise<R>, arg: A) =>
+      page.evaluate(run as (arg: unknown) => Promise<R>, arg as unknown),
     consoleText: () => console.join('\n'),
     screenshot: async (path) => void (await page.screenshot({ path })),
     close: () => context.close(),
@@ -46,7 +55,9 @@ async function launchChromium(): Promise<BrowserEngine> {
     if (responses) {
       // The DevTools protocol reports preflights too, with the headers the network tab shows.
       const devtools = await context.newCDPSession(page);
-      devtools.on('Network.responseReceivedExtraInfo', (event) => responses.push({ status: event.statusCode, headers: event.headers }));
+      devtools.on('Network.responseReceivedExtraInfo', (event) =>
+        responses.push({ status: event.statusCode, headers: event.headers }),
+      );
       await devtools.send('Network.enable');
     }
     await page.goto(url);

@@ -46,7 +46,9 @@ async function running(demo: ServiceProcess): Promise<void> {
 
 /** The demo's exit code once it has stopped by itself, or 'still running' after 20 s. */
 async function exitOf(demo: ServiceProcess): Promise<number | null | 'still running'> {
-  return (await pollUntil(() => demo.child.exitCode !== null || demo.child.signalCode !== null, 20_000)) ? demo.exited : 'still running';
+  return (await pollUntil(() => demo.child.exitCode !== null || demo.child.signalCode !== null, 20_000))
+    ? demo.exited
+    : 'still running';
 }
 
 /** Stops the demo as a user would, then ends whatever a broken demo would leave behind. */
@@ -64,7 +66,11 @@ async function greet(page: BrowserPage): Promise<void> {
 describe(`npm run demo in ${ENGINE.name}`, () => {
   it('serves the API and the pages on the ports PORT, DEMO_ALLOWED_PORT and DEMO_BLOCKED_PORT name, and the pages call that API', async () => {
     const [api = 0, allowed = 0, blocked = 0] = await freePorts(3);
-    const demo = runNpmScript('demo', { PORT: String(api), DEMO_ALLOWED_PORT: String(allowed), DEMO_BLOCKED_PORT: String(blocked) });
+    const demo = runNpmScript('demo', {
+      PORT: String(api),
+      DEMO_ALLOWED_PORT: String(allowed),
+      DEMO_BLOCKED_PORT: String(blocked),
+    });
     try {
       await running(demo);
       expect(demo.output()).toContain(`Demo running, the API on http://localhost:${api}:`);
@@ -78,8 +84,12 @@ describe(`npm run demo in ${ENGINE.name}`, () => {
 
       const blockedPage = await browser.openPage(`http://localhost:${blocked}/`);
       await greet(blockedPage);
-      expect(await blockedPage.text('#error')).toBe(`Blocked by CORS: http://localhost:${blocked} may not read answers from http://localhost:${api}.`);
-      expect(await blockedPage.text('#explanation')).toContain(`CORS_ALLOWED_ORIGINS=http://localhost:${allowed},http://localhost:${blocked} `);
+      expect(await blockedPage.text('#error')).toBe(
+        `Blocked by CORS: http://localhost:${blocked} may not read answers from http://localhost:${api}.`,
+      );
+      expect(await blockedPage.text('#explanation')).toContain(
+        `CORS_ALLOWED_ORIGINS=http://localhost:${allowed},http://localhost:${blocked} `,
+      );
       await blockedPage.close();
     } finally {
       await stopped(demo);
@@ -92,7 +102,9 @@ describe(`npm run demo in ${ENGINE.name}`, () => {
     try {
       const opened = await browser.openPage(originOf(page));
       await greet(opened);
-      expect(await opened.text('#error')).toBe(`Cannot reach the API at http://localhost:${closed}: nothing answers there.`);
+      expect(await opened.text('#error')).toBe(
+        `Cannot reach the API at http://localhost:${closed}: nothing answers there.`,
+      );
       expect(await opened.text('#what-readable')).toBe('no: the API did not answer');
       await opened.close();
     } finally {
@@ -114,39 +126,56 @@ describe(`npm run demo in ${ENGINE.name}`, () => {
     }
   }, 30_000);
 
-  it.each(['DEMO_ALLOWED_PORT', 'DEMO_BLOCKED_PORT'])('stops with one line naming %s when its port is taken, no stack trace', async (setting) => {
-    const taken = await holdPort();
-    const port = portOf(taken);
-    const demo = runNpmScript('demo', { PORT: '0', DEMO_ALLOWED_PORT: '0', DEMO_BLOCKED_PORT: '0', [setting]: String(port) });
-    try {
-      expect(await exitOf(demo)).toBe(1);
-      expect(demo.output()).toContain(`\n${setting} ${port} is already in use; set ${setting} to a free port, e.g. ${setting}=${port + 1} npm run demo\n`);
-      expect(demo.output()).not.toMatch(/\n\s+at /);
-      expect(demo.output()).not.toContain('Listening on');
-    } finally {
-      endGroup(demo);
-      taken.close();
-    }
-  }, 30_000);
+  it.each(['DEMO_ALLOWED_PORT', 'DEMO_BLOCKED_PORT'])(
+    'stops with one line naming %s when its port is taken, no stack trace',
+    async (setting) => {
+      const taken = await holdPort();
+      const port = portOf(taken);
+      const demo = runNpmScript('demo', {
+        PORT: '0',
+        DEMO_ALLOWED_PORT: '0',
+        DEMO_BLOCKED_PORT: '0',
+        [setting]: String(port),
+      });
+      try {
+        expect(await exitOf(demo)).toBe(1);
+        expect(demo.output()).toContain(
+          `\n${setting} ${port} is already in use; set ${setting} to a free port, e.g. ${setting}=${port + 1} npm run demo\n`,
+        );
+        expect(demo.output()).not.toMatch(/\n\s+at /);
+        expect(demo.output()).not.toContain('Listening on');
+      } finally {
+        endGroup(demo);
+        taken.close();
+      }
+    },
+    30_000,
+  );
 
   it.each([
     ["npm's process (kill -INT <pid>)", (npm: number) => npm],
     ['its whole process group, as Ctrl+C in a terminal does', (npm: number) => -npm],
-  ])('stops on SIGINT to %s: the API finishes once, gracefully, and frees its port', async (_to, target) => {
-    const demo = runNpmScript('demo', { PORT: '0', DEMO_ALLOWED_PORT: '0', DEMO_BLOCKED_PORT: '0' });
-    try {
-      await running(demo);
-      const api = Number(/Demo running, the API on http:\/\/localhost:(\d+)/.exec(demo.output())?.[1]);
-      process.kill(target(demo.child.pid ?? 0), 'SIGINT');
-      expect(await exitOf(demo)).toBe(0);
-      expect(demo.output().match(/SIGINT received: finishing in-flight requests/g)).toHaveLength(1);
-      expect(demo.output()).not.toContain('SIGTERM received');
-      // The port is free again: nothing of the demo is left listening.
-      const probe = createServer();
-      await expect(new Promise<void>((resolve, reject) => probe.once('error', reject).listen(api, () => resolve()))).resolves.toBeUndefined();
-      probe.close();
-    } finally {
-      endGroup(demo);
-    }
-  }, 60_000);
+  ])(
+    'stops on SIGINT to %s: the API finishes once, gracefully, and frees its port',
+    async (_to, target) => {
+      const demo = runNpmScript('demo', { PORT: '0', DEMO_ALLOWED_PORT: '0', DEMO_BLOCKED_PORT: '0' });
+      try {
+        await running(demo);
+        const api = Number(/Demo running, the API on http:\/\/localhost:(\d+)/.exec(demo.output())?.[1]);
+        process.kill(target(demo.child.pid ?? 0), 'SIGINT');
+        expect(await exitOf(demo)).toBe(0);
+        expect(demo.output().match(/SIGINT received: finishing in-flight requests/g)).toHaveLength(1);
+        expect(demo.output()).not.toContain('SIGTERM received');
+        // The port is free again: nothing of the demo is left listening.
+        const probe = createServer();
+        await expect(
+          new Promise<void>((resolve, reject) => probe.once('error', reject).listen(api, () => resolve())),
+        ).resolves.toBeUndefined();
+        probe.close();
+      } finally {
+        endGroup(demo);
+      }
+    },
+    60_000,
+  );
 });

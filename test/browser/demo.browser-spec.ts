@@ -17,9 +17,11 @@ import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 // Screenshots land in the repository only when asked (npm run screenshots).
-const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'shots-'));
+const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'shots-'));
 /** README shows Chromium's screenshots; the other engines' carry the engine's name. */
-const screenshot = (name: string) => join(SCREENSHOTS, ENGINE.name === 'chromium' ? `${name}.png` : `${name}.${ENGINE.name}.png`);
+const screenshot = (name: string) =>
+  join(SCREENSHOTS, ENGINE.name === 'chromium' ? `${name}.png` : `${name}.${ENGINE.name}.png`);
 
 interface Api {
   readonly service: ServiceProcess;
@@ -128,7 +130,9 @@ function fetchInPage(page: BrowserPage, path: string, init: FetchInit, target: A
  * sends to tell a CORS refusal from an API that does not answer.
  */
 const methodsSeen = (target: Api) =>
-  target.proxy.requests.filter((r) => !r.path.startsWith('/socket.io/') && r.path !== '/health').map((r) => `${r.method} ${r.path}`);
+  target.proxy.requests
+    .filter((r) => !r.path.startsWith('/socket.io/') && r.path !== '/health')
+    .map((r) => `${r.method} ${r.path}`);
 
 describe(`the demo page in ${ENGINE.name}`, () => {
   it('greets from an allowed origin after a real preflight, showing the exposed X-Request-Id', async () => {
@@ -138,7 +142,10 @@ describe(`the demo page in ${ENGINE.name}`, () => {
     expect(await page.text('#what-readable')).toContain('yes');
     expect(await page.text('#what-request-id')).toMatch(UUID);
     expect(methodsSeen(api)).toEqual(['OPTIONS /greet', 'POST /greet']);
-    expect(api.proxy.requests.find((r) => r.method === 'OPTIONS')).toMatchObject({ origin: allowedOrigin, requestHeaders: 'content-type' });
+    expect(api.proxy.requests.find((r) => r.method === 'OPTIONS')).toMatchObject({
+      origin: allowedOrigin,
+      requestHeaders: 'content-type',
+    });
     await page.screenshot(screenshot('demo-allowed'));
     await page.close();
   });
@@ -149,7 +156,9 @@ describe(`the demo page in ${ENGINE.name}`, () => {
     expect(await page.text('#greeting')).toBe('');
     expect(await page.text('#error')).toContain(`Blocked by CORS: ${blockedOrigin}`);
     expect(await page.text('#what-readable')).toContain('no');
-    expect(await page.text('#explanation')).toContain(`start the API with CORS_ALLOWED_ORIGINS=${allowedOrigin},${blockedOrigin} `);
+    expect(await page.text('#explanation')).toContain(
+      `start the API with CORS_ALLOWED_ORIGINS=${allowedOrigin},${blockedOrigin} `,
+    );
     // The preflight was refused, so the browser never sent the POST.
     expect(methodsSeen(api)).toEqual(['OPTIONS /greet']);
     await page.screenshot(screenshot('demo-blocked'));
@@ -164,18 +173,24 @@ describe(`the demo page in ${ENGINE.name}`, () => {
   });
 
   const itInNetworkTab = ENGINE.name === 'chromium' ? it : it.skip;
-  itInNetworkTab(`shows the refused preflight's reason in the developer tools, outside production (read through Chromium's DevTools protocol: Chromium only)`, async () => {
-    if (browser.openPageWatchingResponses === undefined) throw new Error(`${ENGINE.name}'s driver shows no network tab`);
-    const { page, responses } = await browser.openPageWatchingResponses(demoUrl(blockedOrigin, api));
-    api.proxy.requests.length = 0;
-    await greetOnPage(page, 'Alice', 'es');
-    // What the network tab shows for the preflight the browser sent and the API refused.
-    const refused = responses.find((answer) => answer.status === 403);
-    const reason = Object.entries(refused?.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-cors-rejection-reason')?.[1];
-    expect(reason).toBe(`origin "${blockedOrigin}" is not in policy 'frontend' (allowed: ${allowedOrigin})`);
-    expect(methodsSeen(api)).toEqual(['OPTIONS /greet']);
-    await page.close();
-  });
+  itInNetworkTab(
+    `shows the refused preflight's reason in the developer tools, outside production (read through Chromium's DevTools protocol: Chromium only)`,
+    async () => {
+      if (browser.openPageWatchingResponses === undefined)
+        throw new Error(`${ENGINE.name}'s driver shows no network tab`);
+      const { page, responses } = await browser.openPageWatchingResponses(demoUrl(blockedOrigin, api));
+      api.proxy.requests.length = 0;
+      await greetOnPage(page, 'Alice', 'es');
+      // What the network tab shows for the preflight the browser sent and the API refused.
+      const refused = responses.find((answer) => answer.status === 403);
+      const reason = Object.entries(refused?.headers ?? {}).find(
+        ([name]) => name.toLowerCase() === 'x-cors-rejection-reason',
+      )?.[1];
+      expect(reason).toBe(`origin "${blockedOrigin}" is not in policy 'frontend' (allowed: ${allowedOrigin})`);
+      expect(methodsSeen(api)).toEqual(['OPTIONS /greet']);
+      await page.close();
+    },
+  );
 
   it("shows the API's error to an allowed origin: the error response is readable", async () => {
     const page = await openDemo(allowedOrigin);
@@ -208,7 +223,11 @@ describe(`the demo page in ${ENGINE.name}`, () => {
 
   it('writes the CORS error to the console when a header is refused', async () => {
     const page = await openDemo(allowedOrigin);
-    await fetchInPage(page, '/greet', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Evil': '1' }, body: '{"name":"Alice"}' });
+    await fetchInPage(page, '/greet', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Evil': '1' },
+      body: '{"name":"Alice"}',
+    });
     expect(await consoleSaying(page, ENGINE.console.corsBlocked)).toMatch(ENGINE.console.corsBlocked);
     await page.close();
   });
@@ -237,7 +256,7 @@ describe(`credentials in ${ENGINE.name}`, () => {
     expect((await fetchInPage(page, '/greet', remember, credentialedApi)).readable).toBe(true);
     const second = await fetchInPage(page, '/greet', recall, credentialedApi);
     expect(second.readable).toBe(true);
-    expect(JSON.parse(second.body).greeting).toBe('Bonjour, Alice!');
+    expect((JSON.parse(second.body) as { greeting: string }).greeting).toBe('Bonjour, Alice!');
     expect(credentialedApi.proxy.requests.at(-1)?.cookie).toBe('greet_lang=fr');
     await page.close();
   });

@@ -18,4 +18,3 @@ function engineUnderTest(): EngineDescription {
 }
 
 export const ENGINE = engineUnderTest();
-

@@ -15,7 +15,12 @@ async function launchFirefox(): Promise<BrowserEngine> {
         'run `apt-get install -y firefox-esr` (as root), or set FIREFOX_PATH to a Firefox binary.',
     );
   }
-  const browser = await puppeteer.launch({ browser: 'firefox', protocol: 'webDriverBiDi', executablePath: FIREFOX_PATH, headless: true });
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+  });
   return {
     async openPage(url) {
       // A BiDi user context: its own cookie jar and preflight cache.
@@ -35,7 +40,8 @@ async function launchFirefox(): Promise<BrowserEngine> {
         waitFor: async (selector) => void (await page.waitForSelector(selector)),
         text: (selector) => page.$eval(selector, (element) => element.textContent ?? ''),
         // The page gets the argument as JSON; the suites pass plain data.
-        evaluate: <A, R>(run: (arg: A) => Promise<R>, arg: A) => page.evaluate(run as (arg: unknown) => Promise<R>, arg as unknown) as Promise<R>,
+        evaluate: <A, R>(run: (arg: A) => Promise<R>, arg: A) =>
+          page.evaluate(run as (arg: unknown) => Promise<R>, arg) as Promise<R>,
         consoleText: () => console.join('\n'),
         screenshot: async (path) => void (await page.screenshot({ path })),
         close: () => context.close(),

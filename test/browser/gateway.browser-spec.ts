@@ -46,18 +46,21 @@ async function greetOverSocket(origin: string, transport: string): Promise<Brows
   return page;
 }
 
-describe.each(['polling', 'websocket'])(`the demo page greeting over the Socket.IO gateway in ${ENGINE.name}, %s transport`, (transport) => {
-  it('connects and greets from the allowed origin', async () => {
-    const page = await greetOverSocket(originOf(allowedPage), transport);
-    expect(await page.text('#socket-greeting')).toBe('Hola, Alice!');
-    expect(await page.text('#socket-error')).toBe('');
-    await page.close();
-  });
+describe.each(['polling', 'websocket'])(
+  `the demo page greeting over the Socket.IO gateway in ${ENGINE.name}, %s transport`,
+  (transport) => {
+    it('connects and greets from the allowed origin', async () => {
+      const page = await greetOverSocket(originOf(allowedPage), transport);
+      expect(await page.text('#socket-greeting')).toBe('Hola, Alice!');
+      expect(await page.text('#socket-error')).toBe('');
+      await page.close();
+    });
 
-  it('cannot connect from a disallowed origin', async () => {
-    const page = await greetOverSocket(originOf(blockedPage), transport);
-    expect(await page.text('#socket-greeting')).toBe('');
-    expect(await page.text('#socket-error')).toContain(`Cannot connect over ${transport}`);
-    await page.close();
-  });
-});
+    it('cannot connect from a disallowed origin', async () => {
+      const page = await greetOverSocket(originOf(blockedPage), transport);
+      expect(await page.text('#socket-greeting')).toBe('');
+      expect(await page.text('#socket-error')).toContain(`Cannot connect over ${transport}`);
+      await page.close();
+    });
+  },
+);

@@ -32,7 +32,7 @@ beforeAll(async () => {
   page = await serveEmptyPage();
   app = await startNullOriginApp(true);
   await app.listen(0, 'localhost');
-  api = `http://localhost:${(app.getHttpServer().address() as AddressInfo).port}`;
+  api = `http://localhost:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
 }, 60_000);
 
 afterAll(async () => {
@@ -54,7 +54,10 @@ async function fetchFromSandboxedFrame(url: string): Promise<{ origin?: string; 
           .then((body) => parent.postMessage({ origin: self.origin, body }, '*'))
           .catch((error) => parent.postMessage({ origin: self.origin, error: error.name + ': ' + error.message }, '*'));
       </script>`;
-      const answer = new Promise<{ origin?: string; body?: unknown; error?: string }>((resolve) => addEventListener('message', (event) => resolve(event.data), { once: true }));
+      type Outcome = { origin?: string; body?: unknown; error?: string };
+      const answer = new Promise<Outcome>((resolve) =>
+        addEventListener('message', (event) => resolve(event.data as Outcome), { once: true }),
+      );
       const frame = document.createElement('iframe');
       frame.setAttribute('sandbox', 'allow-scripts');
       frame.srcdoc = frameScript;
@@ -72,12 +75,17 @@ describe("'null' with credentials", () => {
   });
 
   it("'null' without credentials (allowed as written): the same credentialed request fails, as the browser requires Allow-Credentials", async () => {
-    expect(await fetchFromSandboxedFrame(`${api}/anonymous`)).toEqual({ origin: 'null', error: 'TypeError: Failed to fetch' });
+    expect(await fetchFromSandboxedFrame(`${api}/anonymous`)).toEqual({
+      origin: 'null',
+      error: 'TypeError: Failed to fetch',
+    });
   });
 
   it('as written, without tolerate: the application does not start, naming the entry', async () => {
     const started = startNullOriginApp(false);
     await expect(started).rejects.toThrow(CorsConfigurationError);
-    await expect(startNullOriginApp(false)).rejects.toThrow(/Invalid CORS policy 'embedded': origins entry "null" allows credentials to 'null'.*tolerate: \['null-origin-with-credentials'\]/);
+    await expect(startNullOriginApp(false)).rejects.toThrow(
+      /Invalid CORS policy 'embedded': origins entry "null" allows credentials to 'null'.*tolerate: \['null-origin-with-credentials'\]/,
+    );
   });
 });

@@ -37,7 +37,12 @@ async function freePort(): Promise<number> {
 }
 
 /** One WebDriver command; throws the driver's own error message. */
-async function command<T>(url: string, method: 'GET' | 'POST' | 'DELETE', body?: unknown, timeout = 30_000): Promise<T> {
+async function command<T>(
+  url: string,
+  method: 'GET' | 'POST' | 'DELETE',
+  body?: unknown,
+  timeout = 30_000,
+): Promise<T> {
   const response = await fetch(url, {
     method,
     // A hung driver fails the test that asked, rather than the whole run at its deadline.
@@ -46,7 +51,10 @@ async function command<T>(url: string, method: 'GET' | 'POST' | 'DELETE', body?:
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const answer = (await response.json()) as { value: T & { error?: string; message?: string } };
-  if (!response.ok) throw new Error(`WebKitWebDriver ${method} ${new URL(url).pathname}: ${answer.value.error}: ${answer.value.message}`);
+  if (!response.ok)
+    throw new Error(
+      `WebKitWebDriver ${method} ${new URL(url).pathname}: ${answer.value.error}: ${answer.value.message}`,
+    );
   return answer.value;
 }
 
@@ -77,7 +85,9 @@ async function launchWebKit(): Promise<BrowserEngine> {
   const port = await freePort();
   // The browsers' profiles live here; removed on close, since the driver may kill a browser before it removes its own.
   const profiles = mkdtempSync(join(tmpdir(), 'webkit-profiles-'));
-  const capabilities = { alwaysMatch: { 'webkitgtk:browserOptions': { binary: CONSOLE_BROWSER, args: [`--profile-root=${profiles}`] } } };
+  const capabilities = {
+    alwaysMatch: { 'webkitgtk:browserOptions': { binary: CONSOLE_BROWSER, args: [`--profile-root=${profiles}`] } },
+  };
   // Its own process group, so that closing ends Xvfb, the driver and the browsers it started. The driver allows one
   // session at a time: a new page replaces the last one, even when a failed test could not close it.
   // Each driver its own X display, named after its port: two suites starting at once would race for xvfb-run's
@@ -116,7 +126,9 @@ async function launchWebKit(): Promise<BrowserEngine> {
     const session = `${base}/session/${sessionId}`;
     // A web element reference is an object with one entry (WebDriver §12.1, "web element identifier").
     const find = async (selector: string) =>
-      Object.values(await command<Record<string, string>>(`${session}/element`, 'POST', { using: 'css selector', value: selector }))[0];
+      Object.values(
+        await command<Record<string, string>>(`${session}/element`, 'POST', { using: 'css selector', value: selector }),
+      )[0];
     const run = <T>(script: string, args: unknown[]) => command<T>(`${session}/execute/sync`, 'POST', { script, args });
     await command(`${session}/window/rect`, 'POST', VIEWPORT);
     await command(`${session}/url`, 'POST', { url });
@@ -132,11 +144,13 @@ async function launchWebKit(): Promise<BrowserEngine> {
       },
       click: async (selector) => void (await command(`${session}/element/${await find(selector)}/click`, 'POST', {})),
       async waitFor(selector) {
-        for (const deadline = Date.now() + 15_000; Date.now() < deadline; ) {
+        for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
           if (await run<boolean>('return document.querySelector(arguments[0]) !== null', [selector])) return;
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
-        throw new Error(`WebKit: nothing matched ${selector} within 15 s; the page: ${await run<string>('return document.body.outerHTML.slice(0, 3000)', [])}`);
+        throw new Error(
+          `WebKit: nothing matched ${selector} within 15 s; the page: ${await run<string>('return document.body.outerHTML.slice(0, 3000)', [])}`,
+        );
       },
       text: (selector) => run<string>("return document.querySelector(arguments[0])?.textContent ?? ''", [selector]),
       evaluate: <A, R>(fn: (arg: A) => Promise<R>, arg: A) =>
@@ -173,6 +187,9 @@ export const webkitEngine: EngineDescription = {
   // Every CORS refusal ends in `CONSOLE JS ERROR Fetch API cannot load <url> due to access control checks.`, after a
   // `CONSOLE SECURITY ERROR` line with the reason, e.g. `Credentials flag is true, but Access-Control-Allow-Credentials
   // is not "true".`
-  console: { corsBlocked: /cannot load \S+ due to access control checks/, credentialsRefused: /Access-Control-Allow-Credentials is not "true"/ },
+  console: {
+    corsBlocked: /cannot load \S+ due to access control checks/,
+    credentialsRefused: /Access-Control-Allow-Credentials is not "true"/,
+  },
   launch: launchWebKit,
 };

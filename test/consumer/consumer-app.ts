@@ -17,7 +17,8 @@ export const EVIL = 'https://evil.example';
 /** The tarball test/consumer/pack.js made for this run. */
 export function packedTarball(): string {
   const tarball = process.env.NESTJS_ROUTE_CORS_TARBALL;
-  if (tarball === undefined) throw new Error('no tarball: run the consumer tests with jest.consumer.config.js (npm run test:consumer)');
+  if (tarball === undefined)
+    throw new Error('no tarball: run the consumer tests with jest.consumer.config.js (npm run test:consumer)');
   return tarball;
 }
 
@@ -39,10 +40,15 @@ export function quickStartFiles(): Map<string, string> {
 /** Runs a command; a failure throws with everything it printed, so the test says why. */
 export function run(command: string, args: readonly string[], cwd: string): string {
   try {
-    return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    return execFileSync(command, args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}${stderr}`);
+    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout}${stderr}`, { cause: error });
   }
 }
 
@@ -61,10 +67,25 @@ export function writeFiles(dir: string, files: Iterable<readonly [string, string
  * Nest fails here as it would for a user. Returns what npm printed, warnings
  * included.
  */
-export function createApp(dir: string, packageJson: { readonly dependencies: Record<string, string> } & Record<string, unknown>, files: Record<string, string>): string {
-  const manifest = { ...packageJson, dependencies: { ...packageJson.dependencies, 'nestjs-route-cors': `file:${packedTarball()}` } };
-  writeFiles(dir, [['package.json', `${JSON.stringify(manifest, null, 2)}\n`], ...quickStartFiles(), ...Object.entries(files)]);
-  const installed = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+export function createApp(
+  dir: string,
+  packageJson: { readonly dependencies: Record<string, string> } & Record<string, unknown>,
+  files: Record<string, string>,
+): string {
+  const manifest = {
+    ...packageJson,
+    dependencies: { ...packageJson.dependencies, 'nestjs-route-cors': `file:${packedTarball()}` },
+  };
+  writeFiles(dir, [
+    ['package.json', `${JSON.stringify(manifest, null, 2)}\n`],
+    ...quickStartFiles(),
+    ...Object.entries(files),
+  ]);
+  const installed = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   const output = `${installed.stdout}${installed.stderr}`;
   if (installed.status !== 0) throw new Error(`npm install failed:\n${output}`);
   return output;
@@ -72,7 +93,8 @@ export function createApp(dir: string, packageJson: { readonly dependencies: Rec
 
 /** The version npm installed in the app. */
 export function installedVersion(app: string, name: string): string {
-  return (JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
 
 /** Compiles with the app's TypeScript and the given project file; tsc's output is the failure message. */
@@ -101,7 +123,10 @@ export interface RunningApp {
 export async function startApp(app: string, script: string): Promise<RunningApp> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(process.execPath, [script], { cwd: app, env: { PATH: process.env.PATH ?? '', PORT: String(port), NO_COLOR: '1' } });
+  const child: ChildProcess = spawn(process.execPath, [script], {
+    cwd: app,
+    env: { PATH: process.env.PATH ?? '', PORT: String(port), NO_COLOR: '1' },
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -130,7 +155,11 @@ export function describeQuickStartAnswers(started: () => RunningApp): void {
   const preflight = (origin: string): Promise<Response> =>
     fetch(`${started().base}/messages`, {
       method: 'OPTIONS',
-      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      },
     });
 
   it('answers an allowed preflight with 204 and the policy', async () => {
@@ -148,7 +177,11 @@ export function describeQuickStartAnswers(started: () => RunningApp): void {
   });
 
   it('lets the allowed origin read the actual request', async () => {
-    const res = await fetch(`${started().base}/messages`, { method: 'POST', headers: { Origin: ALLOWED, 'Content-Type': 'application/json' }, body: '{"text":"hi"}' });
+    const res = await fetch(`${started().base}/messages`, {
+      method: 'POST',
+      headers: { Origin: ALLOWED, 'Content-Type': 'application/json' },
+      body: '{"text":"hi"}',
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);
     expect(await res.json()).toEqual({ ok: true });
@@ -221,7 +254,11 @@ export interface RunnerVerdicts {
 interface JsonReport {
   readonly testResults: ReadonlyArray<{
     readonly message?: string;
-    readonly assertionResults: ReadonlyArray<{ readonly title: string; readonly status: string; readonly failureMessages: readonly string[] }>;
+    readonly assertionResults: ReadonlyArray<{
+      readonly title: string;
+      readonly status: string;
+      readonly failureMessages: readonly string[];
+    }>;
   }>;
 }
 
@@ -230,7 +267,11 @@ interface JsonReport {
  * on purpose), and reads its JSON report.
  */
 export function runTests(app: string, command: string, args: readonly string[], report: string): RunnerVerdicts {
-  const result = spawnSync(command, args, { cwd: app, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true' } });
+  const result = spawnSync(command, args, {
+    cwd: app,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true' },
+  });
   const output = `${command} ${args.join(' ')} exited ${result.status}:\n${result.stdout}${result.stderr}`;
   let parsed: JsonReport;
   try {
@@ -243,7 +284,9 @@ export function runTests(app: string, command: string, args: readonly string[], 
   if (assertions.length === 0) throw new Error(`the runner ran no test\n${suiteErrors.join('\n')}\n${output}`);
   return {
     passed: assertions.filter((a) => a.status === 'passed').map((a) => a.title),
-    failed: assertions.filter((a) => a.status === 'failed').map((a) => ({ title: a.title, message: a.failureMessages.join('\n') })),
+    failed: assertions
+      .filter((a) => a.status === 'failed')
+      .map((a) => ({ title: a.title, message: a.failureMessages.join('\n') })),
     output,
   };
 }
@@ -261,10 +304,14 @@ export function documentedFailure(page: string): string[] {
  * docs/testing.md show it.
  */
 export function expectRunnerVerdicts(verdicts: RunnerVerdicts): void {
-  expect({ passed: verdicts.passed, failed: verdicts.failed.map((f) => f.title) }).toEqual({ passed: ['lets the front end post JSON'], failed: [FAILING_TEST] });
+  expect({ passed: verdicts.passed, failed: verdicts.failed.map((f) => f.title) }).toEqual({
+    passed: ['lets the front end post JSON'],
+    failed: [FAILING_TEST],
+  });
   const message = verdicts.failed[0]?.message ?? '';
   expect(message).toContain(`Why: refused: origin "${EVIL}" is not in policy 'frontend' (allowed: ${ALLOWED})`);
-  for (const line of [...documentedFailure('README.md'), ...documentedFailure('docs/testing.md')]) expect(message).toContain(line);
+  for (const line of [...documentedFailure('README.md'), ...documentedFailure('docs/testing.md')])
+    expect(message).toContain(line);
 }
 
 /**
@@ -273,7 +320,11 @@ export function expectRunnerVerdicts(verdicts: RunnerVerdicts): void {
  * the `expectCors` tests: the passing one passes, the failing one fails with
  * the reason.
  */
-export function describeEachPlatform(work: string, runner: string, runTestsOn: (platform: Platform) => RunnerVerdicts): void {
+export function describeEachPlatform(
+  work: string,
+  runner: string,
+  runTestsOn: (platform: Platform) => RunnerVerdicts,
+): void {
   describe.each<[Platform, string]>([
     ['express', join('dist', 'main.js')],
     ['fastify', join('dist', 'main-fastify.js')],

@@ -82,7 +82,10 @@ const STARTER_FILES: Record<string, string> = {
       noFallthroughCasesInSwitch: false,
     },
   }),
-  'tsconfig.build.json': JSON.stringify({ extends: './tsconfig.json', exclude: ['node_modules', 'test', 'dist', '**/*spec.ts'] }),
+  'tsconfig.build.json': JSON.stringify({
+    extends: './tsconfig.json',
+    exclude: ['node_modules', 'test', 'dist', '**/*spec.ts'],
+  }),
   // The starter's, plus the mapping docs/testing.md asks for: the quick start's imports end in `.js`.
   'test/jest-e2e.json': JSON.stringify({
     moduleFileExtensions: ['js', 'json', 'ts'],
@@ -198,7 +201,11 @@ describe('a Nest 11 CommonJS app with Jest (ts-jest, CommonJS mode)', () => {
 
   it("compiles the quick start to CommonJS that require()s the package's CommonJS build", () => {
     expect(readFileSync(join(work, 'dist', 'app.module.js'), 'utf8')).toContain('require("nestjs-route-cors")');
-    const resolved = run(process.execPath, ['-p', "[require.resolve('nestjs-route-cors'), require.resolve('nestjs-route-cors/testing')].join(' ')"], work);
+    const resolved = run(
+      process.execPath,
+      ['-p', "[require.resolve('nestjs-route-cors'), require.resolve('nestjs-route-cors/testing')].join(' ')"],
+      work,
+    );
     expect(resolved).toMatch(/nestjs-route-cors\/dist\/cjs\/index\.js .*nestjs-route-cors\/dist\/cjs\/testing\.js/);
   });
 
@@ -212,7 +219,19 @@ describe('a Nest 11 CommonJS app with Jest (ts-jest, CommonJS mode)', () => {
 
   describeEachPlatform(work, 'Jest', (platform) => {
     const report = `jest-${platform}.json`;
-    return runTests(work, process.execPath, ['node_modules/jest/bin/jest.js', '--config', './test/jest-e2e.json', '--json', `--outputFile=${report}`, `cors.${platform}`], report);
+    return runTests(
+      work,
+      process.execPath,
+      [
+        'node_modules/jest/bin/jest.js',
+        '--config',
+        './test/jest-e2e.json',
+        '--json',
+        `--outputFile=${report}`,
+        `cors.${platform}`,
+      ],
+      report,
+    );
   });
 
   describe('with a Socket.IO gateway under @Cors()', () => {

@@ -104,7 +104,9 @@ const SAMPLE_FILES: Record<string, string> = {
     include: ['src/**/*'],
     exclude: ['node_modules', 'dist'],
   }),
-  'nest-cli.json': JSON.stringify({ compilerOptions: { plugins: [{ name: '@nestjs/swagger/plugin', options: { introspectComments: true } }] } }),
+  'nest-cli.json': JSON.stringify({
+    compilerOptions: { plugins: [{ name: '@nestjs/swagger/plugin', options: { introspectComments: true } }] },
+  }),
   'e2e/jest-e2e.json': JSON.stringify({
     moduleFileExtensions: ['js', 'json', 'ts'],
     rootDir: '.',
@@ -118,7 +120,18 @@ const SAMPLE_FILES: Record<string, string> = {
   ...Object.fromEntries(
     RESOLUTIONS.map(([module, moduleResolution]) => [
       resolutionProject(module, moduleResolution),
-      JSON.stringify({ compilerOptions: { module, moduleResolution, target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, experimentalDecorators: true }, files: ['types-check/entry-points.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          module,
+          moduleResolution,
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          experimentalDecorators: true,
+        },
+        files: ['types-check/entry-points.ts'],
+      }),
     ]),
   ),
 };
@@ -169,7 +182,11 @@ describe("a Nest 11 app shaped like Nest's samples: module commonjs, nest build,
 
   beforeAll(() => {
     // The x-cors recipe of docs/recipes.md, as the app's main-swagger.ts.
-    installOutput = createApp(work, PACKAGE_JSON, { ...SAMPLE_FILES, ...SPA_FILES, ...Object.fromEntries(documentedFiles('docs/recipes.md')) });
+    installOutput = createApp(work, PACKAGE_JSON, {
+      ...SAMPLE_FILES,
+      ...SPA_FILES,
+      ...Object.fromEntries(documentedFiles('docs/recipes.md')),
+    });
   }, 600_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -182,12 +199,23 @@ describe("a Nest 11 app shaped like Nest's samples: module commonjs, nest build,
     expect(installOutput).not.toContain('EBADENGINE');
   });
 
-  it.each(RESOLUTIONS)("type-checks every entry point with module %s and moduleResolution %s", (module, resolution) => {
-    compile(work, resolutionProject(module, resolution));
-  }, 120_000);
+  it.each(RESOLUTIONS)(
+    'type-checks every entry point with module %s and moduleResolution %s',
+    (module, resolution) => {
+      compile(work, resolutionProject(module, resolution));
+    },
+    120_000,
+  );
 
   it("runs the app's Jest on expectCors, ts-jest type-checking the test: the passing test passes, the failing one fails with the reason", () => {
-    expectRunnerVerdicts(runTests(work, process.execPath, ['node_modules/jest/bin/jest.js', '--config', './e2e/jest-e2e.json', '--json', '--outputFile=jest.json'], 'jest.json'));
+    expectRunnerVerdicts(
+      runTests(
+        work,
+        process.execPath,
+        ['node_modules/jest/bin/jest.js', '--config', './e2e/jest-e2e.json', '--json', '--outputFile=jest.json'],
+        'jest.json',
+      ),
+    );
   }, 120_000);
 
   describe('built by nest build', () => {
@@ -213,7 +241,8 @@ describe("a Nest 11 app shaped like Nest's samples: module commonjs, nest build,
 
     describe('the x-cors recipe (docs/recipes.md)', () => {
       let started: RunningApp | undefined;
-      const docsJson = (headers: Record<string, string> = {}): Promise<Response> => fetch(`${started?.base ?? ''}/docs-json`, { headers });
+      const docsJson = (headers: Record<string, string> = {}): Promise<Response> =>
+        fetch(`${started?.base ?? ''}/docs-json`, { headers });
 
       beforeAll(async () => {
         started = await startApp(work, join('dist', 'main-swagger.js'));
@@ -226,7 +255,11 @@ describe("a Nest 11 app shaped like Nest's samples: module commonjs, nest build,
         expect(res.status).toBe(200);
         const document = (await res.json()) as { paths: Record<string, Record<string, { 'x-cors'?: unknown }>> };
         for (const method of ['get', 'post']) {
-          expect(document.paths['/messages']?.[method]?.['x-cors']).toMatchObject({ policy: 'frontend', origins: [ALLOWED], methods: ['GET', 'HEAD', 'POST'] });
+          expect(document.paths['/messages']?.[method]?.['x-cors']).toMatchObject({
+            policy: 'frontend',
+            origins: [ALLOWED],
+            methods: ['GET', 'HEAD', 'POST'],
+          });
         }
       });
 
@@ -245,7 +278,14 @@ describe("a Nest 11 app shaped like Nest's samples: module commonjs, nest build,
         [EVIL, 'GET'],
       ];
       const preflights = (): Promise<Response[]> =>
-        Promise.all(refused.map(([origin, method]) => fetch(`${started?.base ?? ''}/api`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': method } })));
+        Promise.all(
+          refused.map(([origin, method]) =>
+            fetch(`${started?.base ?? ''}/api`, {
+              method: 'OPTIONS',
+              headers: { Origin: origin, 'Access-Control-Request-Method': method },
+            }),
+          ),
+        );
 
       beforeAll(async () => {
         started = await startApp(work, join('dist', 'main-spa.js'));

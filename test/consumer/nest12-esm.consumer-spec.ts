@@ -87,9 +87,17 @@ export const helper = expectCors;
 
 const STARTER_FILES: Record<string, string> = {
   'tsconfig.json': JSON.stringify({ compilerOptions: COMPILER_OPTIONS }),
-  'tsconfig.build.json': JSON.stringify({ extends: './tsconfig.json', compilerOptions: { rootDir: './src' }, include: ['src'], exclude: ['node_modules', 'test', 'dist', '**/*spec.ts'] }),
+  'tsconfig.build.json': JSON.stringify({
+    extends: './tsconfig.json',
+    compilerOptions: { rootDir: './src' },
+    include: ['src'],
+    exclude: ['node_modules', 'test', 'dist', '**/*spec.ts'],
+  }),
   // Checked, not built: the quick start and TYPES_CHECK under strict, every library's declarations included.
-  'tsconfig.strict.json': JSON.stringify({ extends: './tsconfig.build.json', compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, incremental: false } }),
+  'tsconfig.strict.json': JSON.stringify({
+    extends: './tsconfig.build.json',
+    compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, incremental: false },
+  }),
   'vitest.config.e2e.ts': `import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -144,12 +152,31 @@ describe('a Nest 12 ES module app (nest new) with Vitest, and with Jest in ESM m
 
   describeEachPlatform(work, 'Vitest', (platform) => {
     const report = `vitest-${platform}.json`;
-    return runTests(work, process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', './vitest.config.e2e.ts', '--reporter=json', `--outputFile=${report}`, `cors.${platform}`], report);
+    return runTests(
+      work,
+      process.execPath,
+      [
+        'node_modules/vitest/vitest.mjs',
+        'run',
+        '--config',
+        './vitest.config.e2e.ts',
+        '--reporter=json',
+        `--outputFile=${report}`,
+        `cors.${platform}`,
+      ],
+      report,
+    );
   });
 
   it("runs the app's Jest in ESM mode on expectCors (Express): the passing test passes, the failing one fails with the reason", () => {
     const report = 'jest-esm-express.json';
-    const args = ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--json', `--outputFile=${report}`, 'cors.express'];
+    const args = [
+      '--experimental-vm-modules',
+      'node_modules/jest/bin/jest.js',
+      '--json',
+      `--outputFile=${report}`,
+      'cors.express',
+    ];
     expectRunnerVerdicts(runTests(work, process.execPath, args, report));
   }, 120_000);
 });

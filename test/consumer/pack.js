@@ -13,7 +13,13 @@ const PACKAGE_DIR = join(import.meta.dirname, '..', '..', 'packages', 'nestjs-ro
 
 export default function pack() {
   const destination = mkdtempSync(join(tmpdir(), 'nestjs-route-cors-pack-'));
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', destination], { cwd: PACKAGE_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
+      cwd: PACKAGE_DIR,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
   process.env.NESTJS_ROUTE_CORS_TARBALL = join(destination, packed[0].filename);
 }
 

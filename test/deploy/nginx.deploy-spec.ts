@@ -80,15 +80,27 @@ async function through(sent: Sent): Promise<Received> {
 
 const get = (path: string, origin?: string) => through({ method: 'GET', path, headers: origin ? { origin } : {} });
 const preflight = (origin: string) =>
-  through({ method: 'OPTIONS', path: '/greet', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+  through({
+    method: 'OPTIONS',
+    path: '/greet',
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  });
 const acao = (answer: Received) => answer.headers['access-control-allow-origin'];
 
 beforeAll(async () => {
   if (!existsSync(NGINX)) {
-    throw new Error(`nginx not found at ${NGINX}: install it with \`apt-get install -y nginx\` (as root), or set NGINX_PATH.`);
+    throw new Error(
+      `nginx not found at ${NGINX}: install it with \`apt-get install -y nginx\` (as root), or set NGINX_PATH.`,
+    );
   }
   // Debug logging: each refused request is logged with its id, so the stop test can tell which requests an instance read.
-  const env = { PORT: '0', NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: `${ORIGIN_A},${ORIGIN_B}`, TRUST_PROXY: 'loopback', LOG_LEVEL: 'debug' };
+  const env = {
+    PORT: '0',
+    NODE_ENV: 'production',
+    CORS_ALLOWED_ORIGINS: `${ORIGIN_A},${ORIGIN_B}`,
+    TRUST_PROXY: 'loopback',
+    LOG_LEVEL: 'debug',
+  };
   instances = [runService(env), runService(env)];
   const ports = await Promise.all(instances.map(listeningPort));
   nginx = await startNginx(ports, 'template');
@@ -114,7 +126,7 @@ describe('a shared cache in front of two instances', () => {
     expect(acao(first)).toBe(ORIGIN_A);
     expect(again.headers['x-cache-status']).toBe('HIT');
     expect(acao(again)).toBe(ORIGIN_A);
-    expect(JSON.parse(again.body).greeting).toBe('Hola, Alice!');
+    expect((JSON.parse(again.body) as { greeting: string }).greeting).toBe('Hola, Alice!');
 
     const other = await get(path, ORIGIN_B);
     expect(acao(other)).toBe(ORIGIN_B);
@@ -144,7 +156,9 @@ describe('a shared cache in front of two instances', () => {
     }
     expect(answers.map((a) => a.headers['x-cache-status'])).toEqual(answers.map(() => undefined));
     const ids = answers.map((answer) => String(answer.headers['x-request-id']));
-    const log = await settledAccessLog(nginx as Nginx, (entries) => ids.every((id) => entries.some((entry) => entry.id === id)));
+    const log = await settledAccessLog(nginx as Nginx, (entries) =>
+      ids.every((id) => entries.some((entry) => entry.id === id)),
+    );
     const logged = new Map(log.map((entry) => [entry.id, entry]));
     for (const answer of answers) {
       const entry = logged.get(String(answer.headers['x-request-id']));
@@ -155,14 +169,20 @@ describe('a shared cache in front of two instances', () => {
   });
 
   it("shares the public '*' route between origins", async () => {
-    const answers = [await get('/greet/languages', ORIGIN_A), await get('/greet/languages', EVIL), await get('/greet/languages')];
+    const answers = [
+      await get('/greet/languages', ORIGIN_A),
+      await get('/greet/languages', EVIL),
+      await get('/greet/languages'),
+    ];
     expect(answers.map(acao)).toEqual(['*', '*', '*']);
     expect(answers.slice(1).every((a) => a.headers['x-cache-status'] === 'HIT')).toBe(true);
   });
 
   it('gives every request its own id, cache hits included', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? get('/greet/languages', ORIGIN_A) : get(`/greet?name=n${i % 10}`, ORIGIN_B))),
+      Array.from({ length: 200 }, (_, i) =>
+        i % 2 === 0 ? get('/greet/languages', ORIGIN_A) : get(`/greet?name=n${i % 10}`, ORIGIN_B),
+      ),
     );
     const ids = new Set(answers.map((a) => a.headers['x-request-id']));
     expect(answers.some((a) => a.headers['x-cache-status'] === 'HIT')).toBe(true);
@@ -188,18 +208,26 @@ describe('stopping one instance during traffic', () => {
     const body = JSON.stringify({ name: 'Alice', lang: 'es' });
     const worker = async (front: keyof typeof fronts) => {
       while (sending) {
-        const answer = await send(fronts[front].port, { method: 'POST', path: '/greet', headers: { origin: EVIL, 'content-type': 'application/json' }, body }, agents[front]).catch(() => undefined);
+        const answer = await send(
+          fronts[front].port,
+          { method: 'POST', path: '/greet', headers: { origin: EVIL, 'content-type': 'application/json' }, body },
+          agents[front],
+        ).catch(() => undefined);
         figures.requests += 1;
-        if (answer?.status === 200 && acao(answer) === undefined && answer.body.includes('Hola, Alice!')) outcomes[front].ok += 1;
+        if (answer?.status === 200 && acao(answer) === undefined && answer.body.includes('Hola, Alice!'))
+          outcomes[front].ok += 1;
         else {
           outcomes[front].failed += 1;
           figures.errors += 1;
         }
       }
     };
-    const workers = [...Array.from({ length: 4 }, () => worker('template')), ...Array.from({ length: 4 }, () => worker('withoutRetry'))];
+    const workers = [
+      ...Array.from({ length: 4 }, () => worker('template')),
+      ...Array.from({ length: 4 }, () => worker('withoutRetry')),
+    ];
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const stopped = instances[0] as ServiceProcess;
+    const stopped = instances[0];
     stopped.child.kill('SIGTERM');
     const code = await stopped.exited;
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -210,11 +238,19 @@ describe('stopping one instance during traffic', () => {
     // From nginx's log: POSTs sent to an instance that gave no answer (the retried ones, and the failed ones without retry).
     const posts = (log: LoggedRequest[]) => log.filter((entry) => entry.method === 'POST').length;
     const logs = {
-      template: await settledAccessLog(fronts.template, (log) => posts(log) >= outcomes.template.ok + outcomes.template.failed),
-      withoutRetry: await settledAccessLog(fronts.withoutRetry, (log) => posts(log) >= outcomes.withoutRetry.ok + outcomes.withoutRetry.failed),
+      template: await settledAccessLog(
+        fronts.template,
+        (log) => posts(log) >= outcomes.template.ok + outcomes.template.failed,
+      ),
+      withoutRetry: await settledAccessLog(
+        fronts.withoutRetry,
+        (log) => posts(log) >= outcomes.withoutRetry.ok + outcomes.withoutRetry.failed,
+      ),
     };
     const unanswered = (front: keyof typeof logs) =>
-      logs[front].filter((entry) => entry.method === 'POST' && (entry.attempts[0]?.sent ?? 0) > 0 && entry.attempts[0]?.status === '502');
+      logs[front].filter(
+        (entry) => entry.method === 'POST' && (entry.attempts[0]?.sent ?? 0) > 0 && entry.attempts[0]?.status === '502',
+      );
     const readByInstance = (entry: LoggedRequest) => stopped.output().includes(`request=${entry.id} `);
     const template = unanswered('template');
     const withoutRetry = unanswered('withoutRetry');

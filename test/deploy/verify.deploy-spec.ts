@@ -14,7 +14,11 @@ import { listeningPort, ROOT, runService, type ServiceProcess } from '../support
 
 const run = promisify(execFile);
 const VERIFY = join(ROOT, 'packages', 'nestjs-route-cors', 'dist', 'bin', 'nestjs-route-cors.js');
-const ENV = { NODE_ENV: 'production', CORS_ALLOWED_ORIGINS: 'https://app.example.com,https://shop.example.com', TRUST_PROXY: 'loopback' };
+const ENV = {
+  NODE_ENV: 'production',
+  CORS_ALLOWED_ORIGINS: 'https://app.example.com,https://shop.example.com',
+  TRUST_PROXY: 'loopback',
+};
 /** A GET /greet nginx may cache (the app answers it 200 with Cache-Control: public): without a name it is a 400, which no cache keeps. */
 const SAMPLE = '/greet?name=Alice&lang=es';
 const LOCATION = 'location / {';
@@ -27,7 +31,10 @@ const durations: Record<string, number> = {};
 beforeAll(async () => {
   instance = runService({ PORT: '0', ...ENV });
   upstream = await listeningPort(instance);
-  const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'cli', 'cors-routes.js'), '--json'], { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '', ...ENV } });
+  const { stdout } = await run(process.execPath, [join(ROOT, 'dist', 'cli', 'cors-routes.js'), '--json'], {
+    cwd: tmpdir(),
+    env: { PATH: process.env.PATH ?? '', ...ENV },
+  });
   reportFile = join(mkdtempSync(join(tmpdir(), 'verify-')), 'routes.json');
   writeFileSync(reportFile, stdout);
 }, 60_000);
@@ -47,7 +54,10 @@ function inLocation(directives: string): (config: string) => string {
 }
 
 /** Runs verify through nginx with the template as `edit` leaves it. */
-async function verifyThrough(name: string, edit?: (config: string) => string): Promise<{ code: number; output: string }> {
+async function verifyThrough(
+  name: string,
+  edit?: (config: string) => string,
+): Promise<{ code: number; output: string }> {
   const started = performance.now();
   // The name becomes part of nginx's directory, whose path the configuration repeats unquoted.
   const nginx: Nginx = await startNginx([upstream], name.replace(/[^A-Za-z0-9]+/g, '-'), edit);
@@ -55,7 +65,10 @@ async function verifyThrough(name: string, edit?: (config: string) => string): P
     const args = [VERIFY, 'verify', '--report', reportFile, '--sample', SAMPLE, `http://127.0.0.1:${nginx.port}`];
     return await run(process.execPath, args).then(
       ({ stdout }) => ({ code: 0, output: stdout }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        output: error.stdout + error.stderr,
+      }),
     );
   } finally {
     nginx.process.kill('SIGQUIT');
@@ -76,7 +89,11 @@ describe('verify through nginx', () => {
       'add_header Access-Control-Allow-Origin * always;',
       /^duplicate-allow-origin: GET \/greet\?name=Alice&lang=es from https:\/\/app\.example\.com got 2 Access-Control-Allow-Origin values \(https:\/\/app\.example\.com, \*\)/m,
     ],
-    ['proxy_hide_header Vary', 'proxy_hide_header Vary;', /^missing-vary-origin: GET \/greet\?name=Alice&lang=es from https:\/\/app\.example\.com got no Vary: Origin/m],
+    [
+      'proxy_hide_header Vary',
+      'proxy_hide_header Vary;',
+      /^missing-vary-origin: GET \/greet\?name=Alice&lang=es from https:\/\/app\.example\.com got no Vary: Origin/m,
+    ],
     [
       'return 301 on OPTIONS',
       'if ($request_method = OPTIONS) { return 301 https://$host$request_uri; }',

@@ -5,7 +5,15 @@
  */
 import { connect, type Socket } from 'node:net';
 import { listeningPort, runService, type ServiceProcess } from '../support/service-process.js';
-import { keepAliveAgent, type Received, RequestFailure, rssMiB, send, type Sent, sendTracked } from '../support/http-client.js';
+import {
+  keepAliveAgent,
+  type Received,
+  RequestFailure,
+  rssMiB,
+  send,
+  type Sent,
+  sendTracked,
+} from '../support/http-client.js';
 
 const ALLOWED = 'https://app.example.com';
 const EVIL = 'https://evil.example.net';
@@ -22,24 +30,69 @@ interface Kind {
 
 const acao = (answer: Received) => answer.headers['access-control-allow-origin'];
 const KINDS: readonly Kind[] = [
-  { name: 'POST allowed', sent: { method: 'POST', path: '/greet', headers: { ...JSON_HEADERS, origin: ALLOWED }, body: GREET_BODY }, check: (a) => a.status === 200 && acao(a) === ALLOWED && a.body.includes('Hola, Alice!') },
-  { name: 'POST disallowed', sent: { method: 'POST', path: '/greet', headers: { ...JSON_HEADERS, origin: EVIL }, body: GREET_BODY }, check: (a) => a.status === 200 && acao(a) === undefined },
-  { name: 'preflight allowed', sent: { method: 'OPTIONS', path: '/greet', headers: { origin: ALLOWED, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } }, check: (a) => a.status === 204 && acao(a) === ALLOWED && a.body === '' },
-  { name: 'preflight refused', sent: { method: 'OPTIONS', path: '/greet', headers: { origin: EVIL, 'access-control-request-method': 'POST' } }, check: (a) => a.status === 403 && acao(a) === undefined },
-  { name: 'malformed JSON', sent: { method: 'POST', path: '/greet', headers: { ...JSON_HEADERS, origin: ALLOWED }, body: '{"name":' }, check: (a) => a.status === 400 && acao(a) === ALLOWED && a.body === '{"error":"Malformed JSON in request body"}' },
-  { name: 'public GET', sent: { method: 'GET', path: '/greet/languages', headers: { origin: EVIL } }, check: (a) => a.status === 200 && acao(a) === '*' },
-  { name: 'health', sent: { method: 'GET', path: '/health' }, check: (a) => a.status === 200 && a.body === '{"status":"ok"}' },
-  { name: 'unknown route', sent: { method: 'GET', path: '/nope', headers: { origin: ALLOWED } }, check: (a) => a.status === 404 && acao(a) === undefined },
+  {
+    name: 'POST allowed',
+    sent: { method: 'POST', path: '/greet', headers: { ...JSON_HEADERS, origin: ALLOWED }, body: GREET_BODY },
+    check: (a) => a.status === 200 && acao(a) === ALLOWED && a.body.includes('Hola, Alice!'),
+  },
+  {
+    name: 'POST disallowed',
+    sent: { method: 'POST', path: '/greet', headers: { ...JSON_HEADERS, origin: EVIL }, body: GREET_BODY },
+    check: (a) => a.status === 200 && acao(a) === undefined,
+  },
+  {
+    name: 'preflight allowed',
+    sent: {
+      method: 'OPTIONS',
+      path: '/greet',
+      headers: {
+        origin: ALLOWED,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    },
+    check: (a) => a.status === 204 && acao(a) === ALLOWED && a.body === '',
+  },
+  {
+    name: 'preflight refused',
+    sent: { method: 'OPTIONS', path: '/greet', headers: { origin: EVIL, 'access-control-request-method': 'POST' } },
+    check: (a) => a.status === 403 && acao(a) === undefined,
+  },
+  {
+    name: 'malformed JSON',
+    sent: { method: 'POST', path: '/greet', headers: { ...JSON_HEADERS, origin: ALLOWED }, body: '{"name":' },
+    check: (a) => a.status === 400 && acao(a) === ALLOWED && a.body === '{"error":"Malformed JSON in request body"}',
+  },
+  {
+    name: 'public GET',
+    sent: { method: 'GET', path: '/greet/languages', headers: { origin: EVIL } },
+    check: (a) => a.status === 200 && acao(a) === '*',
+  },
+  {
+    name: 'health',
+    sent: { method: 'GET', path: '/health' },
+    check: (a) => a.status === 200 && a.body === '{"status":"ok"}',
+  },
+  {
+    name: 'unknown route',
+    sent: { method: 'GET', path: '/nope', headers: { origin: ALLOWED } },
+    check: (a) => a.status === 404 && acao(a) === undefined,
+  },
 ];
 /** Oversized bodies are costly to send: one in a thousand requests. */
 const OVERSIZED: Kind = {
   name: 'oversized body',
-  sent: { method: 'POST', path: '/greet', headers: { ...JSON_HEADERS, origin: ALLOWED }, body: JSON.stringify({ name: 'x'.repeat(1_100_000) }) },
+  sent: {
+    method: 'POST',
+    path: '/greet',
+    headers: { ...JSON_HEADERS, origin: ALLOWED },
+    body: JSON.stringify({ name: 'x'.repeat(1_100_000) }),
+  },
   check: (a) => a.status === 413 && acao(a) === ALLOWED && a.body === '{"error":"Payload too large"}',
 };
 
 function kindOf(index: number): Kind {
-  return index % 1000 === 999 ? OVERSIZED : (KINDS[index % KINDS.length] as Kind);
+  return index % 1000 === 999 ? OVERSIZED : KINDS[index % KINDS.length];
 }
 
 /** Sends `count` requests of the mix with a fixed concurrency; returns failures by kind. */
@@ -104,19 +157,25 @@ describe('faults', () => {
     for (let i = 0; i < 50; i += 1) {
       const socket = connect(port, '127.0.0.1');
       socket.on('error', () => undefined);
-      trickle(socket, `POST /greet HTTP/1.1\r\nHost: x\r\nOrigin: ${ALLOWED}\r\nContent-Type: application/json\r\n`, 100);
+      trickle(
+        socket,
+        `POST /greet HTTP/1.1\r\nHost: x\r\nOrigin: ${ALLOWED}\r\nContent-Type: application/json\r\n`,
+        100,
+      );
       sockets.push(socket);
     }
     for (let i = 0; i < 20; i += 1) {
       const socket = connect(port, '127.0.0.1');
       socket.on('error', () => undefined);
-      socket.write(`POST /greet HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name":"${'a'.repeat(500)}`);
+      socket.write(
+        `POST /greet HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name":"${'a'.repeat(500)}`,
+      );
       setTimeout(() => socket.destroy(), 50);
     }
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => send(port, (KINDS[i % KINDS.length] as Kind).sent)));
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => send(port, KINDS[i % KINDS.length].sent)));
     const health = await send(port, { method: 'GET', path: '/health' });
     for (const socket of sockets) socket.destroy();
-    expect(answers.every((a, i) => (KINDS[i % KINDS.length] as Kind).check(a))).toBe(true);
+    expect(answers.every((a, i) => KINDS[i % KINDS.length].check(a))).toBe(true);
     expect(health.status).toBe(200);
   }, 60_000);
 
@@ -125,8 +184,17 @@ describe('faults', () => {
     const many = await send(port, { method: 'GET', path: '/greet/languages', headers: manyHeaders });
     const huge = await send(port, { method: 'GET', path: '/health', headers: { 'x-flood': 'v'.repeat(20_000) } });
     const longOrigin = `https://${'a'.repeat(10_000)}.example.com`;
-    const actual = await send(port, { method: 'POST', path: '/greet', headers: { ...JSON_HEADERS, origin: longOrigin }, body: GREET_BODY });
-    const preflight = await send(port, { method: 'OPTIONS', path: '/greet', headers: { origin: longOrigin, 'access-control-request-method': 'POST' } });
+    const actual = await send(port, {
+      method: 'POST',
+      path: '/greet',
+      headers: { ...JSON_HEADERS, origin: longOrigin },
+      body: GREET_BODY,
+    });
+    const preflight = await send(port, {
+      method: 'OPTIONS',
+      path: '/greet',
+      headers: { origin: longOrigin, 'access-control-request-method': 'POST' },
+    });
     expect(many.status).toBe(200);
     expect(huge.status).toBe(431);
     expect(actual.status).toBe(200);
@@ -150,8 +218,8 @@ describe('SIGTERM during load', () => {
     const worker = async () => {
       while (sending) {
         try {
-          const answer = await sendTracked(stoppingPort, (KINDS[0] as Kind).sent, agent);
-          if ((KINDS[0] as Kind).check(answer)) outcomes.complete += 1;
+          const answer = await sendTracked(stoppingPort, KINDS[0].sent, agent);
+          if (KINDS[0].check(answer)) outcomes.complete += 1;
           else outcomes.broken += 1;
         } catch (error) {
           if (!(error instanceof RequestFailure)) outcomes.broken += 1;

@@ -11,7 +11,13 @@ export function accessControlHeaders(headers: IncomingHttpHeaders): Record<strin
  * twice), with a JSON body when given one, and resolves to the answer's
  * Access-Control-* headers. A preflight asks for POST.
  */
-export function accessControlForOrigins(port: number, method: string, path: string, origins: readonly string[], json?: string): Promise<Record<string, unknown>> {
+export function accessControlForOrigins(
+  port: number,
+  method: string,
+  path: string,
+  origins: readonly string[],
+  json?: string,
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
       res.resume();

@@ -7,7 +7,13 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { type CorsExplainInput, type CorsExplanation, CorsExplainInputError, CorsPolicies, formatExplanation } from 'nestjs-route-cors';
+import {
+  type CorsExplainInput,
+  type CorsExplanation,
+  CorsExplainInputError,
+  CorsPolicies,
+  formatExplanation,
+} from 'nestjs-route-cors';
 
 /** The CORS side of one answer: what the explanation predicts and what the server sends, in the same shape. */
 interface CorsAnswer {
@@ -41,7 +47,10 @@ async function observe(server: App, input: CorsExplainInput, needsPreflight: boo
   let preflight: CorsAnswer | undefined;
   if (needsPreflight) {
     const names = input.headers.map((h) => h.name.toLowerCase()).join(',');
-    let pre = request(server).options(input.path).set('Origin', input.origin).set('Access-Control-Request-Method', method);
+    let pre = request(server)
+      .options(input.path)
+      .set('Origin', input.origin)
+      .set('Access-Control-Request-Method', method);
     if (names) pre = pre.set('Access-Control-Request-Headers', names);
     const answer = await pre;
     preflight = corsAnswer(answer.status, answer.headers);
@@ -50,11 +59,15 @@ async function observe(server: App, input: CorsExplainInput, needsPreflight: boo
       return { preflight, actual: undefined, readable: false };
     }
   }
-  let actual = request(server)[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](input.path).set('Origin', input.origin);
-  for (const { name, value } of input.headers) actual = actual.set(name, value ?? (name.toLowerCase() === 'content-type' ? 'application/json' : 'x'));
+  let actual = request(server)
+    [method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](input.path)
+    .set('Origin', input.origin);
+  for (const { name, value } of input.headers)
+    actual = actual.set(name, value ?? (name.toLowerCase() === 'content-type' ? 'application/json' : 'x'));
   const answer = method === 'GET' ? await actual : await actual.send('{"name":"Alice"}');
   const allowOrigin: string | undefined = answer.headers['access-control-allow-origin'];
-  const credentialsOk = !input.credentials || (answer.headers['access-control-allow-credentials'] === 'true' && allowOrigin !== '*');
+  const credentialsOk =
+    !input.credentials || (answer.headers['access-control-allow-credentials'] === 'true' && allowOrigin !== '*');
   return {
     preflight,
     actual: corsAnswer(answer.status === 403 ? 'refused with 403' : 'handler', answer.headers),
@@ -85,7 +98,13 @@ function header(headers: ReadonlyArray<readonly [string, string]> | undefined, n
 export const json = [{ name: 'Content-Type' }];
 
 /** An explained request. */
-export const input = (origin: string, method: string, path: string, headers: CorsExplainInput['headers'] = [], credentials = false): CorsExplainInput => ({
+export const input = (
+  origin: string,
+  method: string,
+  path: string,
+  headers: CorsExplainInput['headers'] = [],
+  credentials = false,
+): CorsExplainInput => ({
   origin,
   method,
   path,

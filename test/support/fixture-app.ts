@@ -4,6 +4,7 @@
  * exception handling (no filter, pipe or request id of an application), no
  * logs unless a test asks for them.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { type AbstractHttpAdapter, type IEntryNestModule, NestFactory } from '@nestjs/core';
@@ -34,7 +35,10 @@ export interface FixtureAppOptions {
 /** The adapter of the platform under test. */
 export function httpAdapter({ trustProxy, ignoreTrailingSlash }: FixtureAppOptions = {}): AbstractHttpAdapter {
   if (ON_FASTIFY) {
-    return new FastifyAdapter({ ...(trustProxy !== undefined && { trustProxy }), routerOptions: { ignoreTrailingSlash: ignoreTrailingSlash === true } });
+    return new FastifyAdapter({
+      ...(trustProxy !== undefined && { trustProxy }),
+      routerOptions: { ignoreTrailingSlash: ignoreTrailingSlash === true },
+    });
   }
   const server = express();
   if (trustProxy !== undefined) server.set('trust proxy', trustProxy);
@@ -42,29 +46,43 @@ export function httpAdapter({ trustProxy, ignoreTrailingSlash }: FixtureAppOptio
 }
 
 /** Creates a fixture application on the platform under test, not initialised yet. */
-export function createFixtureApp(rootModule: IEntryNestModule, options: FixtureAppOptions = {}): Promise<INestApplication> {
-  return NestFactory.create(rootModule, options.adapter ?? httpAdapter(options), { logger: options.logger ?? false, abortOnError: false });
+export function createFixtureApp(
+  rootModule: IEntryNestModule,
+  options: FixtureAppOptions = {},
+): Promise<INestApplication> {
+  return NestFactory.create(rootModule, options.adapter ?? httpAdapter(options), {
+    logger: options.logger ?? false,
+    abortOnError: false,
+  });
 }
 
 /** Initialises the application; on Fastify, also readies the instance, as `listen()` would. */
 export async function initialised(app: INestApplication): Promise<INestApplication> {
   await app.init();
   const instance: unknown = app.getHttpAdapter().getInstance();
-  if (typeof instance === 'object' && instance !== null && 'ready' in instance && typeof instance.ready === 'function') {
+  if (
+    typeof instance === 'object' &&
+    instance !== null &&
+    'ready' in instance &&
+    typeof instance.ready === 'function'
+  ) {
     await (instance.ready as () => Promise<unknown>).call(instance);
   }
   return app;
 }
 
 /** Creates and initialises a fixture application. */
-export async function startFixtureApp(rootModule: IEntryNestModule, options: FixtureAppOptions = {}): Promise<INestApplication> {
+export async function startFixtureApp(
+  rootModule: IEntryNestModule,
+  options: FixtureAppOptions = {},
+): Promise<INestApplication> {
   return initialised(await createFixtureApp(rootModule, options));
 }
 
 /** Starts the application listening on a free port of 127.0.0.1 (or `host`); resolves to the port. */
 export async function listening(app: INestApplication, host = '127.0.0.1'): Promise<number> {
   await app.listen(0, host);
-  return (app.getHttpServer().address() as AddressInfo).port;
+  return ((app.getHttpServer() as Server).address() as AddressInfo).port;
 }
 
 /**

@@ -43,13 +43,22 @@ export function upgrade(port: number, path: string, headers: Record<string, stri
 }
 
 /** Socket.IO's first polling request: the handshake that opens a session (its answer names the session id, `sid`). */
-export function pollingHandshake(port: number, method: string, headers: Record<string, string>): Promise<RawHttpAnswer> {
+export function pollingHandshake(
+  port: number,
+  method: string,
+  headers: Record<string, string>,
+): Promise<RawHttpAnswer> {
   return sendRaw(port, method, '/socket.io/?EIO=4&transport=polling', headers);
 }
 
 /** A Socket.IO client that sends `origin` as a browser page would, on one transport. */
 export function connectAs(port: number, origin: string, transport: 'polling' | 'websocket'): Promise<Socket> {
-  const socket = io(`http://127.0.0.1:${port}`, { transports: [transport], extraHeaders: { Origin: origin }, reconnection: false, timeout: 5_000 });
+  const socket = io(`http://127.0.0.1:${port}`, {
+    transports: [transport],
+    extraHeaders: { Origin: origin },
+    reconnection: false,
+    timeout: 5_000,
+  });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (error) => {

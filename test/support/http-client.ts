@@ -37,12 +37,17 @@ export function keepAliveAgent(maxSockets: number): Agent {
 
 export function send(port: number, sent: Sent, agent?: Agent): Promise<Received> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: sent.headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: sent.headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(sent.body);
   });
@@ -60,13 +65,19 @@ export function sendTracked(port: number, sent: Sent, agent?: Agent): Promise<Re
   return new Promise((resolve, reject) => {
     let connected = false;
     let written = false;
-    const fail = (error: NodeJS.ErrnoException) => reject(new RequestFailure(error.code, written ? 'answer' : connected ? 'send' : 'connect'));
-    const req = request({ host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: sent.headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      res.on('error', fail);
-    });
+    const fail = (error: NodeJS.ErrnoException) =>
+      reject(new RequestFailure(error.code, written ? 'answer' : connected ? 'send' : 'connect'));
+    const req = request(
+      { host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: sent.headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+        );
+        res.on('error', fail);
+      },
+    );
     req.on('socket', (socket) => {
       // A keep-alive socket handed out again is already connected.
       if (!socket.connecting) connected = true;

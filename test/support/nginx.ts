@@ -34,7 +34,11 @@ function freePort(): Promise<number> {
  * tried. nginx is known to be up when /health answers through it with its own
  * X-Cache-Status header (no other server on that port would send it).
  */
-export async function startNginx(upstreams: readonly number[], name: string, edit: (config: string) => string = (c) => c): Promise<Nginx> {
+export async function startNginx(
+  upstreams: readonly number[],
+  name: string,
+  edit: (config: string) => string = (c) => c,
+): Promise<Nginx> {
   const runDir = mkdtempSync(join(tmpdir(), `nginx-${name}-`));
   mkdirSync(join(runDir, 'cache'));
   const configFile = join(runDir, 'nginx.conf');
@@ -54,7 +58,8 @@ export async function startNginx(upstreams: readonly number[], name: string, edi
     child.once('exit', () => (exited = true));
     for (let i = 0; i < 100 && !exited; i += 1) {
       const answer = await send(listenPort, { method: 'GET', path: '/health' }).catch(() => undefined);
-      if (answer?.status === 200 && answer.headers['x-cache-status'] !== undefined) return { port: listenPort, runDir, process: child };
+      if (answer?.status === 200 && answer.headers['x-cache-status'] !== undefined)
+        return { port: listenPort, runDir, process: child };
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const errors = existsSync(join(runDir, 'error.log')) ? readFileSync(join(runDir, 'error.log'), 'utf8') : '';

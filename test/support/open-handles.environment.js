@@ -22,7 +22,9 @@ function activeHandles() {
 function leftOpen() {
   return activeHandles().filter(
     /** @returns {handle is Server | ChildProcess} */
-    (handle) => (handle instanceof Server && handle.listening) || (handle instanceof ChildProcess && handle.exitCode === null && handle.signalCode === null),
+    (handle) =>
+      (handle instanceof Server && handle.listening) ||
+      (handle instanceof ChildProcess && handle.exitCode === null && handle.signalCode === null),
   );
 }
 

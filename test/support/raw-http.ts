@@ -8,12 +8,19 @@ export interface RawHttpAnswer {
 }
 
 /** Sends `method target` to 127.0.0.1:`port` with `headers`, the target as given. */
-export function sendRaw(port: number, method: string, target: string, headers: Record<string, string> = {}): Promise<RawHttpAnswer> {
+export function sendRaw(
+  port: number,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+): Promise<RawHttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path: target, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);

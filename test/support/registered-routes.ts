@@ -29,7 +29,11 @@ export function recordRegisteredRoutes(app: INestApplication): INestApplication 
 }
 
 interface ExpressRouteLayer {
-  readonly route?: { readonly path: string; readonly methods: Record<string, boolean>; readonly stack: ReadonlyArray<{ readonly handle: { readonly name: string } }> };
+  readonly route?: {
+    readonly path: string;
+    readonly methods: Record<string, boolean>;
+    readonly stack: ReadonlyArray<{ readonly handle: { readonly name: string } }>;
+  };
 }
 
 /** Nest names each route handler it registers `Controller.method`; its own 404 routes are named otherwise. */
@@ -46,7 +50,9 @@ export function registeredRoutes(app: INestApplication): string[] {
     const recorded = fastifyRoutes.get(app);
     if (recorded === undefined) throw new Error('recordRegisteredRoutes() was not called before init()');
     const routes = recorded.filter((route) => NEST_HANDLER_NAME.test(route.split(' ')[2] ?? ''));
-    return routes.filter((route) => !(route.startsWith('HEAD ') && routes.includes(route.replace(/^HEAD/, 'GET')))).sort();
+    return routes
+      .filter((route) => !(route.startsWith('HEAD ') && routes.includes(route.replace(/^HEAD/, 'GET'))))
+      .sort();
   }
   const stack = (app.getHttpAdapter().getInstance() as Application).router.stack as readonly ExpressRouteLayer[];
   return stack.flatMap(({ route }) => {
@@ -60,6 +66,10 @@ export function registeredRoutes(app: INestApplication): string[] {
 
 /** The route table's rows with a handler, in the same form and order as `registeredRoutes()`. */
 export function tableRoutes(app: INestApplication): string[] {
-  const routes = app.get(CorsPolicies).routeReport().routes.filter((r) => r.handler !== undefined).map((r) => `${r.method} ${r.path} ${r.handler}`);
+  const routes = app
+    .get(CorsPolicies)
+    .routeReport()
+    .routes.filter((r) => r.handler !== undefined)
+    .map((r) => `${r.method} ${r.path} ${r.handler}`);
   return isFastify(app) ? routes.sort() : routes;
 }

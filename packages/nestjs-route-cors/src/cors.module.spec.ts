@@ -15,7 +15,11 @@ describe('on a @nestjs/core whose HttpAdapterHost has no init$ (Nest 11 before 1
   });
 
   it('stops start-up with a message naming the releases it needs', async () => {
-    const compiling = Test.createTestingModule({ imports: [CorsModule.forRoot({ policies: {}, logRoutes: false })] }).compile();
-    await expect(compiling).rejects.toThrow(`this version of @nestjs/core has no HttpAdapterHost.init$, which tells when the application has its HTTP adapter; nestjs-route-cors needs ${supportedReleases('@nestjs/core')}`);
+    const compiling = Test.createTestingModule({
+      imports: [CorsModule.forRoot({ policies: {}, logRoutes: false })],
+    }).compile();
+    await expect(compiling).rejects.toThrow(
+      `this version of @nestjs/core has no HttpAdapterHost.init$, which tells when the application has its HTTP adapter; nestjs-route-cors needs ${supportedReleases('@nestjs/core')}`,
+    );
   });
 });

@@ -18,6 +18,7 @@ import { CorsRouteTable } from './nest/cors-route-table.js';
 import { supportedReleases } from './nest/supported-releases.js';
 import { ExpressPlatform } from './platforms/express.js';
 import { FastifyPlatform } from './platforms/fastify.js';
+import type { FastifyHttpAdapter } from './platforms/fastify-router.js';
 import { CorsGateways } from './websockets/cors-gateways.js';
 import { PathRuleUpgrades } from './websockets/path-rule-upgrades.js';
 
@@ -36,9 +37,9 @@ function platformFor(adapter: AbstractHttpAdapter): CorsHttpPlatform<unknown, un
   const type = adapter.getType();
   switch (type) {
     case 'express':
-      return new ExpressPlatform(adapter) as CorsHttpPlatform<unknown, unknown>;
+      return new ExpressPlatform(adapter);
     case 'fastify':
-      return new FastifyPlatform(adapter) as CorsHttpPlatform<unknown, unknown>;
+      return new FastifyPlatform(adapter as FastifyHttpAdapter);
     default:
       throw new CorsConfigurationError([
         `nestjs-route-cors supports @nestjs/platform-express and @nestjs/platform-fastify; this application runs on '${type}'`,
@@ -105,7 +106,10 @@ export class CorsModule implements OnModuleInit {
       module: CorsModule,
       global: true,
       imports: [DiscoveryModule, ...(options.imports ?? [])],
-      providers: [{ provide: CORS_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }, ...PROVIDERS],
+      providers: [
+        { provide: CORS_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        ...PROVIDERS,
+      ],
       exports: [CorsPolicies],
     };
   }

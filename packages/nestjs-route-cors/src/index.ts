@@ -11,15 +11,34 @@ export { CorsModule } from './cors.module.js';
 export { Cors, type CorsDecoratorOptions } from './nest/cors.decorator.js';
 export { CorsPolicies, type CorsAuditOptions } from './nest/cors-policies.service.js';
 export { allowedByCors } from './nest/csrf.js';
-export type { CorsModuleAsyncOptions, CorsModuleOptions, CorsPathRule, CorsRejectionEvent } from './nest/cors-module-options.interface.js';
-export type { CorsPolicyOptions, CrossOriginResourcePolicy, NormalisedPolicyOptions, OriginPredicate, OriginPredicateCacheOptions, PredicateCacheStats, ToleratedCase, ToleratedRisk } from './core/policy.js';
+export type {
+  CorsModuleAsyncOptions,
+  CorsModuleOptions,
+  CorsPathRule,
+  CorsRejectionEvent,
+} from './nest/cors-module-options.interface.js';
+export type {
+  CorsPolicyOptions,
+  CrossOriginResourcePolicy,
+  NormalisedPolicyOptions,
+  OriginPredicate,
+  OriginPredicateCacheOptions,
+  PredicateCacheStats,
+  ToleratedCase,
+  ToleratedRisk,
+} from './core/policy.js';
 export type { CorsDecisionKind } from './core/cors-decision.js';
 export type { CorsRejection } from './core/rejections.js';
 export { formatRouteReport, type CorsRouteReport, type RouteReportRow } from './core/route-report.js';
 export { routeReportJson, type CorsRouteReportJson, type RouteReportJsonRow } from './core/route-report-json.js';
 export { AUDIT_SEVERITIES, reaches, type AuditCode, type AuditFinding, type AuditSeverity } from './core/audit.js';
 export { AUDIT_FORMATS, formatAudit, type AuditFormat, type AuditFormatOptions } from './core/audit-format.js';
-export { formatExplanation, type CorsExplainInput, type CorsExplanation, type RequestHeaderInput } from './nest/cors-explainer.js';
+export {
+  formatExplanation,
+  type CorsExplainInput,
+  type CorsExplanation,
+  type RequestHeaderInput,
+} from './nest/cors-explainer.js';
 export { CorsConfigurationError, CorsPolicyError } from './core/errors.js';
 export { CorsExplainInputError } from './nest/cors-explainer.js';
 export { CorsRejectedException } from './nest/cors-rejected.exception.js';

@@ -16,7 +16,10 @@ import type { CorsPolicies } from './nest/cors-policies.service.js';
 
 /** What a page on another origin may do with an operation, as its policy declares it; `null`: nothing (no CORS policy). */
 export type CorsOpenApiExtension =
-  | ({ readonly policy: string; readonly originPredicate: boolean } & Omit<NormalisedPolicyOptions, 'hasOriginPredicate'>)
+  | ({ readonly policy: string; readonly originPredicate: boolean } & Omit<
+      NormalisedPolicyOptions,
+      'hasOriginPredicate'
+    >)
   | null;
 
 const OPERATION_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;

@@ -14,7 +14,12 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
-import { browserPreflightHeaders, type CorsExplainInput, type CorsExplanation, SIMPLE_METHODS } from './nest/cors-explainer.js';
+import {
+  browserPreflightHeaders,
+  type CorsExplainInput,
+  type CorsExplanation,
+  SIMPLE_METHODS,
+} from './nest/cors-explainer.js';
 import { CorsPolicies } from './nest/cors-policies.service.js';
 
 export interface CorsProbe {
@@ -58,7 +63,12 @@ function headerValue(headers: CorsAnswer['headers'], name: string): string | und
 }
 
 function listed(value: string | undefined): Set<string> {
-  return new Set((value ?? '').split(',').map((v) => v.trim().toLowerCase()).filter((v) => v !== ''));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((v) => v.trim().toLowerCase())
+      .filter((v) => v !== ''),
+  );
 }
 
 const NO_ALLOW_ORIGIN = 'no Access-Control-Allow-Origin';
@@ -105,9 +115,14 @@ export class CorsExpectation {
     const answer = await this.send();
     if (answer.blockedBecause !== undefined) {
       // "answered 403 without Access-Control-Allow-Origin": a reason that only repeats that is not said twice.
-      const repeats = answer.blockedBecause === `status ${answer.status}` || (answer.blockedBecause === NO_ALLOW_ORIGIN && headerValue(answer.headers, 'access-control-allow-origin') === undefined);
+      const repeats =
+        answer.blockedBecause === `status ${answer.status}` ||
+        (answer.blockedBecause === NO_ALLOW_ORIGIN &&
+          headerValue(answer.headers, 'access-control-allow-origin') === undefined);
       const because = repeats ? '' : `: ${answer.blockedBecause}`;
-      throw new Error(`${this.describe()} to be allowed, but ${this.answered(answer)}${because}.\n${this.reason(await this.explanation())}`);
+      throw new Error(
+        `${this.describe()} to be allowed, but ${this.answered(answer)}${because}.\n${this.reason(await this.explanation())}`,
+      );
     }
     return answer;
   }
@@ -122,7 +137,9 @@ export class CorsExpectation {
         typeof why !== 'string' && !why.allowed
           ? '\nAnother CORS layer is adding Access-Control-Allow-Origin: the @Cors() policy refused this request (app.enableCors(), a CORS middleware or a proxy in front of the app?).'
           : '';
-      throw new Error(`${this.describe()} to be refused, but ${this.answered(answer)} and the page could read it.${otherLayer}\n${this.reason(why)}`);
+      throw new Error(
+        `${this.describe()} to be refused, but ${this.answered(answer)} and the page could read it.${otherLayer}\n${this.reason(why)}`,
+      );
     }
     return answer;
   }
@@ -138,7 +155,10 @@ export class CorsExpectation {
     if (preflightHeaders !== undefined) {
       const preflight = await this.sendPreflight({ ...probe, headers: preflightHeaders });
       if (preflight.blockedBecause !== undefined) {
-        return { ...preflight, blockedBecause: `its preflight was refused (${preflight.blockedBecause}), so the browser never sent it` };
+        return {
+          ...preflight,
+          blockedBecause: `its preflight was refused (${preflight.blockedBecause}), so the browser never sent it`,
+        };
       }
     }
     let test = this.request(probe.method ?? 'GET');
@@ -146,7 +166,13 @@ export class CorsExpectation {
     if (probe.body !== undefined) test = test.send(probe.body);
     const res = await test;
     const answered = res.headers as CorsAnswer['headers'];
-    return { status: res.status, headers: answered, body: res.body, text: res.text, blockedBecause: corsCheckFailure(answered, probe) };
+    return {
+      status: res.status,
+      headers: answered,
+      body: res.body,
+      text: res.text,
+      blockedBecause: corsCheckFailure(answered, probe),
+    };
   }
 
   private async sendPreflight(probe: PreflightProbe): Promise<CorsAnswer> {
@@ -154,12 +180,20 @@ export class CorsExpectation {
     const names = probe.headers ?? [];
     if (names.length > 0) test = test.set('Access-Control-Request-Headers', names.join(','));
     const res = await test;
-    return { status: res.status, headers: res.headers as CorsAnswer['headers'], body: res.body, text: res.text, blockedBecause: preflightFailure(res, probe) };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: res.body,
+      text: res.text,
+      blockedBecause: preflightFailure(res, probe),
+    };
   }
 
   /** A request to the path from the probe's origin (and host). */
   private request(method: string): request.Test {
-    const test = request(this.app.getHttpServer() as App)[method.toLowerCase() as 'get'](this.path).set('Origin', this.probe.origin);
+    const test = request(this.app.getHttpServer() as App)
+      [method.toLowerCase() as 'get'](this.path)
+      .set('Origin', this.probe.origin);
     return this.probe.host === undefined ? test : test.set('Host', this.probe.host);
   }
 
@@ -175,9 +209,10 @@ export class CorsExpectation {
 
   /** The module's own explanation of the same request, or why it has none. */
   private async explanation(): Promise<CorsExplanation | string> {
-    const headers = this.kind === 'preflight'
-      ? ((this.probe as PreflightProbe).headers ?? []).map((name) => ({ name }))
-      : Object.entries((this.probe as ActualProbe).headers ?? {}).map(([name, value]) => ({ name, value }));
+    const headers =
+      this.kind === 'preflight'
+        ? ((this.probe as PreflightProbe).headers ?? []).map((name) => ({ name }))
+        : Object.entries((this.probe as ActualProbe).headers ?? {}).map(([name, value]) => ({ name, value }));
     const input: CorsExplainInput = {
       origin: this.probe.origin,
       method: this.probe.method ?? 'GET',

@@ -2,6 +2,7 @@
  * The CORS module's features beyond the greet service (issue 9): auth guards,
  * merge and opt-out, strict mode, origin predicates, Vary, onReject.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { INestApplication } from '@nestjs/common';
@@ -53,7 +54,11 @@ describe('CORS module features (fixture app)', () => {
     });
 
     it('passes an authenticated request', async () => {
-      const res = await request(server()).post('/account/profile').set('Origin', ALLOWED).set('Authorization', 'Bearer secret').send({});
+      const res = await request(server())
+        .post('/account/profile')
+        .set('Origin', ALLOWED)
+        .set('Authorization', 'Bearer secret')
+        .send({});
       expect(res.status).toBe(201);
       expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
     });
@@ -137,7 +142,11 @@ describe('CORS module features (fixture app)', () => {
 
     it('let allowed, same-origin and Origin-less requests through', async () => {
       const allowed = await request(server()).post('/bank/transfer').set('Origin', ALLOWED).send({});
-      const sameOrigin = await request(server()).post('/bank/transfer').set('Host', 'bank.test:8443').set('Origin', 'http://bank.test:8443').send({});
+      const sameOrigin = await request(server())
+        .post('/bank/transfer')
+        .set('Host', 'bank.test:8443')
+        .set('Origin', 'http://bank.test:8443')
+        .send({});
       const curl = await request(server()).post('/bank/transfer').send({});
       expect(allowed.status).toBe(201);
       expect(allowed.headers['access-control-allow-origin']).toBe(ALLOWED);
@@ -155,7 +164,11 @@ describe('CORS module features (fixture app)', () => {
       ['another host', 'http://other.test:8443'],
       ['a longer host', 'http://bank.test.evil.com:8443'],
     ])('refuse an origin that differs from the request by %s', async (_label, origin) => {
-      const res = await request(server()).post('/bank/transfer').set('Host', 'bank.test:8443').set('Origin', origin).send({});
+      const res = await request(server())
+        .post('/bank/transfer')
+        .set('Host', 'bank.test:8443')
+        .set('Origin', origin)
+        .send({});
       expect(res.status).toBe(403);
       expect(observed.transfers).toBe(0);
     });
@@ -220,15 +233,23 @@ describe('same-origin behind a proxy trusting loopback', () => {
     return app;
   });
   const untrusting = useApp(async () => {
-    const app = await startFixtureApp(FixtureModule, { trustProxy: external === undefined ? '10.0.0.0/8' : trustProxy });
+    const app = await startFixtureApp(FixtureModule, {
+      trustProxy: external === undefined ? '10.0.0.0/8' : trustProxy,
+    });
     await app.listen(0, '0.0.0.0');
     return app;
   });
-  const urlOf = (app: INestApplication, address: string) => `http://${address}:${(app.getHttpServer().address() as AddressInfo).port}`;
+  const urlOf = (app: INestApplication, address: string) =>
+    `http://${address}:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
   beforeEach(() => observed.reset());
 
   const transfer = (base: string, origin: string) =>
-    request(base).post('/bank/transfer').set('Host', 'api.test').set('X-Forwarded-Proto', 'https').set('Origin', origin).send({});
+    request(base)
+      .post('/bank/transfer')
+      .set('Host', 'api.test')
+      .set('X-Forwarded-Proto', 'https')
+      .set('Origin', origin)
+      .send({});
 
   it("takes the scheme from a trusted proxy's X-Forwarded-Proto: https://<Host> passes, http://<Host> is refused", async () => {
     const base = urlOf(running.app(), '127.0.0.1');

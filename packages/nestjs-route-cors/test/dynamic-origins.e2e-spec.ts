@@ -58,19 +58,30 @@ describe('origins from a predicate', () => {
     const actual = await request(server()).get('/tenant').set('Origin', origin);
     expect(actual.status).toBe(200);
     expect(actual.headers['access-control-allow-origin']).toBeUndefined();
-    expect(observed.rejections.map((event) => event.rejection.code)).toEqual(['origin-predicate-failed', 'origin-predicate-failed']);
+    expect(observed.rejections.map((event) => event.rejection.code)).toEqual([
+      'origin-predicate-failed',
+      'origin-predicate-failed',
+    ]);
     expect(observed.warnings.filter((line) => line.includes(why))).toHaveLength(2);
   });
 
   it('asks a slow predicate once for 200 concurrent requests from one origin', async () => {
-    const answers = await Promise.all(Array.from({ length: 200 }, () => request(server()).get('/patient').set('Origin', SLOW)));
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, () => request(server()).get('/patient').set('Origin', SLOW)),
+    );
     expect(observed.calls.get(SLOW)).toBe(1);
-    expect(answers.map((res) => res.headers['access-control-allow-origin'])).toEqual(Array.from({ length: 200 }, () => SLOW));
+    expect(answers.map((res) => res.headers['access-control-allow-origin'])).toEqual(
+      Array.from({ length: 200 }, () => SLOW),
+    );
   });
 
   it('allows a registered tenant and refuses an unknown one', async () => {
-    await expectCors(running.app()).preflight('/tenant', { origin: REGISTERED, method: 'POST', headers: ['content-type'] }).toBeAllowed();
-    await expectCors(running.app()).preflight('/tenant', { origin: 'https://unknown.example', method: 'POST' }).toBeRefused();
+    await expectCors(running.app())
+      .preflight('/tenant', { origin: REGISTERED, method: 'POST', headers: ['content-type'] })
+      .toBeAllowed();
+    await expectCors(running.app())
+      .preflight('/tenant', { origin: 'https://unknown.example', method: 'POST' })
+      .toBeRefused();
   });
 
   describe('with a cache', () => {
@@ -113,7 +124,13 @@ describe('replacing a named policy at run time', () => {
     policies.replace('tenants', { ...TENANTS, origins: [LISTED, NEW_TENANT] });
     await cors.preflight('/tenant', { origin: NEW_TENANT, method: 'POST', headers: ['content-type'] }).toBeAllowed();
     expect(formatRouteReport(policies.routeReport())).toContain(`${LISTED},${NEW_TENANT} +predicate`);
-    const explained = await policies.explain({ origin: NEW_TENANT, method: 'POST', path: '/tenant', headers: [{ name: 'content-type' }], credentials: false });
+    const explained = await policies.explain({
+      origin: NEW_TENANT,
+      method: 'POST',
+      path: '/tenant',
+      headers: [{ name: 'content-type' }],
+      credentials: false,
+    });
     expect(explained.allowed).toBe(true);
   });
 
@@ -122,7 +139,9 @@ describe('replacing a named policy at run time', () => {
     const update = () => policies.replace('swapping', { origins: ['https://ok.example/', '*'], maxAge: -1 });
     expect(update).toThrow(CorsConfigurationError);
     expect(update).toThrow(/has a trailing slash.*'\*' must stand alone.*maxAge -1/s);
-    expect(() => policies.replace('nope', VERSION_ONE)).toThrow("no policy named 'nope' to replace (known: tenants, patient, cached, swapping)");
+    expect(() => policies.replace('nope', VERSION_ONE)).toThrow(
+      "no policy named 'nope' to replace (known: tenants, patient, cached, swapping)",
+    );
     const res = await preflight(server(), '/swapping', LISTED, 'GET', 'x-one');
     expect(res.status).toBe(204);
     expect(res.headers['access-control-max-age']).toBe('100');
@@ -138,9 +157,18 @@ describe('replacing a named policy at run time', () => {
     }, 2);
     try {
       for (let round = 0; round < 10; round += 1) {
-        const answers = await Promise.all(Array.from({ length: 40 }, () => preflight(server(), '/swapping', LISTED, 'GET')));
+        const answers = await Promise.all(
+          Array.from({ length: 40 }, () => preflight(server(), '/swapping', LISTED, 'GET')),
+        );
         for (const res of answers) {
-          seen.add([res.status, res.headers['access-control-allow-methods'], res.headers['access-control-allow-headers'], res.headers['access-control-max-age']].join(' | '));
+          seen.add(
+            [
+              res.status,
+              res.headers['access-control-allow-methods'],
+              res.headers['access-control-allow-headers'],
+              res.headers['access-control-max-age'],
+            ].join(' | '),
+          );
         }
       }
     } finally {

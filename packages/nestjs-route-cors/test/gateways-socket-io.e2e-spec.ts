@@ -55,7 +55,9 @@ describe('a Socket.IO gateway under a policy', () => {
     });
 
     it('opens it for a same-origin page', async () => {
-      expect((await upgrade(running.port(), WS_PATH, { Origin: `http://127.0.0.1:${running.port()}` })).status).toBe(101);
+      expect((await upgrade(running.port(), WS_PATH, { Origin: `http://127.0.0.1:${running.port()}` })).status).toBe(
+        101,
+      );
     });
   });
 
@@ -78,7 +80,11 @@ describe('a Socket.IO gateway under a policy', () => {
     });
 
     it('answers an allowed preflight as the HTTP routes do: 204, an explicit empty body', async () => {
-      const allowed = await pollingHandshake(running.port(), 'OPTIONS', { Origin: ALLOWED, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' });
+      const allowed = await pollingHandshake(running.port(), 'OPTIONS', {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type',
+      });
       expect(allowed.status).toBe(204);
       expect(allowed.headers['content-length']).toBe('0');
       expect(allowed.body).toBe('');
@@ -87,22 +93,28 @@ describe('a Socket.IO gateway under a policy', () => {
     });
 
     it('refuses the preflight of a foreign origin', async () => {
-      const refused = await pollingHandshake(running.port(), 'OPTIONS', { Origin: FOREIGN, 'Access-Control-Request-Method': 'POST' });
+      const refused = await pollingHandshake(running.port(), 'OPTIONS', {
+        Origin: FOREIGN,
+        'Access-Control-Request-Method': 'POST',
+      });
       expect(refused.status).toBe(403);
       expect(refused.headers['access-control-allow-origin']).toBeUndefined();
     });
   });
 
   describe('a Socket.IO client', () => {
-    it.each(['polling', 'websocket'] as const)('exchanges messages over %s from the allowed origin', async (transport) => {
-      const socket = await connectAs(running.port(), ALLOWED, transport);
-      try {
-        const answer: unknown = await socket.emitWithAck('echo', { said: 'hello' });
-        expect(answer).toEqual({ said: 'hello' });
-      } finally {
-        socket.close();
-      }
-    });
+    it.each(['polling', 'websocket'] as const)(
+      'exchanges messages over %s from the allowed origin',
+      async (transport) => {
+        const socket = await connectAs(running.port(), ALLOWED, transport);
+        try {
+          const answer: unknown = await socket.emitWithAck('echo', { said: 'hello' });
+          expect(answer).toEqual({ said: 'hello' });
+        } finally {
+          socket.close();
+        }
+      },
+    );
 
     it.each(['polling', 'websocket'] as const)('cannot connect over %s from a foreign origin', async (transport) => {
       await expect(connectAs(running.port(), FOREIGN, transport)).rejects.toThrow();

@@ -56,13 +56,13 @@ describe(`a ws gateway (@nestjs/platform-ws) sharing the ${HTTP_ADAPTER} server`
     ['a foreign origin', { Origin: 'https://evil.com' }],
     ['Origin: null', { Origin: 'null' }],
     ['the parent domain a pattern does not cover', { Origin: 'https://example.com' }],
-  ])('refuses %s on the upgrade with 403, before the gateway\'s own verifyClient', async (_, headers) => {
+  ])("refuses %s on the upgrade with 403, before the gateway's own verifyClient", async (_, headers) => {
     const answer = await upgrade(port, '/live', headers);
     expect(answer.status).toBe(403);
     expect(verifiedByGateway).toBe(0);
   });
 
-  it('lets the allowed origin through, then asks the gateway\'s own verifyClient', async () => {
+  it("lets the allowed origin through, then asks the gateway's own verifyClient", async () => {
     expect((await upgrade(port, '/live', { Origin: ALLOWED })).status).toBe(101);
     expect(verifiedByGateway).toBe(1);
   });
@@ -76,12 +76,25 @@ describe(`a ws gateway (@nestjs/platform-ws) sharing the ${HTTP_ADAPTER} server`
     const answer = await upgrade(port, '/live', { Origin: HANGING });
     expect(answer.status).toBe(403);
     expect(Date.now() - started).toBeGreaterThanOrEqual(DEADLINE_MS - 20);
-    expect(rejections).toEqual([expect.objectContaining({ path: '/live', origin: HANGING, rejection: expect.objectContaining({ code: 'origin-predicate-timeout' }) })]);
+    expect(rejections).toEqual([
+      expect.objectContaining({
+        path: '/live',
+        origin: HANGING,
+        rejection: expect.objectContaining({ code: 'origin-predicate-timeout' }),
+      }),
+    ]);
   });
 
   it('reports a refused upgrade to onReject once', async () => {
     await upgrade(port, '/live', { Origin: 'https://evil.com' });
-    expect(rejections).toEqual([expect.objectContaining({ method: 'GET', path: '/live', origin: 'https://evil.com', policy: expect.stringContaining('inline@LiveGateway') })]);
+    expect(rejections).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        path: '/live',
+        origin: 'https://evil.com',
+        policy: expect.stringContaining('inline@LiveGateway'),
+      }),
+    ]);
   });
 
   it('leaves a gateway without @Cors() as Nest makes it: any origin connects', async () => {
@@ -90,7 +103,7 @@ describe(`a ws gateway (@nestjs/platform-ws) sharing the ${HTTP_ADAPTER} server`
 });
 
 describe('declarations refused at start-up', () => {
-  it('refuses @Cors() together with Socket.IO\'s own cors option', async () => {
+  it("refuses @Cors() together with Socket.IO's own cors option", async () => {
     @Cors({ origins: [ALLOWED] })
     @WebSocketGateway({ cors: { origin: '*' } })
     class StarGateway {}

@@ -5,6 +5,7 @@
  * as another rule's (`//`, `%70`, `%2F`, `./`, `x/../`, `%2e`) gets no CORS
  * at all. Requests are sent raw: no client normalises their path.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { CorsPolicies } from 'nestjs-route-cors';
@@ -18,7 +19,7 @@ let port: number;
 beforeAll(async () => {
   app = await startNestedRulesApp();
   await app.listen(0, '127.0.0.1');
-  port = (app.getHttpServer().address() as AddressInfo).port;
+  port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
 });
 afterAll(() => app?.close());
 
@@ -58,20 +59,28 @@ describe('a path that reads as a narrower rule once normalised gets no CORS', ()
     ['an encoded dot-dot segment', '/assets/x/%2E%2E/private/secret.txt'],
   ];
 
-  it.each(PRIVATE_SPELLINGS)("withholds Access-Control-Allow-Origin from a refused origin for %s (GET)", async (_spelling, target) => {
-    expect((await get(target, EVIL)).headers['access-control-allow-origin']).toBeUndefined();
-  });
+  it.each(PRIVATE_SPELLINGS)(
+    'withholds Access-Control-Allow-Origin from a refused origin for %s (GET)',
+    async (_spelling, target) => {
+      expect((await get(target, EVIL)).headers['access-control-allow-origin']).toBeUndefined();
+    },
+  );
 
   it.each(PRIVATE_SPELLINGS)('withholds it for %s (HEAD)', async (_spelling, target) => {
     expect((await get(target, EVIL, 'HEAD')).headers['access-control-allow-origin']).toBeUndefined();
   });
 
   // Fastify's router decodes `%70` itself: there that path has one reading, the narrower rule's.
-  const AMBIGUOUS_SPELLINGS = PRIVATE_SPELLINGS.filter(([spelling]) => !ON_FASTIFY || spelling !== 'a percent-encoded letter');
+  const AMBIGUOUS_SPELLINGS = PRIVATE_SPELLINGS.filter(
+    ([spelling]) => !ON_FASTIFY || spelling !== 'a percent-encoded letter',
+  );
 
-  it.each(AMBIGUOUS_SPELLINGS)("withholds it from the narrower rule's own origin too, for %s: the path has no one reading", async (_spelling, target) => {
-    expect((await get(target, PORTAL)).headers['access-control-allow-origin']).toBeUndefined();
-  });
+  it.each(AMBIGUOUS_SPELLINGS)(
+    "withholds it from the narrower rule's own origin too, for %s: the path has no one reading",
+    async (_spelling, target) => {
+      expect((await get(target, PORTAL)).headers['access-control-allow-origin']).toBeUndefined();
+    },
+  );
 
   it.each([
     ['a doubled slash', '/console//admin/panel.txt'],
@@ -84,7 +93,10 @@ describe('a path that reads as a narrower rule once normalised gets no CORS', ()
   });
 
   it('refuses the preflight of such a path with 403', async () => {
-    const res = await sendRaw(port, 'OPTIONS', '/assets//private/secret.txt', { Origin: PORTAL, 'Access-Control-Request-Method': 'GET' });
+    const res = await sendRaw(port, 'OPTIONS', '/assets//private/secret.txt', {
+      Origin: PORTAL,
+      'Access-Control-Request-Method': 'GET',
+    });
     expect(res.status).toBe(403);
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
   });
@@ -95,7 +107,9 @@ describe('a path that reads as a narrower rule once normalised gets no CORS', ()
   });
 
   it('says why in explain()', async () => {
-    const explained = await app.get(CorsPolicies).explain({ origin: PORTAL, method: 'GET', path: '/assets//private/secret.txt', headers: [], credentials: false });
+    const explained = await app
+      .get(CorsPolicies)
+      .explain({ origin: PORTAL, method: 'GET', path: '/assets//private/secret.txt', headers: [], credentials: false });
     expect(explained.allowed).toBe(false);
     expect(explained.verdict).toBe(
       `refused: the path "/assets//private/secret.txt" reads as "/assets/private/secret.txt" to a server that normalises it, and the readings have different CORS policies ('public', 'portal'), so it gets none`,
@@ -108,15 +122,23 @@ describe('a path too long to read every way', () => {
 
   it('gets no CORS, and its preflight is refused', async () => {
     expect((await get(long, PORTAL)).headers['access-control-allow-origin']).toBeUndefined();
-    expect((await sendRaw(port, 'OPTIONS', long, { Origin: PORTAL, 'Access-Control-Request-Method': 'GET' })).status).toBe(403);
+    expect(
+      (await sendRaw(port, 'OPTIONS', long, { Origin: PORTAL, 'Access-Control-Request-Method': 'GET' })).status,
+    ).toBe(403);
   });
 
   it('is measured without its query: a long query keeps its answer', async () => {
-    expect((await get(`/assets/public.txt?q=${'x'.repeat(3_000)}`, EVIL)).headers['access-control-allow-origin']).toBe('*');
+    expect((await get(`/assets/public.txt?q=${'x'.repeat(3_000)}`, EVIL)).headers['access-control-allow-origin']).toBe(
+      '*',
+    );
   });
 
   it('says why in explain()', async () => {
-    const explained = await app.get(CorsPolicies).explain({ origin: PORTAL, method: 'GET', path: long, headers: [], credentials: false });
-    expect(explained.verdict).toMatch(/^refused: the path is \d+ characters long, over the 2048 that are read every way a server behind a path rule may read them, so it gets no CORS$/);
+    const explained = await app
+      .get(CorsPolicies)
+      .explain({ origin: PORTAL, method: 'GET', path: long, headers: [], credentials: false });
+    expect(explained.verdict).toMatch(
+      /^refused: the path is \d+ characters long, over the 2048 that are read every way a server behind a path rule may read them, so it gets no CORS$/,
+    );
   });
 });

@@ -79,18 +79,33 @@ onFastify('Mercurius under a path rule (Fastify only: Mercurius is a Fastify plu
   });
 
   it('lets the allowed origin subscribe over the WebSocket and receive the events', async () => {
-    expect(await ticksFrom(started().port, ALLOWED)).toEqual([{ data: { ticks: 'tick 1' } }, { data: { ticks: 'tick 2' } }]);
+    expect(await ticksFrom(started().port, ALLOWED)).toEqual([
+      { data: { ticks: 'tick 1' } },
+      { data: { ticks: 'tick 2' } },
+    ]);
   });
 
   it("refuses another origin's upgrade with 403, never 101", async () => {
-    const answer = await upgrade(started().port, '/graphql', { Origin: EVIL, 'Sec-WebSocket-Protocol': 'graphql-transport-ws' });
+    const answer = await upgrade(started().port, '/graphql', {
+      Origin: EVIL,
+      'Sec-WebSocket-Protocol': 'graphql-transport-ws',
+    });
     expect(answer.status).toBe(403);
     await expect(ticksFrom(started().port, EVIL)).rejects.toBeDefined();
   });
 
   it('tests /graphql with expectCors like a controller route', async () => {
-    await expectCors(started().app).preflight('/graphql', { origin: ALLOWED, method: 'POST', headers: ['content-type'] }).toBeAllowed();
-    await expectCors(started().app).actual('/graphql', { origin: EVIL, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: HELLO }).toBeRefused();
+    await expectCors(started().app)
+      .preflight('/graphql', { origin: ALLOWED, method: 'POST', headers: ['content-type'] })
+      .toBeAllowed();
+    await expectCors(started().app)
+      .actual('/graphql', {
+        origin: EVIL,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: HELLO,
+      })
+      .toBeRefused();
   });
 });
 
@@ -98,7 +113,10 @@ onFastify("Mercurius's own csrfPrevention, as the recipe warns (Fastify only)", 
   const started = useMercuriusApp(true);
 
   it("refuses every subscription itself, with 400: a browser's WebSocket upgrade cannot carry its header", async () => {
-    const answer = await upgrade(started().port, '/graphql', { Origin: ALLOWED, 'Sec-WebSocket-Protocol': 'graphql-transport-ws' });
+    const answer = await upgrade(started().port, '/graphql', {
+      Origin: ALLOWED,
+      'Sec-WebSocket-Protocol': 'graphql-transport-ws',
+    });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatch(/Cross-Site Request Forgery/);
   });

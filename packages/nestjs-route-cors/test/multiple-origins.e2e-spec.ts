@@ -17,7 +17,9 @@ describe('several Origin values against a policy that would accept their joined 
 
   it('allows each origin alone (the policy is the one the joined value could fool)', async () => {
     for (const origin of ['https://shop.example.com', 'https://a.partner.example.org']) {
-      expect((await accessControlForOrigins(port, 'GET', '/loose', [origin]))['access-control-allow-origin']).toBe(origin);
+      expect((await accessControlForOrigins(port, 'GET', '/loose', [origin]))['access-control-allow-origin']).toBe(
+        origin,
+      );
     }
   });
 
@@ -29,7 +31,11 @@ describe('several Origin values against a policy that would accept their joined 
     ['one header holding a comma-separated list', ['https://evil.com, https://shop.example.com']],
     ['one header holding a list, the accepted origin first', ['https://shop.example.com, https://evil.com']],
   ])('refuses %s, on actual requests and preflights', async (_label, origins) => {
-    for (const [method, json] of [['GET', undefined], ['POST', '{}'], ['OPTIONS', undefined]] as const) {
+    for (const [method, json] of [
+      ['GET', undefined],
+      ['POST', '{}'],
+      ['OPTIONS', undefined],
+    ] as const) {
       expect(await accessControlForOrigins(port, method, '/loose', origins, json)).toEqual({});
     }
   });

@@ -55,11 +55,16 @@ describe('@nestjs/observe beside @Cors()', () => {
   beforeAll(async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
     @Module({
-      imports: [CorsModule.forRoot({ logRoutes: false }), ObserveModule.forRoot({ appKey: 'test', appSecret: 'test', serviceId: 'cors-test', endpoint })],
+      imports: [
+        CorsModule.forRoot({ logRoutes: false }),
+        ObserveModule.forRoot({ appKey: 'test', appSecret: 'test', serviceId: 'cors-test', endpoint }),
+      ],
       controllers: [ItemsController],
     })
     class ObservedAppModule {}
-    app = await initialised(await NestFactory.create(ObservedAppModule, httpAdapter(), { logger: false, instrument: ObserveInstrument }));
+    app = await initialised(
+      await NestFactory.create(ObservedAppModule, httpAdapter(), { logger: false, instrument: ObserveInstrument }),
+    );
   });
   afterAll(() => app?.close());
 

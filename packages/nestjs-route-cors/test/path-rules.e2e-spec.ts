@@ -9,7 +9,15 @@ import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { Cors, CorsConfigurationError, CorsModule, CorsPolicies, formatRouteReport } from 'nestjs-route-cors';
 import { expectCors } from 'nestjs-route-cors/testing';
-import { ALLOWED, EVIL, ItemsController, rejections, RULES_OPTIONS, type PathRulesApp, startPathRulesApp } from './fixtures/path-rules.fixture.js';
+import {
+  ALLOWED,
+  EVIL,
+  ItemsController,
+  rejections,
+  RULES_OPTIONS,
+  type PathRulesApp,
+  startPathRulesApp,
+} from './fixtures/path-rules.fixture.js';
 import { preflight, startFixtureApp } from '../../../test/support/fixture-app.js';
 import { upgrade } from '../../../test/support/handshakes.js';
 
@@ -19,7 +27,9 @@ describe('path rules', () => {
   const warnings: string[] = [];
 
   beforeAll(async () => {
-    started = await startPathRulesApp({ logger: { log: () => undefined, error: () => undefined, warn: (message: string) => void warnings.push(message) } });
+    started = await startPathRulesApp({
+      logger: { log: () => undefined, error: () => undefined, warn: (message: string) => void warnings.push(message) },
+    });
   });
   afterAll(() => started?.app.close());
 
@@ -64,9 +74,13 @@ describe('path rules', () => {
     expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 
-  it("leaves the controller route to its own @Cors(), and paths without a rule alone", async () => {
-    expect((await request(server()).get('/items').set('Origin', ALLOWED)).headers['access-control-allow-origin']).toBe(ALLOWED);
-    expect((await preflight(server(), '/nowhere', ALLOWED, 'GET')).headers['access-control-allow-origin']).toBeUndefined();
+  it('leaves the controller route to its own @Cors(), and paths without a rule alone', async () => {
+    expect((await request(server()).get('/items').set('Origin', ALLOWED)).headers['access-control-allow-origin']).toBe(
+      ALLOWED,
+    );
+    expect(
+      (await preflight(server(), '/nowhere', ALLOWED, 'GET')).headers['access-control-allow-origin'],
+    ).toBeUndefined();
   });
 
   describe('WebSocket upgrades to a rule path', () => {
@@ -77,7 +91,13 @@ describe('path rules', () => {
       expect(answer.head).toMatch(/\r\nVary: Origin\r\n/i);
       expect(answer.head).not.toMatch(/access-control-allow-origin/i);
       expect(rejections).toEqual([
-        expect.objectContaining({ method: 'GET', path: '/live', origin: EVIL, policy: 'inline@the path rule for /live', rejection: expect.objectContaining({ code: 'origin-not-allowed' }) }),
+        expect.objectContaining({
+          method: 'GET',
+          path: '/live',
+          origin: EVIL,
+          policy: 'inline@the path rule for /live',
+          rejection: expect.objectContaining({ code: 'origin-not-allowed' }),
+        }),
       ]);
     });
 
@@ -102,7 +122,9 @@ describe('path rules', () => {
       });
 
       it('refuses an origin outside the policy that sends an absolute-form target, never 101', async () => {
-        expect((await upgrade(started.port, `http://127.0.0.1:${started.port}/url-live`, { Origin: EVIL })).status).toBe(403);
+        expect(
+          (await upgrade(started.port, `http://127.0.0.1:${started.port}/url-live`, { Origin: EVIL })).status,
+        ).toBe(403);
       });
     });
 
@@ -125,10 +147,20 @@ describe('path rules', () => {
       ['/url-live', 'inline@the path rule for /url-live'],
       ['/mounted{/*rest}', 'frontend'],
     ]);
-    expect(formatRouteReport(policies.routeReport())).toMatch(/Path rules:\nMETHOD +PATH +POLICY[^\n]*\nANY +\/adapter +frontend/);
-    const explained = await policies.explain({ origin: EVIL, method: 'POST', path: '/adapter', headers: [{ name: 'content-type' }], credentials: false });
+    expect(formatRouteReport(policies.routeReport())).toMatch(
+      /Path rules:\nMETHOD +PATH +POLICY[^\n]*\nANY +\/adapter +frontend/,
+    );
+    const explained = await policies.explain({
+      origin: EVIL,
+      method: 'POST',
+      path: '/adapter',
+      headers: [{ name: 'content-type' }],
+      credentials: false,
+    });
     expect(explained.verdict).toBe(`refused: origin "${EVIL}" is not in policy 'frontend' (allowed: ${ALLOWED})`);
-    await expectCors(started.app).preflight('/adapter', { origin: ALLOWED, method: 'POST', headers: ['content-type'] }).toBeAllowed();
+    await expectCors(started.app)
+      .preflight('/adapter', { origin: ALLOWED, method: 'POST', headers: ['content-type'] })
+      .toBeAllowed();
     await expectCors(started.app).actual('/adapter', { origin: EVIL }).toBeRefused();
   });
 });
@@ -141,9 +173,21 @@ describe('path rules the module refuses at start-up', () => {
   }
 
   it.each([
-    ['an unknown policy name', [{ path: '/graphql', policy: 'nope' }], /@Cors\('nope'\) on the path rule for \/graphql names an unknown policy \(known: frontend, public\)/],
-    ['invalid inline options', [{ path: '/graphql', policy: { origins: ['not a url'] } }], /Invalid CORS policy 'inline@the path rule for \/graphql'/],
-    ['a path that is not a route path', [{ path: '/assets/*', policy: 'public' }], /the path rule for \/assets\/\* is not a route path/],
+    [
+      'an unknown policy name',
+      [{ path: '/graphql', policy: 'nope' }],
+      /@Cors\('nope'\) on the path rule for \/graphql names an unknown policy \(known: frontend, public\)/,
+    ],
+    [
+      'invalid inline options',
+      [{ path: '/graphql', policy: { origins: ['not a url'] } }],
+      /Invalid CORS policy 'inline@the path rule for \/graphql'/,
+    ],
+    [
+      'a path that is not a route path',
+      [{ path: '/assets/*', policy: 'public' }],
+      /the path rule for \/assets\/\* is not a route path/,
+    ],
     [
       'two equally specific rules that can match one path, with different policies',
       [
@@ -167,7 +211,6 @@ describe('path rules the module refuses at start-up', () => {
   });
 });
 
-
 describe('@Cors() where only a path rule can apply', () => {
   /** A GraphQL resolver's shape, without GraphQL: a provider, not a controller or a gateway. */
   @Cors('frontend')
@@ -187,8 +230,16 @@ describe('@Cors() where only a path rule can apply', () => {
   }
 
   it.each([
-    ['a resolver class', ItemsResolver, /@Cors\(\) on ItemsResolver has no effect: it is neither a controller nor a WebSocket gateway\. GraphQL resolvers share one HTTP endpoint: give it a policy with CorsModule\.forRoot\(\{ paths: \[\{ path: '\/graphql'/],
-    ['a resolver method', ItemsQueries, /@Cors\(\) on ItemsQueries\.items has no effect: it is not a route handler\. GraphQL resolvers share one HTTP endpoint/],
+    [
+      'a resolver class',
+      ItemsResolver,
+      /@Cors\(\) on ItemsResolver has no effect: it is neither a controller nor a WebSocket gateway\. GraphQL resolvers share one HTTP endpoint: give it a policy with CorsModule\.forRoot\(\{ paths: \[\{ path: '\/graphql'/,
+    ],
+    [
+      'a resolver method',
+      ItemsQueries,
+      /@Cors\(\) on ItemsQueries\.items has no effect: it is not a route handler\. GraphQL resolvers share one HTTP endpoint/,
+    ],
   ])('stops start-up for @Cors() on %s, pointing to paths', async (_where, provider, problem) => {
     @Module({ imports: [CorsModule.forRoot(RULES_OPTIONS)], controllers: [ItemsController], providers: [provider] })
     class WithResolverModule {}

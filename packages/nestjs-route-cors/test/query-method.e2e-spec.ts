@@ -5,14 +5,14 @@
  * and actual QUERY requests with their headers; on Express and Fastify.
  */
 import request from 'supertest';
-import type { App } from 'supertest/types.js';
 import { expectCors } from 'nestjs-route-cors/testing';
 import { ALLOWED, EVIL, startQueryMethodApp } from './fixtures/query-method.fixture.js';
 import { preflight, useApp } from '../../../test/support/fixture-app.js';
 
 const { app, server } = useApp(() => startQueryMethodApp());
 /** A QUERY request: supertest sends it (Node knows the method), though its types only know `.query()` as the query string. */
-const query = (path: string): request.Test => (request(server() as App) as unknown as Record<'query', (url: string) => request.Test>).query(path);
+const query = (path: string): request.Test =>
+  (request(server()) as unknown as Record<'query', (url: string) => request.Test>).query(path);
 
 describe('a QUERY route under a policy that lists QUERY', () => {
   it('answers the preflight with 204, QUERY among every method of the policy', async () => {
@@ -38,9 +38,16 @@ describe('a QUERY route under a policy that lists QUERY', () => {
   });
 
   it('is what the testing helpers judge it to be', async () => {
-    const probe = { origin: ALLOWED, method: 'QUERY', headers: { 'content-type': 'application/json' }, body: { q: 'sales' } };
+    const probe = {
+      origin: ALLOWED,
+      method: 'QUERY',
+      headers: { 'content-type': 'application/json' },
+      body: { q: 'sales' },
+    };
     await expectCors(app()).actual('/reports', probe).toBeAllowed();
-    await expectCors(app()).actual('/reports', { ...probe, origin: EVIL }).toBeRefused();
+    await expectCors(app())
+      .actual('/reports', { ...probe, origin: EVIL })
+      .toBeRefused();
   });
 });
 
@@ -48,7 +55,10 @@ describe('a QUERY route under a policy without QUERY', () => {
   it('refuses the preflight with 403, naming the method', async () => {
     const res = await preflight(server(), '/legacy', ALLOWED, 'QUERY');
     expect(res.status).toBe(403);
-    const explained = await expectCors(app()).preflight('/legacy', { origin: ALLOWED, method: 'QUERY' }).toBeAllowed().catch((error: Error) => error.message);
+    const explained = await expectCors(app())
+      .preflight('/legacy', { origin: ALLOWED, method: 'QUERY' })
+      .toBeAllowed()
+      .catch((error: Error) => error.message);
     expect(explained).toMatch(/method "QUERY" is not in the allowed methods of 'legacy' \(allowed: GET, HEAD, POST\)/);
   });
 });

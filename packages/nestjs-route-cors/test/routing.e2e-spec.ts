@@ -4,7 +4,7 @@
  * URI versions) or picks its handler (header versions, hosts, route order),
  * and however the path is spelled.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
@@ -22,7 +22,11 @@ import {
   startUriRoutingApp,
   VERSION_HEADER,
 } from './fixtures/routing.fixture.js';
-import { origin as choiceOrigin, startChoiceApp, VERSION_HEADER as CHOICE_VERSION_HEADER } from './fixtures/fastify-choice.fixture.js';
+import {
+  origin as choiceOrigin,
+  startChoiceApp,
+  VERSION_HEADER as CHOICE_VERSION_HEADER,
+} from './fixtures/fastify-choice.fixture.js';
 
 interface RouteCase {
   readonly kind: string;
@@ -35,27 +39,161 @@ interface RouteCase {
 }
 
 const ROUTES: readonly RouteCase[] = [
-  { kind: 'URI version 1', method: 'GET', path: '/api/v1/items', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'ItemsV1.list' },
-  { kind: 'URI version 1, POST', method: 'POST', path: '/api/v1/items', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'ItemsV1.create' },
-  { kind: 'URI version 2, same path', method: 'GET', path: '/api/v2/items', allowed: ORIGIN_B, refused: ORIGIN_A, handler: 'ItemsV2.list' },
-  { kind: 'handler version array (3)', method: 'GET', path: '/api/v3/items/legacy', allowed: ORIGIN_B, refused: ORIGIN_A, handler: 'ItemsV2.legacy' },
-  { kind: 'handler version array (4)', method: 'GET', path: '/api/v4/items/legacy', allowed: ORIGIN_B, refused: ORIGIN_A, handler: 'ItemsV2.legacy' },
-  { kind: 'neutral version, excluded from the prefix', method: 'GET', path: '/status', allowed: ORIGIN_C, refused: ORIGIN_A, handler: 'Status.status' },
-  { kind: 'default version, first of two paths', method: 'GET', path: '/api/v1/things/one', allowed: ORIGIN_A, refused: ORIGIN_C, handler: 'Things.several' },
-  { kind: 'default version, second of two paths', method: 'GET', path: '/api/v1/things/two', allowed: ORIGIN_A, refused: ORIGIN_C, handler: 'Things.several' },
-  { kind: '@All()', method: 'PUT', path: '/api/v1/things/any', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'Things.any' },
-  { kind: 'optional segment, absent', method: 'GET', path: '/api/v1/things/files', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'Things.file' },
-  { kind: 'optional segment, present', method: 'GET', path: '/api/v1/things/files/a.txt', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'Things.file' },
-  { kind: 'wildcard', method: 'GET', path: '/api/v1/things/docs/a/b/c', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'Things.docs' },
-  { kind: 'RouterModule', method: 'GET', path: '/api/v1/admin/users', allowed: ORIGIN_A, refused: ORIGIN_B, handler: 'AdminUsers.users' },
-  { kind: 'RouterModule child', method: 'POST', path: '/api/v1/admin/reports/daily', allowed: ORIGIN_B, refused: ORIGIN_A, handler: 'Reports.daily' },
-  { kind: 'host-scoped controller', method: 'GET', path: '/api/v1/tenant', host: 'acme.tenant.test', allowed: ORIGIN_C, refused: ORIGIN_A, handler: 'Tenant.tenant' },
+  {
+    kind: 'URI version 1',
+    method: 'GET',
+    path: '/api/v1/items',
+    allowed: ORIGIN_A,
+    refused: ORIGIN_B,
+    handler: 'ItemsV1.list',
+  },
+  {
+    kind: 'URI version 1, POST',
+    method: 'POST',
+    path: '/api/v1/items',
+    allowed: ORIGIN_A,
+    refused: ORIGIN_B,
+    handler: 'ItemsV1.create',
+  },
+  {
+    kind: 'URI version 2, same path',
+    method: 'GET',
+    path: '/api/v2/items',
+    allowed: ORIGIN_B,
+    refused: ORIGIN_A,
+    handler: 'ItemsV2.list',
+  },
+  {
+    kind: 'handler version array (3)',
+    method: 'GET',
+    path: '/api/v3/items/legacy',
+    allowed: ORIGIN_B,
+    refused: ORIGIN_A,
+    handler: 'ItemsV2.legacy',
+  },
+  {
+    kind: 'handler version array (4)',
+    method: 'GET',
+    path: '/api/v4/items/legacy',
+    allowed: ORIGIN_B,
+    refused: ORIGIN_A,
+    handler: 'ItemsV2.legacy',
+  },
+  {
+    kind: 'neutral version, excluded from the prefix',
+    method: 'GET',
+    path: '/status',
+    allowed: ORIGIN_C,
+    refused: ORIGIN_A,
+    handler: 'Status.status',
+  },
+  {
+    kind: 'default version, first of two paths',
+    method: 'GET',
+    path: '/api/v1/things/one',
+    allowed: ORIGIN_A,
+    refused: ORIGIN_C,
+    handler: 'Things.several',
+  },
+  {
+    kind: 'default version, second of two paths',
+    method: 'GET',
+    path: '/api/v1/things/two',
+    allowed: ORIGIN_A,
+    refused: ORIGIN_C,
+    handler: 'Things.several',
+  },
+  {
+    kind: '@All()',
+    method: 'PUT',
+    path: '/api/v1/things/any',
+    allowed: ORIGIN_A,
+    refused: ORIGIN_B,
+    handler: 'Things.any',
+  },
+  {
+    kind: 'optional segment, absent',
+    method: 'GET',
+    path: '/api/v1/things/files',
+    allowed: ORIGIN_A,
+    refused: ORIGIN_B,
+    handler: 'Things.file',
+  },
+  {
+    kind: 'optional segment, present',
+    method: 'GET',
+    path: '/api/v1/things/files/a.txt',
+    allowed: ORIGIN_A,
+    refused: ORIGIN_B,
+    handler: 'Things.file',
+  },
+  {
+    kind: 'wildcard',
+    method: 'GET',
+    path: '/api/v1/things/docs/a/b/c',
+    allowed: ORIGIN_A,
+    refused: ORIGIN_B,
+    handler: 'Things.docs',
+  },
+  {
+    kind: 'RouterModule',
+    method: 'GET',
+    path: '/api/v1/admin/users',
+    allowed: ORIGIN_A,
+    refused: ORIGIN_B,
+    handler: 'AdminUsers.users',
+  },
+  {
+    kind: 'RouterModule child',
+    method: 'POST',
+    path: '/api/v1/admin/reports/daily',
+    allowed: ORIGIN_B,
+    refused: ORIGIN_A,
+    handler: 'Reports.daily',
+  },
+  {
+    kind: 'host-scoped controller',
+    method: 'GET',
+    path: '/api/v1/tenant',
+    host: 'acme.tenant.test',
+    allowed: ORIGIN_C,
+    refused: ORIGIN_A,
+    handler: 'Tenant.tenant',
+  },
   // Express tries routes in registration order; Fastify's router ranks a static path first.
   ON_FASTIFY
-    ? { kind: 'static route registered after a parameter one', method: 'GET', path: '/api/v1/order/by-id-first/special', allowed: ORIGIN_B, refused: ORIGIN_C, handler: 'Order.specialSecond' }
-    : { kind: 'parameter route registered before a static one', method: 'GET', path: '/api/v1/order/by-id-first/special', allowed: ORIGIN_C, refused: ORIGIN_B, handler: 'Order.byIdFirst' },
-  { kind: 'static route registered before a parameter one', method: 'GET', path: '/api/v1/order/special-first/special', allowed: ORIGIN_B, refused: ORIGIN_C, handler: 'Order.specialFirst' },
-  { kind: 'parameter route after a static one', method: 'GET', path: '/api/v1/order/special-first/42', allowed: ORIGIN_C, refused: ORIGIN_B, handler: 'Order.byIdSecond' },
+    ? {
+        kind: 'static route registered after a parameter one',
+        method: 'GET',
+        path: '/api/v1/order/by-id-first/special',
+        allowed: ORIGIN_B,
+        refused: ORIGIN_C,
+        handler: 'Order.specialSecond',
+      }
+    : {
+        kind: 'parameter route registered before a static one',
+        method: 'GET',
+        path: '/api/v1/order/by-id-first/special',
+        allowed: ORIGIN_C,
+        refused: ORIGIN_B,
+        handler: 'Order.byIdFirst',
+      },
+  {
+    kind: 'static route registered before a parameter one',
+    method: 'GET',
+    path: '/api/v1/order/special-first/special',
+    allowed: ORIGIN_B,
+    refused: ORIGIN_C,
+    handler: 'Order.specialFirst',
+  },
+  {
+    kind: 'parameter route after a static one',
+    method: 'GET',
+    path: '/api/v1/order/special-first/42',
+    allowed: ORIGIN_C,
+    refused: ORIGIN_B,
+    handler: 'Order.byIdSecond',
+  },
 ];
 
 function actual(server: App, route: RouteCase, origin: string): request.Test {
@@ -115,7 +253,11 @@ describe('URI versioning, RouterModule, hosts and route order', () => {
     const res = await cors.actual('/api/v1/tenant', { origin: ORIGIN_C, host: 'other.test' }).toBeRefused();
     // Fastify holds one route per method and path: Nest's host filter has nothing to fall through to.
     const answeredBy: unknown = ON_FASTIFY ? res.body : res.text;
-    expect(answeredBy).toEqual(ON_FASTIFY ? { statusCode: 404, message: 'Cannot GET /api/v1/tenant', error: 'Not Found' } : 'TenantFallback.fallback');
+    expect(answeredBy).toEqual(
+      ON_FASTIFY
+        ? { statusCode: 404, message: 'Cannot GET /api/v1/tenant', error: 'Not Found' }
+        : 'TenantFallback.fallback',
+    );
     const pre = await cors.preflight('/api/v1/tenant', { origin: ORIGIN_C, host: 'other.test' }).toBeRefused();
     expect(pre.status).toBe(403);
   });
@@ -168,13 +310,19 @@ describe('URI versioning, RouterModule, hosts and route order', () => {
 
     /** A raw request, so that the request-target reaches the server exactly as written. */
     function rawGet(path: string): Promise<{ status: number; body: string; allowOrigin: string | undefined }> {
-      const { port } = running.app().getHttpServer().address() as AddressInfo;
+      const { port } = (running.app().getHttpServer() as Server).address() as AddressInfo;
       return new Promise((resolve, reject) => {
         const req = httpRequest({ host: '127.0.0.1', port, path, headers: { Origin: ORIGIN_A } }, (res) => {
           let body = '';
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => (body += chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, allowOrigin: res.headers['access-control-allow-origin'] as string | undefined }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body,
+              allowOrigin: res.headers['access-control-allow-origin'],
+            }),
+          );
         });
         req.on('error', reject);
         req.end();
@@ -182,15 +330,18 @@ describe('URI versioning, RouterModule, hosts and route order', () => {
     }
 
     beforeAll(async () => {
-      await new Promise<void>((resolve) => running.app().getHttpServer().listen(0, '127.0.0.1', resolve));
+      await new Promise<void>((resolve) => (running.app().getHttpServer() as Server).listen(0, '127.0.0.1', resolve));
     });
 
-    it.each(spellings)('%s: handler reached (Express %s, Fastify %s), and policy applied the same', async (path, onExpress, onFastify) => {
-      const reached = ON_FASTIFY ? onFastify : onExpress;
-      const res = await rawGet(path);
-      expect(res.body === 'Things.several').toBe(reached);
-      expect(res.allowOrigin === ORIGIN_A).toBe(reached);
-    });
+    it.each(spellings)(
+      '%s: handler reached (Express %s, Fastify %s), and policy applied the same',
+      async (path, onExpress, onFastify) => {
+        const reached = ON_FASTIFY ? onFastify : onExpress;
+        const res = await rawGet(path);
+        expect(res.body === 'Things.several').toBe(reached);
+        expect(res.allowOrigin === ORIGIN_A).toBe(reached);
+      },
+    );
   });
 
   it('holds exactly the routes the platform registered, in its order', () => {
@@ -201,10 +352,18 @@ describe('URI versioning, RouterModule, hosts and route order', () => {
   it('explains versioned, RouterModule and host-bound routes with the same answers', async () => {
     const routes = running.app().get(CorsPolicies);
     const input = { method: 'GET', headers: [], credentials: false };
-    await expect(routes.explain({ ...input, origin: ORIGIN_B, path: '/api/v2/items' })).resolves.toMatchObject({ allowed: true });
-    await expect(routes.explain({ ...input, origin: ORIGIN_A, path: '/api/v2/items' })).resolves.toMatchObject({ allowed: false });
-    await expect(routes.explain({ ...input, origin: ORIGIN_A, path: '/api/v1/admin/users' })).resolves.toMatchObject({ allowed: true });
-    await expect(routes.explain({ ...input, origin: ORIGIN_C, path: '/api/v1/tenant', host: 'acme.tenant.test' })).resolves.toMatchObject({
+    await expect(routes.explain({ ...input, origin: ORIGIN_B, path: '/api/v2/items' })).resolves.toMatchObject({
+      allowed: true,
+    });
+    await expect(routes.explain({ ...input, origin: ORIGIN_A, path: '/api/v2/items' })).resolves.toMatchObject({
+      allowed: false,
+    });
+    await expect(routes.explain({ ...input, origin: ORIGIN_A, path: '/api/v1/admin/users' })).resolves.toMatchObject({
+      allowed: true,
+    });
+    await expect(
+      routes.explain({ ...input, origin: ORIGIN_C, path: '/api/v1/tenant', host: 'acme.tenant.test' }),
+    ).resolves.toMatchObject({
       allowed: true,
       route: { handler: 'TenantController.tenant' },
     });
@@ -212,7 +371,10 @@ describe('URI versioning, RouterModule, hosts and route order', () => {
     if (ON_FASTIFY) {
       await expect(otherHost).rejects.toThrow(/no route serves GET \/api\/v1\/tenant on host other\.test/);
     } else {
-      await expect(otherHost).resolves.toMatchObject({ allowed: false, route: { handler: 'TenantFallbackController.fallback' } });
+      await expect(otherHost).resolves.toMatchObject({
+        allowed: false,
+        route: { handler: 'TenantFallbackController.fallback' },
+      });
     }
   });
 });
@@ -240,11 +402,14 @@ describe('header versioning: one path, the handler chosen by a request header', 
     expect(res.headers['access-control-max-age']).toBe('100');
   });
 
-  it.each([ORIGIN_B, ORIGIN_C, EVIL])('refuses the preflight of %s, which one of the versions refuses', async (origin) => {
-    const res = await preflight(server(), '/reports', origin, 'GET', VERSION_HEADER.toLowerCase());
-    expect(res.status).toBe(403);
-    expect(res.headers['access-control-allow-origin']).toBeUndefined();
-  });
+  it.each([ORIGIN_B, ORIGIN_C, EVIL])(
+    'refuses the preflight of %s, which one of the versions refuses',
+    async (origin) => {
+      const res = await preflight(server(), '/reports', origin, 'GET', VERSION_HEADER.toLowerCase());
+      expect(res.status).toBe(403);
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    },
+  );
 
   it('intersects the versions of a path spelled differently by each handler', async () => {
     const refused = await preflight(server(), '/reports/42', ORIGIN_B, 'PUT');
@@ -276,11 +441,15 @@ describe('header versioning: one path, the handler chosen by a request header', 
       route: { handler: 'HeaderV1Controller.get' },
       preflight: { needed: true, allowed: false },
     });
-    await expect(routes.explain({ ...base, origin: ORIGIN_A, headers: [{ name: VERSION_HEADER, value: '2' }] })).resolves.toMatchObject({
+    await expect(
+      routes.explain({ ...base, origin: ORIGIN_A, headers: [{ name: VERSION_HEADER, value: '2' }] }),
+    ).resolves.toMatchObject({
       allowed: true,
       route: { handler: 'HeaderV2Controller.get', policy: 'headerV2' },
     });
-    await expect(routes.explain({ ...base, headers: [{ name: 'accept' }] })).rejects.toThrow(/no route serves GET \/reports/);
+    await expect(routes.explain({ ...base, headers: [{ name: 'accept' }] })).rejects.toThrow(
+      /no route serves GET \/reports/,
+    );
   });
 
   it('holds exactly the routes the platform registered', () => {
@@ -296,10 +465,14 @@ describe('media-type versioning: the version in Accept, which needs no preflight
     ['2', ORIGIN_B, 'MediaV2.get'],
   ])('version %s gives %s the policy of %s, and only that one', async (version, origin, handler) => {
     const cors = expectCors(running.app());
-    const allowed = await cors.actual('/media', { origin, headers: { Accept: `application/json;v=${version}` } }).toBeAllowed();
+    const allowed = await cors
+      .actual('/media', { origin, headers: { Accept: `application/json;v=${version}` } })
+      .toBeAllowed();
     expect(allowed.text).toBe(handler);
     const other = origin === ORIGIN_A ? ORIGIN_B : ORIGIN_A;
-    const refused = await cors.actual('/media', { origin: other, headers: { Accept: `application/json;v=${version}` } }).toBeRefused();
+    const refused = await cors
+      .actual('/media', { origin: other, headers: { Accept: `application/json;v=${version}` } })
+      .toBeRefused();
     expect(refused.text).toBe(handler);
   });
 
@@ -309,23 +482,42 @@ describe('media-type versioning: the version in Accept, which needs no preflight
 });
 
 // Fastify's router chooses before the hook runs, by rules of its own: its choice decides an actual request's policy.
-(ON_FASTIFY ? describe : describe.skip)("the route Fastify's router chooses (Fastify only: Express's router runs after the hook, so the index is the choice there)", () => {
-  const running = useApp(startChoiceApp);
-  const server = (): App => running.server();
+(ON_FASTIFY ? describe : describe.skip)(
+  "the route Fastify's router chooses (Fastify only: Express's router runs after the hook, so the index is the choice there)",
+  () => {
+    const running = useApp(startChoiceApp);
+    const server = (): App => running.server();
 
-  it.each<[string, () => request.Test, string]>([
-    ['a parameter over maxParamLength falls back to the wildcard', () => request(server()).get(`/files/${'x'.repeat(101)}`), 'wildcard'],
-    ['a parameter within maxParamLength', () => request(server()).get('/files/7'), 'param'],
-    ['a host route constraint that does not match', () => request(server()).get('/report').set('Host', 'www.example.com'), 'public'],
-    ['a host route constraint that matches', () => request(server()).get('/report').set('Host', 'admin.example.com'), 'admin'],
-    ['a versioned route beside an unversioned one spelled otherwise', () => request(server()).put('/reports/42').set(CHOICE_VERSION_HEADER, '1'), 'versioned'],
-    ['the unversioned route, without a version', () => request(server()).put('/reports/42'), 'unversioned'],
-    ["find-my-way's tie-break between two mixed segments", () => request(server()).get('/v1.json'), 'release'],
-  ])('%s: the policy of the handler that answers (%#)', async (_case, send, handler) => {
-    const answer = await send().set('Origin', choiceOrigin(handler));
-    expect([answer.text, answer.headers['access-control-allow-origin']]).toEqual([handler, choiceOrigin(handler)]);
-    const other = handler === 'wildcard' ? 'param' : 'wildcard';
-    const refused = await send().set('Origin', choiceOrigin(other));
-    expect([refused.text, refused.headers['access-control-allow-origin']]).toEqual([handler, undefined]);
-  });
-});
+    it.each<[string, () => request.Test, string]>([
+      [
+        'a parameter over maxParamLength falls back to the wildcard',
+        () => request(server()).get(`/files/${'x'.repeat(101)}`),
+        'wildcard',
+      ],
+      ['a parameter within maxParamLength', () => request(server()).get('/files/7'), 'param'],
+      [
+        'a host route constraint that does not match',
+        () => request(server()).get('/report').set('Host', 'www.example.com'),
+        'public',
+      ],
+      [
+        'a host route constraint that matches',
+        () => request(server()).get('/report').set('Host', 'admin.example.com'),
+        'admin',
+      ],
+      [
+        'a versioned route beside an unversioned one spelled otherwise',
+        () => request(server()).put('/reports/42').set(CHOICE_VERSION_HEADER, '1'),
+        'versioned',
+      ],
+      ['the unversioned route, without a version', () => request(server()).put('/reports/42'), 'unversioned'],
+      ["find-my-way's tie-break between two mixed segments", () => request(server()).get('/v1.json'), 'release'],
+    ])('%s: the policy of the handler that answers (%#)', async (_case, send, handler) => {
+      const answer = await send().set('Origin', choiceOrigin(handler));
+      expect([answer.text, answer.headers['access-control-allow-origin']]).toEqual([handler, choiceOrigin(handler)]);
+      const other = handler === 'wildcard' ? 'param' : 'wildcard';
+      const refused = await send().set('Origin', choiceOrigin(other));
+      expect([refused.text, refused.headers['access-control-allow-origin']]).toEqual([handler, undefined]);
+    });
+  },
+);

@@ -18,7 +18,8 @@ import { HTTP_ADAPTER, initialised } from '../../../test/support/fixture-app.js'
 
 const ALLOWED = 'https://app.example.com';
 const EVIL = 'https://evil.example';
-const SECOND_LAYER = /adds a second CORS layer beside CorsModule: it would send Access-Control-Allow-Origin on answers the @Cors\(\) policies refuse/;
+const SECOND_LAYER =
+  /adds a second CORS layer beside CorsModule: it would send Access-Control-Allow-Origin on answers the @Cors\(\) policies refuse/;
 
 @Cors({ origins: [ALLOWED] })
 @Controller('messages')
@@ -32,7 +33,10 @@ class MessagesController {
 @Module({ imports: [CorsModule.forRoot({ logRoutes: false })], controllers: [MessagesController] })
 class MessagesModule {}
 
-function create(options: { readonly cors?: boolean } = {}, adapter = HTTP_ADAPTER === 'fastify' ? new FastifyAdapter() : new ExpressAdapter()): Promise<INestApplication> {
+function create(
+  options: { readonly cors?: boolean } = {},
+  adapter = HTTP_ADAPTER === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
+): Promise<INestApplication> {
   return NestFactory.create(MessagesModule, adapter, { logger: false, abortOnError: false, ...options });
 }
 
@@ -53,15 +57,20 @@ describe('a second CORS layer beside CorsModule', () => {
     ['after a path', (middleware: unknown) => ['/api', middleware]],
     ['in an array', (middleware: unknown) => [[middleware]]],
     ['in a nested array after a path', (middleware: unknown) => ['/api', [() => undefined, [middleware]]]],
-  ])('refuses the cors package added with app.use() %s, naming it (Express, and Fastify through middie)', async (_spelling, argumentsOf) => {
-    const app = await create();
-    try {
-      const use = app.use.bind(app) as (...handlers: unknown[]) => unknown;
-      expect(() => use(...argumentsOf(cors()))).toThrow(/app\.use\(cors\(\)\) \(the cors package\) adds a second CORS layer/);
-    } finally {
-      await app.close();
-    }
-  });
+  ])(
+    'refuses the cors package added with app.use() %s, naming it (Express, and Fastify through middie)',
+    async (_spelling, argumentsOf) => {
+      const app = await create();
+      try {
+        const use = app.use.bind(app) as (...handlers: unknown[]) => unknown;
+        expect(() => use(...argumentsOf(cors()))).toThrow(
+          /app\.use\(cors\(\)\) \(the cors package\) adds a second CORS layer/,
+        );
+      } finally {
+        await app.close();
+      }
+    },
+  );
 
   it("refuses NestFactory.create()'s cors option when the application starts", async () => {
     const app = await create({ cors: true });
@@ -81,7 +90,9 @@ describe('a second CORS layer beside CorsModule', () => {
     try {
       await initialised(app);
       const failure = expectCors(app).actual('/messages', { origin: EVIL }).toBeRefused();
-      await expect(failure).rejects.toThrow(/Another CORS layer is adding Access-Control-Allow-Origin: the @Cors\(\) policy refused this request/);
+      await expect(failure).rejects.toThrow(
+        /Another CORS layer is adding Access-Control-Allow-Origin: the @Cors\(\) policy refused this request/,
+      );
       await expect(failure).rejects.toThrow(`Why: refused: origin "${EVIL}" is not in policy`);
     } finally {
       await app.close();
@@ -93,7 +104,9 @@ describe('a second CORS layer beside CorsModule', () => {
   it('refuses @fastify/cors registered through the application, naming it', async () => {
     const app = await create();
     try {
-      expect(() => (app as unknown as { register(plugin: unknown): unknown }).register(fastifyCors)).toThrow(/register\(@fastify\/cors\) adds a second CORS layer/);
+      expect(() => (app as unknown as { register(plugin: unknown): unknown }).register(fastifyCors)).toThrow(
+        /register\(@fastify\/cors\) adds a second CORS layer/,
+      );
     } finally {
       await app.close();
     }
@@ -103,7 +116,9 @@ describe('a second CORS layer beside CorsModule', () => {
     const instance = Fastify();
     await instance.register(fastifyCors, { origin: '*' });
     const app = await create({}, new FastifyAdapter(instance));
-    await expect(initialised(app)).rejects.toThrow(/@fastify\/cors, registered on the Fastify instance, adds a second CORS layer/);
+    await expect(initialised(app)).rejects.toThrow(
+      /@fastify\/cors, registered on the Fastify instance, adds a second CORS layer/,
+    );
     await app.close().catch(() => undefined);
   });
 });

@@ -77,7 +77,9 @@ describe.each([
 
   it('lets through same-origin requests and requests that change nothing, as without CORS', async () => {
     expect((await request(server()).post('/plain').set('Sec-Fetch-Site', 'same-origin').send({})).status).toBe(201);
-    expect((await request(server()).get('/plain').set('Origin', EVIL).set('Sec-Fetch-Site', 'cross-site')).status).toBe(200);
+    expect((await request(server()).get('/plain').set('Origin', EVIL).set('Sec-Fetch-Site', 'cross-site')).status).toBe(
+      200,
+    );
   });
 
   it('still answers preflights first (the CSRF check lets OPTIONS through)', async () => {
@@ -92,7 +94,9 @@ describe.each([
     expect((await policies.explain({ ...input, origin: LISTED })).csrfExempt).toBe(true);
     expect((await policies.explain({ ...input, origin: EVIL })).csrfExempt).toBe(false);
     expect((await policies.explain({ ...input, origin: LISTED, path: '/public' })).csrfExempt).toBe(false);
-    expect((await policies.explain({ ...input, origin: LISTED, credentials: true, path: '/account' })).csrfExempt).toBe(true);
+    expect((await policies.explain({ ...input, origin: LISTED, credentials: true, path: '/account' })).csrfExempt).toBe(
+      true,
+    );
     // A credentialed request to a policy without credentials is refused by CORS already; it is not exempt either.
     expect((await policies.explain({ ...input, origin: LISTED, credentials: true })).csrfExempt).toBe(false);
   });
@@ -132,10 +136,13 @@ describe("answers the CORS hook ends itself carry the application's security hea
 
   beforeAll(async () => {
     const ordinary = await request(running.server()).get('/plain');
-    appHeaders = ['x-content-type-options', 'strict-transport-security', 'x-frame-options', 'content-security-policy', 'referrer-policy'].map((name) => [
-      name,
-      String(ordinary.headers[name]),
-    ]);
+    appHeaders = [
+      'x-content-type-options',
+      'strict-transport-security',
+      'x-frame-options',
+      'content-security-policy',
+      'referrer-policy',
+    ].map((name) => [name, String(ordinary.headers[name])]);
     expect(appHeaders.map(([, value]) => value)).not.toContain('undefined');
   });
 
@@ -173,7 +180,11 @@ describe("answers the CORS hook ends itself carry the application's security hea
 describe('a method changed after the CORS decision (method override)', () => {
   const running = useApp(() => startSecurityFeaturesApp({ features: ['csrf', 'headers'], methodOverride: true }));
   const overridden = (secFetchSite: string): request.Test =>
-    request(running.server()).post('/items?_method=DELETE').set('Origin', LISTED).set('Sec-Fetch-Site', secFetchSite).send({});
+    request(running.server())
+      .post('/items?_method=DELETE')
+      .set('Origin', LISTED)
+      .set('Sec-Fetch-Site', secFetchSite)
+      .send({});
 
   it('keeps the answer of the method decided readable, as a control', async () => {
     const res = await request(running.server()).post('/items').set('Origin', LISTED).send({});
@@ -181,7 +192,10 @@ describe('a method changed after the CORS decision (method override)', () => {
   });
 
   // Express routes after the middleware: the DELETE handler answers. Fastify routed the POST before any middleware ran.
-  const served = HTTP_ADAPTER === 'express' ? { body: { deleted: true }, allowOrigin: undefined } : { body: { created: true }, allowOrigin: LISTED };
+  const served =
+    HTTP_ADAPTER === 'express'
+      ? { body: { deleted: true }, allowOrigin: undefined }
+      : { body: { created: true }, allowOrigin: LISTED };
 
   it("gives another handler's answer none of the first method's CORS headers", async () => {
     const res = await overridden('same-origin');
@@ -191,11 +205,14 @@ describe('a method changed after the CORS decision (method override)', () => {
     expect(res.headers['timing-allow-origin']).toBe(served.allowOrigin);
   });
 
-  (HTTP_ADAPTER === 'express' ? it : it.skip)('is not exempt from CSRF protection under the first method’s policy (Express only: on Fastify the check runs before middleware)', async () => {
-    const res = await overridden('cross-site');
-    expect(res.status).toBe(403);
-    expect(res.body).not.toEqual({ deleted: true });
-  });
+  (HTTP_ADAPTER === 'express' ? it : it.skip)(
+    'is not exempt from CSRF protection under the first method’s policy (Express only: on Fastify the check runs before middleware)',
+    async () => {
+      const res = await overridden('cross-site');
+      expect(res.status).toBe(403);
+      expect(res.body).not.toEqual({ deleted: true });
+    },
+  );
 });
 
 describe('Timing-Allow-Origin from the policy', () => {
@@ -222,7 +239,11 @@ describe('Timing-Allow-Origin from the policy', () => {
 describe('a preflight cache longer than browsers keep', () => {
   it("is one start-up warning per policy past Chromium's cap (7200 s), naming the policy and the browsers' caps", async () => {
     const warnings: string[] = [];
-    const logger = { log: () => undefined, error: () => undefined, warn: (message: string) => void warnings.push(message) };
+    const logger = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (message: string) => void warnings.push(message),
+    };
     const app = await startSecurityFeaturesApp({ logger });
     await app.close();
     expect(warnings.filter((line) => line.includes('maxAge'))).toEqual([

@@ -5,17 +5,26 @@
  * tell which runs.
  */
 import request from 'supertest';
-import type { App } from 'supertest/types.js';
 import { CorsConfigurationError } from 'nestjs-route-cors';
-import { API, EVIL, KINDS, startOverlapApp, startSpaApp, startStaticFirstApp, THINGS } from './fixtures/served-by.fixture.js';
+import {
+  API,
+  EVIL,
+  KINDS,
+  startOverlapApp,
+  startSpaApp,
+  startStaticFirstApp,
+  THINGS,
+} from './fixtures/served-by.fixture.js';
 import { ON_FASTIFY, preflight, useApp } from '../../../test/support/fixture-app.js';
 
 describe('a rule pattern and a controller pattern matching one path', () => {
   const { server } = useApp(startOverlapApp);
-  const get = (origin: string): request.Test => request(server() as App).get('/things/special').set('Origin', origin);
+  const get = (origin: string): request.Test => request(server()).get('/things/special').set('Origin', origin);
 
   // Express tries its stack in order: the adapter route added before init() runs. Fastify's router picks the more specific /things/:id.
-  const servedBy = ON_FASTIFY ? { from: 'controller', allowed: THINGS, refused: KINDS } : { from: 'adapter', allowed: KINDS, refused: THINGS };
+  const servedBy = ON_FASTIFY
+    ? { from: 'controller', allowed: THINGS, refused: KINDS }
+    : { from: 'adapter', allowed: KINDS, refused: THINGS };
 
   it(`gives the request the policy of what serves it (the ${servedBy.from} here)`, async () => {
     const allowed = await get(servedBy.allowed);
@@ -32,7 +41,7 @@ describe('a rule pattern and a controller pattern matching one path', () => {
   });
 
   it("keeps the controller's policy where only the controller route matches", async () => {
-    const res = await request(server() as App).get('/things/42').set('Origin', THINGS);
+    const res = await request(server()).get('/things/42').set('Origin', THINGS);
     expect(res.body).toEqual({ from: 'controller', id: '42' });
     expect(res.headers['access-control-allow-origin']).toBe(THINGS);
   });
@@ -40,7 +49,7 @@ describe('a rule pattern and a controller pattern matching one path', () => {
 
 describe('a single-page app at / under one catch-all rule, its API under /api', () => {
   const { server } = useApp(startSpaApp);
-  const get = (path: string, origin: string): request.Test => request(server() as App).get(path).set('Origin', origin);
+  const get = (path: string, origin: string): request.Test => request(server()).get(path).set('Origin', origin);
 
   it("keeps the API's own policy", async () => {
     const allowed = await get('/api/items', API);
@@ -60,12 +69,15 @@ describe('a single-page app at / under one catch-all rule, its API under /api', 
   });
 });
 
-(ON_FASTIFY ? describe.skip : describe)('files served before Nest routes that a rule shares with them (Express only)', () => {
-  it('stop start-up naming the rule and the controller route: the module cannot tell which serves a path', async () => {
-    const start = startStaticFirstApp();
-    await expect(start).rejects.toThrow(CorsConfigurationError);
-    await expect(start).rejects.toThrow(
-      /the path rule for \/\{\*rest\} shares paths with GET \/api\/items \(ApiItemsController\.list\), and express\.static mounted at \/ before Nest's routes serves the files it has there first/,
-    );
-  });
-});
+(ON_FASTIFY ? describe.skip : describe)(
+  'files served before Nest routes that a rule shares with them (Express only)',
+  () => {
+    it('stop start-up naming the rule and the controller route: the module cannot tell which serves a path', async () => {
+      const start = startStaticFirstApp();
+      await expect(start).rejects.toThrow(CorsConfigurationError);
+      await expect(start).rejects.toThrow(
+        /the path rule for \/\{\*rest\} shares paths with GET \/api\/items \(ApiItemsController\.list\), and express\.static mounted at \/ before Nest's routes serves the files it has there first/,
+      );
+    });
+  },
+);

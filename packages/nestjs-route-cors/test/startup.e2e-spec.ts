@@ -23,10 +23,25 @@ function appWith(options: CorsModuleOptions, declaration: Parameters<typeof Cors
 
 describe('refusing to start', () => {
   it.each<[string, CorsModuleOptions, Parameters<typeof Cors>[0], RegExp]>([
-    ['an unknown policy name', { policies: { frontend: {} } }, 'frontedn', /@Cors\('frontedn'\) on ThingController\.get names an unknown policy \(known: frontend\)/],
-    ["'*' with credentials", { policies: { p: { origins: '*', credentials: true } } }, 'p', /Invalid CORS policy 'p': origins '\*' cannot be combined with credentials/],
+    [
+      'an unknown policy name',
+      { policies: { frontend: {} } },
+      'frontedn',
+      /@Cors\('frontedn'\) on ThingController\.get names an unknown policy \(known: frontend\)/,
+    ],
+    [
+      "'*' with credentials",
+      { policies: { p: { origins: '*', credentials: true } } },
+      'p',
+      /Invalid CORS policy 'p': origins '\*' cannot be combined with credentials/,
+    ],
     ['a malformed origin', { policies: { p: { origins: ['not a url'] } } }, 'p', /origins entry "not a url"/],
-    ['a trailing slash', {}, { origins: ['http://localhost:1234/'] }, /Invalid CORS policy 'inline@ThingController\.get': origins entry "http:\/\/localhost:1234\/" has a trailing slash/],
+    [
+      'a trailing slash',
+      {},
+      { origins: ['http://localhost:1234/'] },
+      /Invalid CORS policy 'inline@ThingController\.get': origins entry "http:\/\/localhost:1234\/" has a trailing slash/,
+    ],
     ['a mid-label wildcard', {}, { origins: ['https://*example.com'] }, /whole leftmost label/],
     ['a TLD wildcard', {}, { origins: ['https://*.com'] }, /top-level domain/],
   ])('refuses %s with a message naming it', async (_label, options, declaration, message) => {
@@ -38,7 +53,10 @@ describe('refusing to start', () => {
   it('starts with a valid declaration', async () => {
     const app = await appWith({ policies: { p: { origins: ['https://a.test'] } } }, 'p');
     try {
-      const routes = app.get(CorsPolicies).routeReport().routes.map((r) => [r.method, r.path, r.policy?.name]);
+      const routes = app
+        .get(CorsPolicies)
+        .routeReport()
+        .routes.map((r) => [r.method, r.path, r.policy?.name]);
       expect(routes).toEqual([['GET', '/thing', 'p']]);
       const server = app.getHttpServer() as App;
       const allowed = await request(server).get('/thing').set('Origin', 'https://a.test');
@@ -72,8 +90,13 @@ describe('refusing an HTTP platform it does not support', () => {
     }
     @Module({ imports: [CorsModule.forRoot({ logRoutes: false })], controllers: [ThingController] })
     class ThingModule {}
-    const app = await NestFactory.create(ThingModule, new OtherPlatformAdapter(), { logger: false, abortOnError: false });
-    await expect(app.init()).rejects.toThrow("nestjs-route-cors supports @nestjs/platform-express and @nestjs/platform-fastify; this application runs on 'koa'");
+    const app = await NestFactory.create(ThingModule, new OtherPlatformAdapter(), {
+      logger: false,
+      abortOnError: false,
+    });
+    await expect(app.init()).rejects.toThrow(
+      "nestjs-route-cors supports @nestjs/platform-express and @nestjs/platform-fastify; this application runs on 'koa'",
+    );
     await app.close();
   });
 });

@@ -5,12 +5,11 @@
  * and its YAML under a rule for one origin; on Express and on Fastify.
  */
 import request from 'supertest';
-import type { App } from 'supertest/types.js';
 import { EVIL, PORTAL, startSpaAtRootApp, startSurfacesApp } from './fixtures/static-and-swagger.fixture.js';
 import { preflight, useApp } from '../../../test/support/fixture-app.js';
 
 const { server } = useApp(startSurfacesApp);
-const get = (path: string, origin: string): request.Test => request(server() as App).get(path).set('Origin', origin);
+const get = (path: string, origin: string): request.Test => request(server()).get(path).set('Origin', origin);
 
 describe("static files and the SPA fallback under a public ('*') rule", () => {
   it.each([
@@ -54,12 +53,15 @@ describe("Swagger's UI and documents under a rule for one origin", () => {
     expect((await get(path, EVIL)).headers['access-control-allow-origin']).toBeUndefined();
   });
 
-  it.each(['/docs', '/docs-json', '/docs-yaml'])('answers preflights at %s: 204 for the allowed origin, 403 for another', async (path) => {
-    expect((await preflight(server(), path, PORTAL, 'GET')).status).toBe(204);
-    const refused = await preflight(server(), path, EVIL, 'GET');
-    expect(refused.status).toBe(403);
-    expect(refused.headers['access-control-allow-origin']).toBeUndefined();
-  });
+  it.each(['/docs', '/docs-json', '/docs-yaml'])(
+    'answers preflights at %s: 204 for the allowed origin, 403 for another',
+    async (path) => {
+      expect((await preflight(server(), path, PORTAL, 'GET')).status).toBe(204);
+      const refused = await preflight(server(), path, EVIL, 'GET');
+      expect(refused.status).toBe(403);
+      expect(refused.headers['access-control-allow-origin']).toBeUndefined();
+    },
+  );
 });
 
 describe('the controller route beside the rules', () => {

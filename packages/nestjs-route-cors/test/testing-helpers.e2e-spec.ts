@@ -17,15 +17,21 @@ describe('expectCors', () => {
   const cors = () => expectCors(running.app());
 
   it('passes an allowed preflight and returns the answer', async () => {
-    const answer = await cors().preflight('/notes', { origin: FRONTEND, method: 'POST', headers: ['content-type'] }).toBeAllowed();
+    const answer = await cors()
+      .preflight('/notes', { origin: FRONTEND, method: 'POST', headers: ['content-type'] })
+      .toBeAllowed();
     expect(answer.status).toBe(204);
     expect(answer.headers['access-control-allow-origin']).toBe(FRONTEND);
     expect(answer.blockedBecause).toBeUndefined();
   });
 
   it('passes refused preflights: an origin, a header, a method outside the policy', async () => {
-    await cors().preflight('/notes', { origin: EVIL, method: 'POST', headers: ['content-type'] }).toBeRefused();
-    await cors().preflight('/notes', { origin: FRONTEND, method: 'POST', headers: ['x-evil'] }).toBeRefused();
+    await cors()
+      .preflight('/notes', { origin: EVIL, method: 'POST', headers: ['content-type'] })
+      .toBeRefused();
+    await cors()
+      .preflight('/notes', { origin: FRONTEND, method: 'POST', headers: ['x-evil'] })
+      .toBeRefused();
     await cors().preflight('/notes', { origin: FRONTEND, method: 'DELETE' }).toBeRefused();
   });
 
@@ -39,30 +45,52 @@ describe('expectCors', () => {
     await cors().actual('/notes', { origin: FRONTEND, method: 'POST', body: NOTE }).toBeAllowed();
     await cors().actual('/notes', { origin: EVIL, method: 'POST', body: NOTE }).toBeRefused();
     // The policy allows no credentials: a page using credentials: 'include' cannot read the answer.
-    const blocked = await cors().actual('/notes', { origin: FRONTEND, method: 'POST', body: NOTE, credentials: true }).toBeRefused();
+    const blocked = await cors()
+      .actual('/notes', { origin: FRONTEND, method: 'POST', body: NOTE, credentials: true })
+      .toBeRefused();
     expect(blocked.blockedBecause).toBe('no Access-Control-Allow-Credentials: true for a request with credentials');
     await cors().actual('/notes/count', { origin: EVIL, credentials: false }).toBeAllowed();
     await cors().actual('/notes/count', { origin: EVIL, credentials: true }).toBeRefused();
   });
 
   it('sends the preflight a browser would send first, and stops where the browser stops', async () => {
-    const blocked = await cors().actual('/notes', { origin: FRONTEND, method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Evil': '1' }, body: '{"text":"A"}' }).toBeRefused();
+    const blocked = await cors()
+      .actual('/notes', {
+        origin: FRONTEND,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Evil': '1' },
+        body: '{"text":"A"}',
+      })
+      .toBeRefused();
     expect(blocked.status).toBe(403);
     expect(blocked.blockedBecause).toBe('its preflight was refused (status 403), so the browser never sent it');
-    const allowed = await cors().actual('/notes', { origin: FRONTEND, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"text":"A"}' }).toBeAllowed();
+    const allowed = await cors()
+      .actual('/notes', {
+        origin: FRONTEND,
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{"text":"A"}',
+      })
+      .toBeAllowed();
     expect(allowed.status).toBe(201);
   });
 
   it('says what the server answered and why the module refused, when an allowed expectation fails', async () => {
-    const failure = cors().preflight('/notes', { origin: EVIL, method: 'POST', headers: ['content-type'] }).toBeAllowed();
+    const failure = cors()
+      .preflight('/notes', { origin: EVIL, method: 'POST', headers: ['content-type'] })
+      .toBeAllowed();
     await expect(failure).rejects.toThrow(
       'expected the preflight of POST /notes from "https://evil.example" to be allowed, but the server answered 403 without Access-Control-Allow-Origin.',
     );
-    await expect(failure).rejects.toThrow(`Why: refused: origin "${EVIL}" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`);
+    await expect(failure).rejects.toThrow(
+      `Why: refused: origin "${EVIL}" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`,
+    );
   });
 
   it('says so when a refused expectation is allowed', async () => {
-    await expect(cors().actual('/notes', { origin: FRONTEND, method: 'POST', body: NOTE }).toBeRefused()).rejects.toThrow(
+    await expect(
+      cors().actual('/notes', { origin: FRONTEND, method: 'POST', body: NOTE }).toBeRefused(),
+    ).rejects.toThrow(
       /to be refused, but the server answered 201 with Access-Control-Allow-Origin "http:\/\/localhost:1234" and the page could read it\.\nWhy: allowed: /,
     );
   });
@@ -76,9 +104,13 @@ describe('the refusal reason in a response header', () => {
     it('names the rule that refused a preflight', async () => {
       const res = await preflight(server(), '/notes', EVIL, 'POST', 'content-type');
       expect(res.status).toBe(403);
-      expect(res.headers[REASON_HEADER]).toBe(`origin "${EVIL}" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`);
+      expect(res.headers[REASON_HEADER]).toBe(
+        `origin "${EVIL}" is not in policy 'frontend' (allowed: http://localhost:1234, https://app.example.com)`,
+      );
       const header = await preflight(server(), '/notes', FRONTEND, 'POST', 'x-evil');
-      expect(header.headers[REASON_HEADER]).toBe(`header "x-evil" is not in the allowed headers of 'frontend' (allowed: Content-Type)`);
+      expect(header.headers[REASON_HEADER]).toBe(
+        `header "x-evil" is not in the allowed headers of 'frontend' (allowed: Content-Type)`,
+      );
     });
 
     it('names it on a refused actual request too, and never on an allowed one', async () => {

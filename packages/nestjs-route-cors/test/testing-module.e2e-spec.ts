@@ -19,7 +19,9 @@ describe('an application built with @nestjs/testing', () => {
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({ imports: [FixtureModule] }).compile();
     // Nest's own default parsers: whatever parses the body, CORS has decided first.
-    app = ON_FASTIFY ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false }) : moduleRef.createNestApplication({ logger: false });
+    app = ON_FASTIFY
+      ? moduleRef.createNestApplication(new FastifyAdapter(), { logger: false })
+      : moduleRef.createNestApplication({ logger: false });
     await initialised(app);
   });
 
@@ -28,15 +30,35 @@ describe('an application built with @nestjs/testing', () => {
   });
 
   it('answers an allowed preflight and refuses another origin', async () => {
-    await expectCors(app).preflight('/account/profile', { origin: ALLOWED, method: 'POST', headers: ['content-type'] }).toBeAllowed();
-    await expectCors(app).preflight('/account/profile', { origin: EVIL, method: 'POST', headers: ['content-type'] }).toBeRefused();
+    await expectCors(app)
+      .preflight('/account/profile', { origin: ALLOWED, method: 'POST', headers: ['content-type'] })
+      .toBeAllowed();
+    await expectCors(app)
+      .preflight('/account/profile', { origin: EVIL, method: 'POST', headers: ['content-type'] })
+      .toBeRefused();
   });
 
   it('gives an actual request its headers, and decides before the default body parser', async () => {
-    const answer = await expectCors(app).actual('/account/profile', { origin: ALLOWED, method: 'POST', credentials: true, headers: AUTHENTICATED, body: '{}' }).toBeAllowed();
+    const answer = await expectCors(app)
+      .actual('/account/profile', {
+        origin: ALLOWED,
+        method: 'POST',
+        credentials: true,
+        headers: AUTHENTICATED,
+        body: '{}',
+      })
+      .toBeAllowed();
     expect(answer.body).toEqual({ saved: true });
     // A malformed body is parsed (and refused) after CORS has written its headers.
-    const malformed = await expectCors(app).actual('/account/profile', { origin: ALLOWED, method: 'POST', credentials: true, headers: AUTHENTICATED, body: '{"name":' }).toBeAllowed();
+    const malformed = await expectCors(app)
+      .actual('/account/profile', {
+        origin: ALLOWED,
+        method: 'POST',
+        credentials: true,
+        headers: AUTHENTICATED,
+        body: '{"name":',
+      })
+      .toBeAllowed();
     expect(malformed.status).toBe(400);
   });
 });

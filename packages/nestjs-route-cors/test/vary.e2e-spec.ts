@@ -43,37 +43,50 @@ const EARLIER_LAYERS: ReadonlyArray<readonly [string, 'express' | 'fastify', () 
     () => new ExpressAdapter(express().use((_request, response, next) => (response.vary(EARLIER), next()))),
   ],
   [
-    "a Fastify instance handed to FastifyAdapter, whose onRequest hook sets Vary on the reply",
+    'a Fastify instance handed to FastifyAdapter, whose onRequest hook sets Vary on the reply',
     'fastify',
-    () => new FastifyAdapter(fastify().addHook('onRequest', (_request, reply, done) => (reply.header('Vary', EARLIER), done()))),
+    () =>
+      new FastifyAdapter(
+        fastify().addHook('onRequest', (_request, reply, done) => (reply.header('Vary', EARLIER), done())),
+      ),
   ],
   [
     "a Fastify instance handed to FastifyAdapter, whose onRequest hook sets Vary on Node's response",
     'fastify',
-    () => new FastifyAdapter(fastify().addHook('onRequest', (_request, reply, done) => (reply.raw.setHeader('Vary', EARLIER), done()))),
+    () =>
+      new FastifyAdapter(
+        fastify().addHook('onRequest', (_request, reply, done) => (reply.raw.setHeader('Vary', EARLIER), done())),
+      ),
   ],
 ];
 
-describe.each(EARLIER_LAYERS.filter(([, platform]) => platform === HTTP_ADAPTER))('a Vary set before the module writes: %s', (_name, _platform, adapter) => {
-  const running = useApp(() => startFixtureApp(PageModule, { adapter: adapter() }));
+describe.each(EARLIER_LAYERS.filter(([, platform]) => platform === HTTP_ADAPTER))(
+  'a Vary set before the module writes: %s',
+  (_name, _platform, adapter) => {
+    const running = useApp(() => startFixtureApp(PageModule, { adapter: adapter() }));
 
-  it('is kept on an allowed preflight, the preflight keys appended', async () => {
-    const res = await preflight(running.server(), '/page', ALLOWED, 'POST', 'content-type');
-    expect(res.status).toBe(204);
-    expect(res.headers.vary).toBe(`${EARLIER}, Origin, Access-Control-Request-Method, Access-Control-Request-Headers`);
-  });
+    it('is kept on an allowed preflight, the preflight keys appended', async () => {
+      const res = await preflight(running.server(), '/page', ALLOWED, 'POST', 'content-type');
+      expect(res.status).toBe(204);
+      expect(res.headers.vary).toBe(
+        `${EARLIER}, Origin, Access-Control-Request-Method, Access-Control-Request-Headers`,
+      );
+    });
 
-  it('is kept on a refused preflight', async () => {
-    const res = await preflight(running.server(), '/page', EVIL, 'POST');
-    expect(res.status).toBe(403);
-    expect(res.headers.vary).toBe(`${EARLIER}, Origin, Access-Control-Request-Method, Access-Control-Request-Headers`);
-  });
+    it('is kept on a refused preflight', async () => {
+      const res = await preflight(running.server(), '/page', EVIL, 'POST');
+      expect(res.status).toBe(403);
+      expect(res.headers.vary).toBe(
+        `${EARLIER}, Origin, Access-Control-Request-Method, Access-Control-Request-Headers`,
+      );
+    });
 
-  it.each([
-    ['an allowed', ALLOWED],
-    ['a refused', EVIL],
-  ])('is kept on %s actual request, Origin appended', async (_label, origin) => {
-    const res = await request(running.server()).get('/page').set('Origin', origin);
-    expect([res.text, res.headers.vary]).toEqual(['page', `${EARLIER}, Origin`]);
-  });
-});
+    it.each([
+      ['an allowed', ALLOWED],
+      ['a refused', EVIL],
+    ])('is kept on %s actual request, Origin appended', async (_label, origin) => {
+      const res = await request(running.server()).get('/page').set('Origin', origin);
+      expect([res.text, res.headers.vary]).toEqual(['page', `${EARLIER}, Origin`]);
+    });
+  },
+);

@@ -30,7 +30,14 @@ class NotesController {
   imports: [
     CorsModule.forRoot({
       logRoutes: false,
-      policies: { frontend: { origins: ['https://app.example.com', 'https://*.shop.example'], methods: ['GET', 'POST'], allowedHeaders: ['Content-Type'], credentials: true } },
+      policies: {
+        frontend: {
+          origins: ['https://app.example.com', 'https://*.shop.example'],
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['Content-Type'],
+          credentials: true,
+        },
+      },
       paths: [{ path: '/public{/*rest}', policy: { origins: '*', methods: ['GET'] } }],
     }),
   ],
@@ -41,10 +48,13 @@ class VerifiedModule {}
 /** A proxy in front of `port` that adds its own `Access-Control-Allow-Origin: *`, as a misconfigured gateway does. */
 function proxyAddingWildcard(port: number): Promise<Server> {
   const proxy = createServer((incoming, outgoing) => {
-    const upstream = forward({ port, host: '127.0.0.1', path: incoming.url, method: incoming.method, headers: incoming.headers }, (answer) => {
-      outgoing.writeHead(answer.statusCode ?? 502, [...answer.rawHeaders, 'Access-Control-Allow-Origin', '*']);
-      answer.pipe(outgoing);
-    });
+    const upstream = forward(
+      { port, host: '127.0.0.1', path: incoming.url, method: incoming.method, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, [...answer.rawHeaders, 'Access-Control-Allow-Origin', '*']);
+        answer.pipe(outgoing);
+      },
+    );
     incoming.pipe(upstream);
   });
   return new Promise((resolve) => proxy.listen(0, '127.0.0.1', () => resolve(proxy)));
@@ -63,7 +73,11 @@ describe('verify against the application', () => {
   it('finds nothing in what the module answers', async () => {
     const result = await verifyStack(base, routes());
     // In the router's order, which differs between the platforms: compared as a set.
-    expect(routes().map((route) => `${route.name} → ${route.target}`).sort()).toEqual(['ANY /public{/*rest} → /public', 'GET /notes/:id → /notes/verify', 'POST /notes → /notes']);
+    expect(
+      routes()
+        .map((route) => `${route.name} → ${route.target}`)
+        .sort(),
+    ).toEqual(['ANY /public{/*rest} → /public', 'GET /notes/:id → /notes/verify', 'POST /notes → /notes']);
     expect(result.findings).toEqual([]);
     expect(result.requests).toBeGreaterThan(20);
   });
@@ -71,7 +85,10 @@ describe('verify against the application', () => {
   it('names a second Access-Control-Allow-Origin added in front of the app, and the wildcard it gives refused origins', async () => {
     const proxy = await proxyAddingWildcard(Number(base.port));
     try {
-      const { findings } = await verifyStack(new URL(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`), routes());
+      const { findings } = await verifyStack(
+        new URL(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`),
+        routes(),
+      );
       const codes = new Set(findings.map((finding) => `${finding.route} ${finding.code}`));
       expect(codes).toContain('GET /notes/:id duplicate-allow-origin');
       expect(codes).toContain('GET /notes/:id wildcard-for-listed-origins');

@@ -28,7 +28,14 @@ class BadInput extends Error {}
 function isRouteReport(value: unknown): value is CorsRouteReportJson {
   if (typeof value !== 'object' || value === null) return false;
   const lists = ['routes', 'paths', 'gateways'].map((key) => (value as Record<string, unknown>)[key]);
-  return lists.every((list) => Array.isArray(list) && list.every((row: unknown) => typeof row === 'object' && row !== null && 'method' in row && 'path' in row && 'policy' in row));
+  return lists.every(
+    (list) =>
+      Array.isArray(list) &&
+      list.every(
+        (row: unknown) =>
+          typeof row === 'object' && row !== null && 'method' in row && 'path' in row && 'policy' in row,
+      ),
+  );
 }
 
 function readReport(path: string): CorsRouteReportJson {
@@ -38,14 +45,19 @@ function readReport(path: string): CorsRouteReportJson {
   } catch (error) {
     throw new BadInput(`--report ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!isRouteReport(parsed)) throw new BadInput(`--report ${path} is not a route report: write it with cors:routes --json`);
+  if (!isRouteReport(parsed))
+    throw new BadInput(`--report ${path} is not a route report: write it with cors:routes --json`);
   return parsed;
 }
 
 function parsedArguments() {
   try {
     return parseArgs({
-      options: { report: { type: 'string' }, sample: { type: 'string', multiple: true, default: [] }, help: { type: 'boolean', default: false } },
+      options: {
+        report: { type: 'string' },
+        sample: { type: 'string', multiple: true, default: [] },
+        help: { type: 'boolean', default: false },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -61,9 +73,12 @@ function parseInput(): { report: CorsRouteReportJson; samples: string[]; base: U
     process.exit(0);
   }
   const [command, base, ...extra] = positionals;
-  if (command !== 'verify') throw new BadInput(command === undefined ? 'name a command: verify' : `unknown command "${command}"`);
-  if (values.report === undefined || base === undefined || extra.length > 0) throw new BadInput('verify takes --report and one base URL');
-  if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) throw new BadInput(`"${base}" is not an http:// or https:// URL`);
+  if (command !== 'verify')
+    throw new BadInput(command === undefined ? 'name a command: verify' : `unknown command "${command}"`);
+  if (values.report === undefined || base === undefined || extra.length > 0)
+    throw new BadInput('verify takes --report and one base URL');
+  if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol))
+    throw new BadInput(`"${base}" is not an http:// or https:// URL`);
   return { report: readReport(values.report), samples: values.sample, base: new URL(base) };
 }
 
@@ -73,7 +88,9 @@ async function main(): Promise<number> {
   for (const reason of skipped) console.log(`skipped ${reason}`);
   const { findings, requests } = await verifyStack(base, routes);
   for (const finding of findings) console.log(`${finding.code}: ${finding.message}`);
-  console.log(`verify: ${findings.length} finding${findings.length === 1 ? '' : 's'} over ${requests} requests to ${base.origin}, ${routes.length} routes.`);
+  console.log(
+    `verify: ${findings.length} finding${findings.length === 1 ? '' : 's'} over ${requests} requests to ${base.origin}, ${routes.length} routes.`,
+  );
   return findings.length > 0 ? 1 : 0;
 }
 

@@ -13,7 +13,13 @@ export type AddressSpace = 'loopback' | 'local' | 'public';
 const ORDER: readonly AddressSpace[] = ['public', 'local', 'loopback'];
 
 /** RFC 1918, RFC 3927 link-local, RFC 6598 shared (carrier-grade NAT). */
-const PRIVATE_IPV4 = [/^10\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./, /^169\.254\./, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./];
+const PRIVATE_IPV4 = [
+  /^10\./,
+  /^172\.(1[6-9]|2\d|3[01])\./,
+  /^192\.168\./,
+  /^169\.254\./,
+  /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./,
+];
 /** RFC 4193 unique local (fc00::/7) and link-local (fe80::/10) IPv6, in brackets as URLs write them. */
 const PRIVATE_IPV6 = /^\[(f[cd][0-9a-f]{0,2}|fe[89ab][0-9a-f]?):/i;
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
@@ -22,7 +28,8 @@ const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 export function addressSpaceOf(hostname: string): AddressSpace | undefined {
   const host = hostname.toLowerCase();
   if (isLoopbackHost(host)) return 'loopback';
-  if (host.endsWith('.local') || PRIVATE_IPV6.test(host) || PRIVATE_IPV4.some((range) => range.test(host))) return 'local';
+  if (host.endsWith('.local') || PRIVATE_IPV6.test(host) || PRIVATE_IPV4.some((range) => range.test(host)))
+    return 'local';
   if (IPV4.test(host) || host.startsWith('[')) return 'public';
   return undefined;
 }

@@ -9,7 +9,14 @@ import type { CompiledCorsPolicy } from './policy.js';
 /** What the headers are made of. */
 type HeaderValues = Pick<
   CompiledCorsPolicy,
-  'anyOrigin' | 'credentials' | 'exposeHeadersValue' | 'timingAllowOrigin' | 'allowMethodsValue' | 'allowHeadersValue' | 'maxAgeValue' | 'publicHeaders'
+  | 'anyOrigin'
+  | 'credentials'
+  | 'exposeHeadersValue'
+  | 'timingAllowOrigin'
+  | 'allowMethodsValue'
+  | 'allowHeadersValue'
+  | 'maxAgeValue'
+  | 'publicHeaders'
 >;
 
 /** A refusal writes no `Access-Control-*` header; one shared empty list, not one per request. */
@@ -23,9 +30,13 @@ function originHeaders(policy: Omit<HeaderValues, 'publicHeaders'>, origin: stri
 }
 
 /** Headers of an allowed actual request, built for `origin` (`'*'` for a public policy, at compile time). */
-export function answerHeaders(policy: Omit<HeaderValues, 'publicHeaders'>, origin: string): ReadonlyArray<readonly [string, string]> {
+export function answerHeaders(
+  policy: Omit<HeaderValues, 'publicHeaders'>,
+  origin: string,
+): ReadonlyArray<readonly [string, string]> {
   const headers = originHeaders(policy, origin);
-  if (policy.exposeHeadersValue !== undefined) headers.push(['Access-Control-Expose-Headers', policy.exposeHeadersValue]);
+  if (policy.exposeHeadersValue !== undefined)
+    headers.push(['Access-Control-Expose-Headers', policy.exposeHeadersValue]);
   // Fetch's TAO check: the page may read this answer's timings exactly when it may read the answer.
   if (policy.timingAllowOrigin) headers.push(['Timing-Allow-Origin', policy.anyOrigin ? '*' : origin]);
   return headers;

@@ -5,7 +5,9 @@ import type { AuditFinding } from './audit.js';
 import { formatAudit } from './audit-format.js';
 
 /** SARIF 2.1.0's schema, vendored with its source and notice (test/schemas/README.md). */
-const SARIF_SCHEMA: object = JSON.parse(readFileSync(new URL('../../test/schemas/sarif-schema-2.1.0.json', import.meta.url), 'utf8')) as object;
+const SARIF_SCHEMA: object = JSON.parse(
+  readFileSync(new URL('../../test/schemas/sarif-schema-2.1.0.json', import.meta.url), 'utf8'),
+) as object;
 
 /** A real validator over the OASIS schema (JSON Schema draft-04, `uri` and `date-time` formats). */
 function sarifErrors(log: unknown): string[] {
@@ -22,17 +24,24 @@ const FINDINGS: AuditFinding[] = [
     policy: 'frames',
     routes: ['GET /embed'],
     entry: 'null',
-    message: "policy 'frames' tolerates origins entry \"null\"",
+    message: 'policy \'frames\' tolerates origins entry "null"',
     fix: 'remove "null"',
   },
-  { code: 'unused-policy', severity: 'info', policy: 'old', routes: [], message: "policy 'old' is registered, but no route uses it", fix: 'remove it' },
+  {
+    code: 'unused-policy',
+    severity: 'info',
+    policy: 'old',
+    routes: [],
+    message: "policy 'old' is registered, but no route uses it",
+    fix: 'remove it',
+  },
 ];
 
 describe('formatAudit', () => {
   it('prints text: a block per finding, then a summary', () => {
     const text = formatAudit(FINDINGS, { format: 'text' });
     expect(text.split('\n\n')).toEqual([
-      "HIGH tolerated-null-origin-with-credentials: policy 'frames' tolerates origins entry \"null\"\n  routes: GET /embed\n  fix: remove \"null\"",
+      'HIGH tolerated-null-origin-with-credentials: policy \'frames\' tolerates origins entry "null"\n  routes: GET /embed\n  fix: remove "null"',
       "INFO unused-policy: policy 'old' is registered, but no route uses it\n  fix: remove it",
       'CORS audit: 2 findings (1 high, 0 medium, 0 low, 1 info).',
     ]);
@@ -52,7 +61,12 @@ describe('formatAudit', () => {
 
   it('makes each finding a result of its rule, at its level', () => {
     const log = JSON.parse(formatAudit(FINDINGS, { format: 'sarif' })) as {
-      runs: [{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; properties: { severity: string } }> }];
+      runs: [
+        {
+          tool: { driver: { rules: Array<{ id: string }> } };
+          results: Array<{ ruleId: string; ruleIndex: number; level: string; properties: { severity: string } }>;
+        },
+      ];
     };
     const [run] = log.runs;
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['tolerated-null-origin-with-credentials', 'unused-policy']);
@@ -63,7 +77,9 @@ describe('formatAudit', () => {
   });
 
   it('fails the schema when a result is malformed, so the validation can fail', () => {
-    const log = JSON.parse(formatAudit(FINDINGS, { format: 'sarif' })) as { runs: Array<{ results: Array<Record<string, unknown>> }> };
+    const log = JSON.parse(formatAudit(FINDINGS, { format: 'sarif' })) as {
+      runs: Array<{ results: Array<Record<string, unknown>> }>;
+    };
     const result = log.runs[0]?.results[0];
     if (result) result['level'] = 'critical';
     expect(sarifErrors(log).length).toBeGreaterThan(0);

@@ -15,13 +15,25 @@ const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os
 const INFORMATION_URI = 'https://www.npmjs.com/package/nestjs-route-cors';
 
 /** SARIF §3.27.10 has three levels of problem and `none`; the finding's own severity goes in its properties. */
-const SARIF_LEVELS: Readonly<Record<AuditSeverity, 'error' | 'warning' | 'note'>> = { high: 'error', medium: 'warning', low: 'note', info: 'note' };
+const SARIF_LEVELS: Readonly<Record<AuditSeverity, 'error' | 'warning' | 'note'>> = {
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
 /** GitHub code scanning ranks security results by this property (a CVSS-like score, as a string). */
-const SECURITY_SEVERITY: Readonly<Record<AuditSeverity, string>> = { high: '8.0', medium: '5.0', low: '3.0', info: '0.0' };
+const SECURITY_SEVERITY: Readonly<Record<AuditSeverity, string>> = {
+  high: '8.0',
+  medium: '5.0',
+  low: '3.0',
+  info: '0.0',
+};
 
 function summary(findings: readonly AuditFinding[]): string {
   if (findings.length === 0) return 'CORS audit: no findings.';
-  const counts = AUDIT_SEVERITIES.map((severity) => `${findings.filter((f) => f.severity === severity).length} ${severity}`);
+  const counts = AUDIT_SEVERITIES.map(
+    (severity) => `${findings.filter((f) => f.severity === severity).length} ${severity}`,
+  );
   return `CORS audit: ${findings.length} finding${findings.length === 1 ? '' : 's'} (${counts.join(', ')}).`;
 }
 
@@ -64,7 +76,18 @@ function sarifOf(findings: readonly AuditFinding[]): object {
           level: SARIF_LEVELS[finding.severity],
           message: { text: `${finding.message}. Fix: ${finding.fix}.` },
           // A policy has no source position the module knows: it is named as a logical location (SARIF §3.33).
-          locations: [{ logicalLocations: [{ name: finding.policy, kind: 'object', fullyQualifiedName: finding.entry === undefined ? finding.policy : `${finding.policy}/${finding.entry}` }] }],
+          locations: [
+            {
+              logicalLocations: [
+                {
+                  name: finding.policy,
+                  kind: 'object',
+                  fullyQualifiedName:
+                    finding.entry === undefined ? finding.policy : `${finding.policy}/${finding.entry}`,
+                },
+              ],
+            },
+          ],
           properties: {
             severity: finding.severity,
             'security-severity': SECURITY_SEVERITY[finding.severity],

@@ -117,7 +117,9 @@ const TOLERATED_CODES: Readonly<Record<ToleratedRisk, AuditCode>> = {
 };
 
 function routeName(row: RouteReportRow): string {
-  return [row.method, row.path, row.host && `host ${row.host}`, row.version && `version ${row.version}`].filter(Boolean).join(' ');
+  return [row.method, row.path, row.host && `host ${row.host}`, row.version && `version ${row.version}`]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** The methods a row's requests may use under its policy: its own, or every method the policy allows for a rule or `@All()`. */
@@ -159,7 +161,10 @@ function toleratedFindings(policy: string, use: PolicyUse, routes: readonly stri
     routes,
     entry,
     message: `policy '${policy}' tolerates origins entry "${entry}", which ${reason}`,
-    fix: risk === 'public-suffix-pattern' ? 'list the subdomains you own instead of the pattern' : `remove "${entry}" or credentials, then '${risk}' from tolerate`,
+    fix:
+      risk === 'public-suffix-pattern'
+        ? 'list the subdomains you own instead of the pattern'
+        : `remove "${entry}" or credentials, then '${risk}' from tolerate`,
   }));
   const unneeded = declared.tolerate.filter((risk) => !declared.tolerated.some((found) => found.risk === risk));
   for (const risk of unneeded) {
@@ -215,7 +220,7 @@ function methodFindings(policy: string, use: PolicyUse, csrfProtection: boolean)
       policy,
       routes: formPosts.map(routeName),
       message: `policy '${policy}' allows credentials but is not strict, so a cross-site form POST from any origin runs these handlers with the user's cookies (CORS only withholds the answer)`,
-      fix: "set strict: true (refused origins get 403 before the handler), or enable CSRF protection: app.enableCsrfProtection({ exclude: allowedByCors }), then audit({ csrfProtection: true })",
+      fix: 'set strict: true (refused origins get 403 before the handler), or enable CSRF protection: app.enableCsrfProtection({ exclude: allowedByCors }), then audit({ csrfProtection: true })',
     });
   }
   return findings;
@@ -244,7 +249,8 @@ function moduleFindings(context: AuditContext): AuditFinding[] {
       severity: 'low',
       policy: 'CorsModule',
       routes: [],
-      message: 'exposeRejectionReason is on in production: every refused request carries X-CORS-Rejection-Reason, which names the allowlist',
+      message:
+        'exposeRejectionReason is on in production: every refused request carries X-CORS-Rejection-Reason, which names the allowlist',
       fix: 'set exposeRejectionReason: !production',
     },
   ];
@@ -266,7 +272,12 @@ export function auditCors(context: AuditContext): AuditFinding[] {
         fix: `declare it with @Cors('${policy}'), or remove it`,
       });
     }
-    findings.push(...toleratedFindings(policy, use, routes), ...patternFindings(policy, use, routes), ...methodFindings(policy, use, context.csrfProtection), ...maxAgeFinding(policy, use, routes));
+    findings.push(
+      ...toleratedFindings(policy, use, routes),
+      ...patternFindings(policy, use, routes),
+      ...methodFindings(policy, use, context.csrfProtection),
+      ...maxAgeFinding(policy, use, routes),
+    );
   }
   const rank = (finding: AuditFinding): number => AUDIT_SEVERITIES.indexOf(finding.severity);
   return findings.sort((a, b) => rank(a) - rank(b) || a.policy.localeCompare(b.policy));

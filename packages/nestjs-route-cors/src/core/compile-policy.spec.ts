@@ -63,7 +63,11 @@ describe('compilePolicy', () => {
     ["'*' with credentials", { origins: '*', credentials: true }, /origins '\*' cannot be combined with credentials/],
     ["'*' among other origins", { origins: ['*', 'https://a.test'] }, /'\*' must stand alone/],
     ["'*' with a predicate", { origins: '*', originPredicate: () => true }, /remove originPredicate/],
-    ['a trailing slash', { origins: ['http://localhost:1234/'] }, /origins entry "http:\/\/localhost:1234\/" has a trailing slash/],
+    [
+      'a trailing slash',
+      { origins: ['http://localhost:1234/'] },
+      /origins entry "http:\/\/localhost:1234\/" has a trailing slash/,
+    ],
     ['a path', { origins: ['https://a.test/app'] }, /has a path/],
     ['not a URL', { origins: ['not a url'] }, /origins entry "not a url"/],
     ['a mid-label wildcard', { origins: ['https://*example.com'] }, /whole leftmost label/],
@@ -124,8 +128,18 @@ describe('mergePolicyOptions', () => {
 
   it('does not mutate either side', () => {
     // Overlapping lists on both sides, so a merge that united them in place would show.
-    const left = (): CorsPolicyOptions => ({ origins: ['https://a.test', 'https://b.test'], methods: ['POST', 'GET'], allowedHeaders: ['Content-Type'], maxAge: 60 });
-    const right = (): CorsPolicyOptions => ({ origins: ['https://b.test', 'https://c.test'], methods: ['GET', 'DELETE'], exposedHeaders: ['X-Trace'], maxAge: 5 });
+    const left = (): CorsPolicyOptions => ({
+      origins: ['https://a.test', 'https://b.test'],
+      methods: ['POST', 'GET'],
+      allowedHeaders: ['Content-Type'],
+      maxAge: 60,
+    });
+    const right = (): CorsPolicyOptions => ({
+      origins: ['https://b.test', 'https://c.test'],
+      methods: ['GET', 'DELETE'],
+      exposedHeaders: ['X-Trace'],
+      maxAge: 5,
+    });
     const [baseSide, overrideSide] = [left(), right()];
     mergePolicyOptions(baseSide, overrideSide);
     expect([baseSide, overrideSide]).toEqual([left(), right()]);
@@ -144,9 +158,14 @@ describe('resourcePolicy and timingAllowOrigin', () => {
   });
 
   it.each([
-    [{ resourcePolicy: 'cross-site' }, /resourcePolicy "cross-site" must be one of 'same-origin', 'same-site', 'cross-origin'/],
+    [
+      { resourcePolicy: 'cross-site' },
+      /resourcePolicy "cross-site" must be one of 'same-origin', 'same-site', 'cross-origin'/,
+    ],
     [{ timingAllowOrigin: 'yes' }, /timingAllowOrigin must be true or false/],
   ])('refuses %j, naming the setting', (options, problem) => {
-    expect(() => compilePolicy('p', { origins: ['https://a.test'], ...(options as CorsPolicyOptions) })).toThrow(problem);
+    expect(() => compilePolicy('p', { origins: ['https://a.test'], ...(options as CorsPolicyOptions) })).toThrow(
+      problem,
+    );
   });
 });

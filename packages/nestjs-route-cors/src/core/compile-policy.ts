@@ -145,13 +145,19 @@ function isResourcePolicy(value: unknown): value is CrossOriginResourcePolicy {
   return CROSS_ORIGIN_RESOURCE_POLICIES.some((policy) => policy === value);
 }
 
-function compileResourcePolicy(value: CrossOriginResourcePolicy | undefined, anyOrigin: boolean, problems: string[]): CrossOriginResourcePolicy | undefined {
+function compileResourcePolicy(
+  value: CrossOriginResourcePolicy | undefined,
+  anyOrigin: boolean,
+  problems: string[],
+): CrossOriginResourcePolicy | undefined {
   if (value === undefined) {
     // A public policy's answers are for every site, embedded too: CORP same-origin would block an <img> CORS allows.
     return anyOrigin ? 'cross-origin' : undefined;
   }
   if (!isResourcePolicy(value)) {
-    problems.push(`resourcePolicy ${JSON.stringify(value)} must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.map((p) => `'${p}'`).join(', ')}`);
+    problems.push(
+      `resourcePolicy ${JSON.stringify(value)} must be one of ${CROSS_ORIGIN_RESOURCE_POLICIES.map((p) => `'${p}'`).join(', ')}`,
+    );
     return undefined;
   }
   return value;
@@ -166,12 +172,17 @@ function compilePredicateTimeout(value: number | undefined, problems: string[]):
     return DEFAULT_PREDICATE_TIMEOUT_MS;
   }
   if (!isWholeNumberIn(value, 1, MAX_PREDICATE_TIMEOUT_MS)) {
-    problems.push(`originPredicateTimeout ${JSON.stringify(value)} must be a whole number of milliseconds from 1 to ${MAX_PREDICATE_TIMEOUT_MS}`);
+    problems.push(
+      `originPredicateTimeout ${JSON.stringify(value)} must be a whole number of milliseconds from 1 to ${MAX_PREDICATE_TIMEOUT_MS}`,
+    );
   }
   return value;
 }
 
-function compilePredicateCache(value: OriginPredicateCacheOptions | undefined, problems: string[]): OriginPredicateCacheOptions | undefined {
+function compilePredicateCache(
+  value: OriginPredicateCacheOptions | undefined,
+  problems: string[],
+): OriginPredicateCacheOptions | undefined {
   if (value === undefined) {
     return undefined;
   }
@@ -184,10 +195,14 @@ function compilePredicateCache(value: OriginPredicateCacheOptions | undefined, p
     problems.push(`originPredicateCache.ttl ${JSON.stringify(ttl)} must be a positive whole number of milliseconds`);
   }
   if (negativeTtl !== undefined && !isWholeNumberIn(negativeTtl, 0, Number.MAX_SAFE_INTEGER)) {
-    problems.push(`originPredicateCache.negativeTtl ${JSON.stringify(negativeTtl)} must be a whole number of milliseconds`);
+    problems.push(
+      `originPredicateCache.negativeTtl ${JSON.stringify(negativeTtl)} must be a whole number of milliseconds`,
+    );
   }
   if (!isWholeNumberIn(max, 1, MAX_CACHED_ORIGINS)) {
-    problems.push(`originPredicateCache.max ${JSON.stringify(max)} must be a whole number from 1 to ${MAX_CACHED_ORIGINS}`);
+    problems.push(
+      `originPredicateCache.max ${JSON.stringify(max)} must be a whole number from 1 to ${MAX_CACHED_ORIGINS}`,
+    );
   }
   // A copy: the application may not change the bounds of a compiled policy.
   return { ttl, negativeTtl, max };
@@ -200,13 +215,21 @@ function compileTolerate(values: readonly ToleratedRisk[] | undefined, problems:
     return [];
   }
   for (const value of values as readonly unknown[]) {
-    if (!isToleratedRisk(value)) problems.push(`tolerate entry ${JSON.stringify(value)} is none of ${TOLERABLE_RISKS.map((r) => `'${r}'`).join(', ')}`);
+    if (!isToleratedRisk(value))
+      problems.push(
+        `tolerate entry ${JSON.stringify(value)} is none of ${TOLERABLE_RISKS.map((r) => `'${r}'`).join(', ')}`,
+      );
   }
   return [...new Set(values.filter(isToleratedRisk))];
 }
 
 /** The unsafe entries of the allowlist; those `tolerate` does not name are problems. */
-function toleratedCases(origins: OriginRules, credentials: boolean, tolerate: readonly ToleratedRisk[], problems: string[]): ToleratedCase[] {
+function toleratedCases(
+  origins: OriginRules,
+  credentials: boolean,
+  tolerate: readonly ToleratedRisk[],
+  problems: string[],
+): ToleratedCase[] {
   const cases = unsafeOrigins(origins.exact, origins.patterns, credentials);
   problems.push(...cases.filter((unsafe) => !tolerate.includes(unsafe.risk)).map(refusalOf));
   return cases;
@@ -292,7 +315,9 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     maxAgeValue: String(maxAge),
     resourcePolicy,
     timingAllowOrigin,
-    publicHeaders: origins.anyOrigin ? answerHeaders({ ...headerValues, allowMethodsValue: '', allowHeadersValue: undefined, maxAgeValue: '' }, '*') : NO_HEADERS,
+    publicHeaders: origins.anyOrigin
+      ? answerHeaders({ ...headerValues, allowMethodsValue: '', allowHeadersValue: undefined, maxAgeValue: '' }, '*')
+      : NO_HEADERS,
     declared,
   };
 }
@@ -308,10 +333,7 @@ function union<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): rea
  * merge: lists are united (`'*'` absorbs any list), the handler's scalars win.
  */
 export function mergePolicyOptions(base: CorsPolicyOptions, override: CorsPolicyOptions): CorsPolicyOptions {
-  const origins =
-    base.origins === '*' || override.origins === '*'
-      ? '*'
-      : union(base.origins, override.origins);
+  const origins = base.origins === '*' || override.origins === '*' ? '*' : union(base.origins, override.origins);
   return {
     ...base,
     ...override,

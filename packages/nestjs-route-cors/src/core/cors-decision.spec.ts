@@ -1,5 +1,14 @@
 import { compilePolicy } from './compile-policy.js';
-import { appendVary, type CorsDecision, type CorsRequest, type CorsRequestFacts, decideCors, decideRequest, isPreflight, parseHeaderList } from './cors-decision.js';
+import {
+  appendVary,
+  type CorsDecision,
+  type CorsRequest,
+  type CorsRequestFacts,
+  decideCors,
+  decideRequest,
+  isPreflight,
+  parseHeaderList,
+} from './cors-decision.js';
 import { type IndexedRoute, RoutePathIndex } from './path-index.js';
 import type { CompiledCorsPolicy } from './policy.js';
 import { describeRejection, rejectionReasonHeaderValue } from './rejections.js';
@@ -141,6 +150,18 @@ describe('actual request decisions', () => {
     expect(decide(withCredentials, facts({ carriesCookies: false })).csrfExempt).toBe(true);
   });
 
+  it('counts facts that do not say whether cookies came as carrying them', () => {
+    const older: CorsRequestFacts = {
+      method: 'POST',
+      origin: 'http://localhost:1234',
+      selfOrigin: 'http://localhost:5000',
+      requestMethod: undefined,
+      requestHeaders: undefined,
+    };
+    expect(decide(frontend, older).csrfExempt).toBe(false);
+    expect(decide(withCredentials, older).csrfExempt).toBe(true);
+  });
+
   it('never reflects a disallowed origin', () => {
     const decision = decide(frontend, facts({ origin: 'https://evil.com' }));
     expect(decision).toMatchObject({ allowed: false, headers: [], vary: ['Origin'] });
@@ -162,7 +183,11 @@ describe('actual request decisions', () => {
   });
 
   it('passes same-origin requests without CORS headers', () => {
-    expect(decide(frontend, facts({ origin: 'http://localhost:5000' }))).toMatchObject({ kind: 'not-cors', allowed: true, headers: [] });
+    expect(decide(frontend, facts({ origin: 'http://localhost:5000' }))).toMatchObject({
+      kind: 'not-cors',
+      allowed: true,
+      headers: [],
+    });
   });
 
   it('treats an OPTIONS without Access-Control-Request-Method as not CORS', () => {
@@ -170,7 +195,10 @@ describe('actual request decisions', () => {
   });
 
   it('refuses a cross-origin method outside the policy', () => {
-    expect(decide(frontend, facts({ method: 'DELETE' })).rejection).toEqual({ code: 'method-not-allowed', method: 'DELETE' });
+    expect(decide(frontend, facts({ method: 'DELETE' })).rejection).toEqual({
+      code: 'method-not-allowed',
+      method: 'DELETE',
+    });
   });
 
   it("answers '*' to everyone on a public policy, without Vary", () => {
@@ -187,7 +215,8 @@ describe('actual request decisions', () => {
 
   it('waits for an origin predicate and refuses when it fails', async () => {
     const policy = compilePolicy('db', {
-      originPredicate: (origin) => (origin === 'https://ok.test' ? Promise.resolve(true) : Promise.reject(new Error('db down'))),
+      originPredicate: (origin) =>
+        origin === 'https://ok.test' ? Promise.resolve(true) : Promise.reject(new Error('db down')),
     });
     await expect(decideCors(policy, facts({ origin: 'https://ok.test' }))).resolves.toMatchObject({ allowed: true });
     const refused = await decideCors(policy, facts({ origin: 'https://other.test' }));
@@ -210,10 +239,22 @@ describe('appendVary', () => {
 
 describe('describeRejection', () => {
   it.each([
-    [{ code: 'origin-not-allowed', origin: 'https://evil.com' }, `origin "https://evil.com" is not in policy 'frontend' (allowed: http://localhost:1234)`],
-    [{ code: 'method-not-allowed', method: 'DELETE' }, `method "DELETE" is not in the allowed methods of 'frontend' (allowed: POST)`],
-    [{ code: 'header-not-allowed', header: 'x-evil' }, `header "x-evil" is not in the allowed headers of 'frontend' (allowed: Content-Type)`],
-    [{ code: 'multiple-origins', origin: 'a, b' }, 'the request carries several Origin values ("a, b"); browsers send exactly one'],
+    [
+      { code: 'origin-not-allowed', origin: 'https://evil.com' },
+      `origin "https://evil.com" is not in policy 'frontend' (allowed: http://localhost:1234)`,
+    ],
+    [
+      { code: 'method-not-allowed', method: 'DELETE' },
+      `method "DELETE" is not in the allowed methods of 'frontend' (allowed: POST)`,
+    ],
+    [
+      { code: 'header-not-allowed', header: 'x-evil' },
+      `header "x-evil" is not in the allowed headers of 'frontend' (allowed: Content-Type)`,
+    ],
+    [
+      { code: 'multiple-origins', origin: 'a, b' },
+      'the request carries several Origin values ("a, b"); browsers send exactly one',
+    ],
     [{ code: 'method-not-served', method: 'PUT', path: '/greet' }, 'no handler serves method "PUT" at /greet'],
   ] as const)('%j', (rejection, sentence) => {
     expect(describeRejection(rejection, frontend)).toBe(sentence);
@@ -227,7 +268,10 @@ describe('describeRejection', () => {
 
   it('names at most ten allowed origins of a long allowlist', () => {
     const origins = Array.from({ length: 1000 }, (_, i) => `https://app-${i}.example.com`);
-    const sentence = describeRejection({ code: 'origin-not-allowed', origin: 'https://evil.com' }, compilePolicy('big', { origins }));
+    const sentence = describeRejection(
+      { code: 'origin-not-allowed', origin: 'https://evil.com' },
+      compilePolicy('big', { origins }),
+    );
     expect(sentence).toBe(
       `origin "https://evil.com" is not in policy 'big' (allowed: ${origins.slice(0, 10).join(', ')} and 990 more)`,
     );
@@ -236,11 +280,15 @@ describe('describeRejection', () => {
 
 describe('rejectionReasonHeaderValue', () => {
   it('keeps a plain sentence as it is', () => {
-    expect(rejectionReasonHeaderValue('origin "https://evil.test" is not in policy \'frontend\'')).toBe('origin "https://evil.test" is not in policy \'frontend\'');
+    expect(rejectionReasonHeaderValue('origin "https://evil.test" is not in policy \'frontend\'')).toBe(
+      'origin "https://evil.test" is not in policy \'frontend\'',
+    );
   });
 
   it('escapes every byte outside printable ASCII, so no request byte reaches the header raw', () => {
-    expect(rejectionReasonHeaderValue('origin "https://é.test\r\nSet-Cookie: x" refused')).toBe('origin "https://\\u00e9.test\\u000d\\u000aSet-Cookie: x" refused');
+    expect(rejectionReasonHeaderValue('origin "https://é.test\r\nSet-Cookie: x" refused')).toBe(
+      'origin "https://\\u00e9.test\\u000d\\u000aSet-Cookie: x" refused',
+    );
   });
 
   it('bounds the value at 300 characters', () => {
@@ -284,7 +332,12 @@ describe('refusals that end the request', () => {
 
 describe('decideRequest: the route, then the decision', () => {
   type Route = IndexedRoute<CompiledCorsPolicy, string>;
-  const route = (method: string, path: string, policy: CompiledCorsPolicy | undefined, extra: Partial<Route> = {}): Route => ({
+  const route = (
+    method: string,
+    path: string,
+    policy: CompiledCorsPolicy | undefined,
+    extra: Partial<Route> = {},
+  ): Route => ({
     method,
     path,
     policy,
@@ -300,8 +353,18 @@ describe('decideRequest: the route, then the decision', () => {
     { caseSensitive: true, ignoreTrailingSlash: false },
     ([first]) => first ?? frontend,
   );
-  const at = (overrides: Partial<CorsRequestFacts> = {}): CorsRequest<string> => ({ ...facts(overrides), hostname: 'api.test', request: 'raw request', path: '/items' });
-  const decideAt = (path: string, request: CorsRequest<string>, chosen?: (request: string) => Route | null, others: readonly string[] = []) => {
+  const at = (overrides: Partial<CorsRequestFacts> = {}): CorsRequest<string> => ({
+    ...facts(overrides),
+    hostname: 'api.test',
+    request: 'raw request',
+    path: '/items',
+  });
+  const decideAt = (
+    path: string,
+    request: CorsRequest<string>,
+    chosen?: (request: string) => Route | null,
+    others: readonly string[] = [],
+  ) => {
     const decision = decideRequest(index, path, request, chosen, others);
     if (decision instanceof Promise) throw new Error('expected a synchronous decision');
     return decision;
@@ -319,7 +382,11 @@ describe('decideRequest: the route, then the decision', () => {
   });
 
   it('answers a preflight with the policy of the handler of the method it asks about', () => {
-    expect(decideAt('/items', at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: true, policy: frontend });
+    expect(decideAt('/items', at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({
+      kind: 'preflight',
+      allowed: true,
+      policy: frontend,
+    });
   });
 
   it('refuses a preflight for a method nobody serves, or whose handler has no policy, naming the method and path', () => {
@@ -331,7 +398,11 @@ describe('decideRequest: the route, then the decision', () => {
       rejection: { code: 'method-not-served', method: 'PATCH', path: '/items' },
       vary: ['Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'],
     });
-    expect(decideAt('/items', at({ method: 'OPTIONS', requestMethod: 'DELETE' }))?.rejection).toEqual({ code: 'handler-without-policy', method: 'DELETE', path: '/items' });
+    expect(decideAt('/items', at({ method: 'OPTIONS', requestMethod: 'DELETE' }))?.rejection).toEqual({
+      code: 'handler-without-policy',
+      method: 'DELETE',
+      path: '/items',
+    });
   });
 
   it("takes the router's choice where it has one, unless the route's host filter turns the request away", () => {
@@ -361,8 +432,19 @@ describe('decideRequest: the route, then the decision', () => {
 
     it('gets no CORS header where a reading has another policy, and a strict policy among them refuses', () => {
       const decision = decideWith(['/vault'], at());
-      expect(decision).toMatchObject({ kind: 'actual', allowed: false, headers: [], ending: 'refusal', policy: undefined });
-      expect(decision?.rejection).toEqual({ code: 'ambiguous-path', path: '/items', reading: '/vault', policies: ["'frontend'", "'vault'"] });
+      expect(decision).toMatchObject({
+        kind: 'actual',
+        allowed: false,
+        headers: [],
+        ending: 'refusal',
+        policy: undefined,
+      });
+      expect(decision?.rejection).toEqual({
+        code: 'ambiguous-path',
+        path: '/items',
+        reading: '/vault',
+        policies: ["'frontend'", "'vault'"],
+      });
     });
 
     it('counts a reading without any policy as another policy', () => {
@@ -371,9 +453,22 @@ describe('decideRequest: the route, then the decision', () => {
     });
 
     it('refuses its preflight, and lets requests without Origin or from the same origin pass without headers', () => {
-      expect(decideWith(['/vault'], at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: false, ending: 'refusal' });
-      expect(decideWith(['/vault'], at({ origin: undefined }))).toMatchObject({ kind: 'not-cors', allowed: true, headers: [], ending: 'continue' });
-      expect(decideWith(['/vault'], at({ origin: 'http://localhost:5000' }))).toMatchObject({ kind: 'not-cors', headers: [], ending: 'continue' });
+      expect(decideWith(['/vault'], at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({
+        kind: 'preflight',
+        allowed: false,
+        ending: 'refusal',
+      });
+      expect(decideWith(['/vault'], at({ origin: undefined }))).toMatchObject({
+        kind: 'not-cors',
+        allowed: true,
+        headers: [],
+        ending: 'continue',
+      });
+      expect(decideWith(['/vault'], at({ origin: 'http://localhost:5000' }))).toMatchObject({
+        kind: 'not-cors',
+        headers: [],
+        ending: 'continue',
+      });
     });
   });
 
@@ -385,8 +480,17 @@ describe('decideRequest: the route, then the decision', () => {
         { caseSensitive: true, ignoreTrailingSlash: false },
         ([first]) => first ?? frontend,
       );
-    const decideLong = (index: RoutePathIndex<CompiledCorsPolicy, string>, request: CorsRequest<string>): CorsDecision | undefined => {
-      const decision = decideRequest(index, '/items', { ...request, path: `/${'a'.repeat(3000)}` }, undefined, 'unread');
+    const decideLong = (
+      index: RoutePathIndex<CompiledCorsPolicy, string>,
+      request: CorsRequest<string>,
+    ): CorsDecision | undefined => {
+      const decision = decideRequest(
+        index,
+        '/items',
+        { ...request, path: `/${'a'.repeat(3000)}` },
+        undefined,
+        'unread',
+      );
       if (decision instanceof Promise) throw new Error('expected a synchronous decision');
       return decision;
     };
@@ -395,12 +499,19 @@ describe('decideRequest: the route, then the decision', () => {
       const decision = decideLong(withRules(frontend), at());
       expect(decision).toMatchObject({ kind: 'actual', allowed: false, headers: [], ending: 'continue' });
       expect(decision?.rejection).toEqual({ code: 'path-too-long', length: 3001, limit: 2048 });
-      expect(decideLong(withRules(frontend), at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({ kind: 'preflight', allowed: false, ending: 'refusal' });
+      expect(decideLong(withRules(frontend), at({ method: 'OPTIONS', requestMethod: 'POST' }))).toMatchObject({
+        kind: 'preflight',
+        allowed: false,
+        ending: 'refusal',
+      });
     });
 
     it('is refused where a path rule is strict, since another reading might be its', () => {
       expect(decideLong(withRules(strictRule), at())).toMatchObject({ allowed: false, ending: 'refusal' });
-      expect(decideLong(withRules(strictRule), at({ origin: undefined }))).toMatchObject({ kind: 'not-cors', ending: 'continue' });
+      expect(decideLong(withRules(strictRule), at({ origin: undefined }))).toMatchObject({
+        kind: 'not-cors',
+        ending: 'continue',
+      });
     });
   });
 });

@@ -29,9 +29,11 @@ export interface CorsRequestFacts {
   /**
    * Whether the request carries cookies (a `Cookie` header), for CSRF trust;
    * read only for an allowed actual request under a policy without
-   * credentials, so adapters may compute it lazily.
+   * credentials, so adapters may compute it lazily. Left out (facts built by
+   * hand before this field existed), it counts as carrying cookies: a request
+   * whose cookies are unknown is never exempted from CSRF protection.
    */
-  readonly carriesCookies: boolean;
+  readonly carriesCookies?: boolean;
 }
 
 /** A request as the route lookup and the decision read it. */
@@ -132,8 +134,11 @@ export function parseHeaderList(value: string | undefined): string[] {
   return names;
 }
 
-
-function refusedPreflight(policy: CompiledCorsPolicy | undefined, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
+function refusedPreflight(
+  policy: CompiledCorsPolicy | undefined,
+  rejection: CorsRejection,
+  vary: readonly string[],
+): CorsDecision {
   return decision('preflight', policy, NO_HEADERS, vary, 'refusal', rejection);
 }
 
@@ -160,7 +165,12 @@ function headerNotAllowed(policy: CompiledCorsPolicy, requestHeaders: string | u
   return parseHeaderList(requestHeaders).find((name) => !policy.allowedHeaders.has(name));
 }
 
-function preflightDecision(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string, verdict: OriginVerdict): CorsDecision {
+function preflightDecision(
+  policy: CompiledCorsPolicy,
+  facts: CorsRequestFacts,
+  origin: string,
+  verdict: OriginVerdict,
+): CorsDecision {
   const vary = policy.anyOrigin ? REQUEST_VARY : PREFLIGHT_VARY;
   if (!verdict.allowed) {
     return refusedPreflight(policy, originRejection(origin, verdict), vary);
@@ -192,7 +202,12 @@ function notCors(policy: CompiledCorsPolicy, vary: readonly string[]): CorsDecis
 }
 
 /** A refusal, unless the request is same-origin (which always passes); only then is its own origin read. */
-function refusedActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts, rejection: CorsRejection, vary: readonly string[]): CorsDecision {
+function refusedActual(
+  policy: CompiledCorsPolicy,
+  facts: CorsRequestFacts,
+  rejection: CorsRejection,
+  vary: readonly string[],
+): CorsDecision {
   return facts.origin === facts.selfOrigin
     ? notCors(policy, vary)
     : decision('actual', policy, NO_HEADERS, vary, policy.strict ? 'refusal' : 'continue', rejection);
@@ -220,9 +235,23 @@ function decideActual(policy: CompiledCorsPolicy, facts: CorsRequestFacts): Awai
     : actualDecision(policy, facts, origin, verdict, vary);
 }
 
-function actualDecision(policy: CompiledCorsPolicy, facts: CorsRequestFacts, origin: string, verdict: OriginVerdict, vary: readonly string[]): CorsDecision {
+function actualDecision(
+  policy: CompiledCorsPolicy,
+  facts: CorsRequestFacts,
+  origin: string,
+  verdict: OriginVerdict,
+  vary: readonly string[],
+): CorsDecision {
   return verdict.allowed
-    ? decision('actual', policy, actualRequestHeaders(policy, origin), vary, 'continue', undefined, policy.credentials || !facts.carriesCookies)
+    ? decision(
+        'actual',
+        policy,
+        actualRequestHeaders(policy, origin),
+        vary,
+        'continue',
+        undefined,
+        policy.credentials || facts.carriesCookies === false,
+      )
     : refusedActual(policy, facts, originRejection(origin, verdict), vary);
 }
 
@@ -264,7 +293,12 @@ function policyOf(selection: Selection): CompiledCorsPolicy | undefined {
   return isRefusal(selection) ? undefined : selection;
 }
 
-function selectionAt<R>(routes: RoutePathIndex<CompiledCorsPolicy, R>, path: string | undefined, request: CorsRequest<R>, chosen?: ChosenRoute<R>): Selection {
+function selectionAt<R>(
+  routes: RoutePathIndex<CompiledCorsPolicy, R>,
+  path: string | undefined,
+  request: CorsRequest<R>,
+  chosen?: ChosenRoute<R>,
+): Selection {
   const entry = path === undefined ? undefined : routes.lookup(path);
   if (entry === undefined || !entry.hasPolicy) {
     return undefined;
@@ -334,13 +368,26 @@ export function decideRequest<R>(
 ): Awaitable<CorsDecision> | undefined {
   const selection = selectionAt(routes, routed, request, chosen);
   if (others === 'unread') {
-    const rejection: CorsRejection = { code: 'path-too-long', length: request.path.length, limit: MAX_READ_PATH_LENGTH };
-    return withoutCors(request, rejection, policyOf(selection)?.strict === true || routes.rulePolicies().some((policy) => policy?.strict === true));
+    const rejection: CorsRejection = {
+      code: 'path-too-long',
+      length: request.path.length,
+      limit: MAX_READ_PATH_LENGTH,
+    };
+    return withoutCors(
+      request,
+      rejection,
+      policyOf(selection)?.strict === true || routes.rulePolicies().some((policy) => policy?.strict === true),
+    );
   }
   for (const reading of others) {
     const other = selectionAt(routes, reading, request);
     if (policyOf(other) !== policyOf(selection)) {
-      const rejection: CorsRejection = { code: 'ambiguous-path', path: request.path, reading, policies: [...new Set([policyName(selection), policyName(other)])] };
+      const rejection: CorsRejection = {
+        code: 'ambiguous-path',
+        path: request.path,
+        reading,
+        policies: [...new Set([policyName(selection), policyName(other)])],
+      };
       return withoutCors(request, rejection, policyOf(selection)?.strict === true || policyOf(other)?.strict === true);
     }
   }
@@ -355,7 +402,10 @@ export function decideRequest<R>(
     : decideActual(selection, request);
 }
 
-function servedHere<R>(route: IndexedRoute<CompiledCorsPolicy, R> | null, request: RoutedRequest<R>): IndexedRoute<CompiledCorsPolicy, R> | null {
+function servedHere<R>(
+  route: IndexedRoute<CompiledCorsPolicy, R> | null,
+  request: RoutedRequest<R>,
+): IndexedRoute<CompiledCorsPolicy, R> | null {
   return route?.servesHost?.(request.hostname) === false ? null : route;
 }
 
@@ -382,7 +432,10 @@ export function appendVary(existing: string | undefined, values: readonly string
   if (existing === undefined) {
     return values.length === 1 ? values[0] : joinedVary(values);
   }
-  const current = existing.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const current = existing
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
   if (current.includes('*')) {
     return existing;
   }
@@ -396,4 +449,3 @@ export function appendVary(existing: string | undefined, values: readonly string
   }
   return merged.join(', ');
 }
-

@@ -34,7 +34,9 @@ class Coverage {
     const reached = Object.fromEntries(Object.keys(floors).map((kind) => [kind, this.counts.get(kind) ?? 0]));
     const short = Object.entries(floors).filter(([kind, floor]) => (reached[kind] ?? 0) < floor);
     if (short.length > 0) {
-      throw new Error(`the property checked too few cases: reached ${JSON.stringify(reached)}, floors ${JSON.stringify(floors)}`);
+      throw new Error(
+        `the property checked too few cases: reached ${JSON.stringify(reached)}, floors ${JSON.stringify(floors)}`,
+      );
     }
   }
 }
@@ -102,7 +104,8 @@ const writtenPort = fc.constantFrom('', '', ':8080', ':8443', ':default');
 
 function spell(text: string, how: string): string {
   if (how === 'upper') return text.toUpperCase();
-  if (how === 'title') return text.replace(/(^|[./])(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toUpperCase());
+  if (how === 'title')
+    return text.replace(/(^|[./])(\p{L})/gu, (_m, before: string, letter: string) => before + letter.toUpperCase());
   return text;
 }
 
@@ -124,13 +127,36 @@ const writtenEntry: fc.Arbitrary<string> = fc
     return `${spell(scheme, schemeSpelling)}://${wildcard ? '*.' : ''}${host}${writtenPortText}`;
   });
 
-const validAllowlist = fc.uniqueArray(fc.oneof({ arbitrary: writtenEntry, weight: 9 }, { arbitrary: fc.constant('null'), weight: 1 }), {
-  minLength: 1,
-  maxLength: 5,
-});
+const validAllowlist = fc.uniqueArray(
+  fc.oneof({ arbitrary: writtenEntry, weight: 9 }, { arbitrary: fc.constant('null'), weight: 1 }),
+  {
+    minLength: 1,
+    maxLength: 5,
+  },
+);
 
 /** What fills a pattern's `*`: valid labels, invalid ones, and too long for a host name. */
-const FILLERS = ['a', 'a.b', 'x-1.y', 'xn--bcher-kva', 'bücher', 'x_y', '-a', 'a-', '', 'a..b', '.a', 'A', 'a'.repeat(63), 'a'.repeat(64), `${'a'.repeat(63)}.`.repeat(4) + 'a', 'a b', 'a@b', 'a/b', 'a:1'];
+const FILLERS = [
+  'a',
+  'a.b',
+  'x-1.y',
+  'xn--bcher-kva',
+  'bücher',
+  'x_y',
+  '-a',
+  'a-',
+  '',
+  'a..b',
+  '.a',
+  'A',
+  'a'.repeat(63),
+  'a'.repeat(64),
+  `${'a'.repeat(63)}.`.repeat(4) + 'a',
+  'a b',
+  'a@b',
+  'a/b',
+  'a:1',
+];
 
 const MUTATIONS = [
   'as listed',
@@ -184,7 +210,9 @@ function mutate(entry: string, mutation: Mutation, filler: string): string {
     case 'IDN': {
       const labels = host.split('.');
       const unicode = labels.map((l) => UNICODE[l] ?? l);
-      return origin(unicode.join('.') !== host ? unicode.join('.') : ['xn--' + (labels[0] ?? ''), ...labels.slice(1)].join('.'));
+      return origin(
+        unicode.join('.') !== host ? unicode.join('.') : ['xn--' + (labels[0] ?? ''), ...labels.slice(1)].join('.'),
+      );
     }
     case 'extra label':
       return origin(`x.${host}`);
@@ -197,12 +225,23 @@ function mutate(entry: string, mutation: Mutation, filler: string): string {
   }
 }
 
-function originNear(written: readonly string[]): fc.Arbitrary<{ readonly mutation: Mutation; readonly origin: string }> {
+function originNear(
+  written: readonly string[],
+): fc.Arbitrary<{ readonly mutation: Mutation; readonly origin: string }> {
   const entries = written.length > 0 ? written : ['https://app.example.com'];
-  return fc
-    // About half the probes are listed origins (or pattern fillings), so allowed cases are as common as refused ones.
-    .tuple(fc.constantFrom(...entries), fc.oneof({ arbitrary: fc.constant('as listed' as const), weight: 2 }, { arbitrary: fc.constantFrom(...MUTATIONS), weight: 3 }), fc.constantFrom(...FILLERS))
-    .map(([entry, mutation, filler]) => ({ mutation, origin: mutate(entry, mutation, filler) }));
+  return (
+    fc
+      // About half the probes are listed origins (or pattern fillings), so allowed cases are as common as refused ones.
+      .tuple(
+        fc.constantFrom(...entries),
+        fc.oneof(
+          { arbitrary: fc.constant('as listed' as const), weight: 2 },
+          { arbitrary: fc.constantFrom(...MUTATIONS), weight: 3 },
+        ),
+        fc.constantFrom(...FILLERS),
+      )
+      .map(([entry, mutation, filler]) => ({ mutation, origin: mutate(entry, mutation, filler) }))
+  );
 }
 
 describe('origin matching (property)', () => {
@@ -210,12 +249,18 @@ describe('origin matching (property)', () => {
     const coverage = new Coverage();
     fc.assert(
       fc.property(
-        validAllowlist.chain((list) => fc.tuple(fc.constant(list), fc.array(originNear(list), { minLength: 1, maxLength: 6 }))),
+        validAllowlist.chain((list) =>
+          fc.tuple(fc.constant(list), fc.array(originNear(list), { minLength: 1, maxLength: 6 })),
+        ),
         ([written, probes]) => {
           const policy = compilePolicy('p', { origins: written });
           for (const { mutation, origin } of probes) {
             const expected = referenceAllows(written, origin);
-            expect({ written, origin, allowed: isListedOrigin(policy, origin) }).toEqual({ written, origin, allowed: expected });
+            expect({ written, origin, allowed: isListedOrigin(policy, origin) }).toEqual({
+              written,
+              origin,
+              allowed: expected,
+            });
             coverage.count(expected ? 'allowed' : 'refused');
             coverage.count(mutation);
           }
@@ -231,18 +276,39 @@ describe('origin matching (property)', () => {
 // Configurations of any shape.
 
 describe('parsing any configuration (property)', () => {
-  const garbageEntry = fc.oneof(fc.string(), fc.constantFrom('*', 'https://*.com', 'http://a.com/', 'https://*x.com', 'ftp://a.com', 'https://a.com/x'));
-  const writtenList = fc.array(fc.oneof({ arbitrary: writtenEntry, weight: 12 }, { arbitrary: fc.constant('null'), weight: 1 }, { arbitrary: garbageEntry, weight: 1 }), {
-    maxLength: 5,
-  });
+  const garbageEntry = fc.oneof(
+    fc.string(),
+    fc.constantFrom('*', 'https://*.com', 'http://a.com/', 'https://*x.com', 'ftp://a.com', 'https://a.com/x'),
+  );
+  const writtenList = fc.array(
+    fc.oneof(
+      { arbitrary: writtenEntry, weight: 12 },
+      { arbitrary: fc.constant('null'), weight: 1 },
+      { arbitrary: garbageEntry, weight: 1 },
+    ),
+    {
+      maxLength: 5,
+    },
+  );
   const tokens = fc.array(fc.constantFrom('GET', 'post', 'X-Trace', 'Content-Type'), { maxLength: 3 });
   const anyOptions = fc.record(
     {
-      origins: fc.oneof({ arbitrary: writtenList, weight: 10 }, { arbitrary: fc.constant('*'), weight: 1 }, { arbitrary: fc.anything(), weight: 1 }),
-      methods: fc.oneof({ arbitrary: tokens, weight: 10 }, { arbitrary: fc.array(fc.string(), { maxLength: 3 }), weight: 1 }, { arbitrary: fc.anything(), weight: 1 }),
+      origins: fc.oneof(
+        { arbitrary: writtenList, weight: 10 },
+        { arbitrary: fc.constant('*'), weight: 1 },
+        { arbitrary: fc.anything(), weight: 1 },
+      ),
+      methods: fc.oneof(
+        { arbitrary: tokens, weight: 10 },
+        { arbitrary: fc.array(fc.string(), { maxLength: 3 }), weight: 1 },
+        { arbitrary: fc.anything(), weight: 1 },
+      ),
       allowedHeaders: fc.oneof({ arbitrary: tokens, weight: 10 }, { arbitrary: fc.anything(), weight: 1 }),
       credentials: fc.oneof({ arbitrary: fc.boolean(), weight: 10 }, { arbitrary: fc.anything(), weight: 1 }),
-      maxAge: fc.oneof({ arbitrary: fc.integer({ min: 0, max: 86_400 }), weight: 10 }, { arbitrary: fc.oneof(fc.integer(), fc.double(), fc.anything()), weight: 1 }),
+      maxAge: fc.oneof(
+        { arbitrary: fc.integer({ min: 0, max: 86_400 }), weight: 10 },
+        { arbitrary: fc.oneof(fc.integer(), fc.double(), fc.anything()), weight: 1 },
+      ),
       // The unsafe entries' refusals are tested in unsafe-origins.spec.ts; here, what a policy allows.
       tolerate: fc.constant(TOLERABLE_RISKS),
     },
@@ -254,7 +320,9 @@ describe('parsing any configuration (property)', () => {
     fc.assert(
       fc.property(
         anyOptions.chain((options) => {
-          const written = Array.isArray(options.origins) ? (options.origins as unknown[]).filter((o): o is string => typeof o === 'string') : [];
+          const written = Array.isArray(options.origins)
+            ? (options.origins as unknown[]).filter((o): o is string => typeof o === 'string')
+            : [];
           return fc.tuple(fc.constant(options), fc.array(originNear(written), { minLength: 1, maxLength: 6 }));
         }),
         ([options, probes]) => {
@@ -273,14 +341,23 @@ describe('parsing any configuration (property)', () => {
           const written = (options.origins ?? []) as readonly string[];
           for (const { origin } of probes) {
             const expected = referenceAllows(written, origin);
-            expect({ written, origin, allowed: isListedOrigin(policy, origin) }).toEqual({ written, origin, allowed: expected });
+            expect({ written, origin, allowed: isListedOrigin(policy, origin) }).toEqual({
+              written,
+              origin,
+              allowed: expected,
+            });
             coverage.count(expected ? 'allowed probe' : 'refused probe');
           }
         },
       ),
       RUNS,
     );
-    coverage.expectAtLeast({ 'compiled configuration': 150, 'refused configuration': 100, 'allowed probe': 100, 'refused probe': 300 });
+    coverage.expectAtLeast({
+      'compiled configuration': 150,
+      'refused configuration': 100,
+      'allowed probe': 100,
+      'refused probe': 300,
+    });
   });
 });
 
@@ -291,7 +368,9 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH'];
 const HEADERS = ['Content-Type', 'X-Trace', 'Authorization', 'X-Evil', 'accept'];
 
 /** Methods as written in a policy: any case (the compiler upper-cases them). */
-const writtenMethod = fc.tuple(fc.constantFrom(...METHODS), fc.boolean()).map(([m, lower]) => (lower ? m.toLowerCase() : m));
+const writtenMethod = fc
+  .tuple(fc.constantFrom(...METHODS), fc.boolean())
+  .map(([m, lower]) => (lower ? m.toLowerCase() : m));
 
 const policyOptions: fc.Arbitrary<CorsPolicyOptions> = fc
   .record({
@@ -317,7 +396,8 @@ function referenceOriginAllowed(options: CorsPolicyOptions, origin: string): boo
   return options.origins === '*' || referenceAllows(options.origins ?? [], origin);
 }
 
-const writtenOrigins = (options: CorsPolicyOptions): readonly string[] => (options.origins === '*' || options.origins === undefined ? [] : options.origins);
+const writtenOrigins = (options: CorsPolicyOptions): readonly string[] =>
+  options.origins === '*' || options.origins === undefined ? [] : options.origins;
 
 /**
  * Requests conditioned on the policy so that allowed and refused ones are both
@@ -329,7 +409,12 @@ function requestFor(options: CorsPolicyOptions, kind: 'preflight' | 'actual'): f
   const written = writtenOrigins(options);
   const near = originNear(written).map((p) => p.origin);
   /** A written entry as a browser sends it; a pattern filled with a valid label. */
-  const listed = written.length === 0 ? near : fc.tuple(fc.constantFrom(...written), fc.constantFrom('a', 'a.b', 'x-1.y')).map(([entry, filler]) => mutate(entry, 'as listed', filler));
+  const listed =
+    written.length === 0
+      ? near
+      : fc
+          .tuple(fc.constantFrom(...written), fc.constantFrom('a', 'a.b', 'x-1.y'))
+          .map(([entry, filler]) => mutate(entry, 'as listed', filler));
   const origin = fc.oneof({ arbitrary: listed, weight: 3 }, { arbitrary: near, weight: 2 });
   const named = [...(options.methods ?? ['GET', 'POST'])];
   const method = fc.oneof(
@@ -338,10 +423,13 @@ function requestFor(options: CorsPolicyOptions, kind: 'preflight' | 'actual'): f
     { arbitrary: fc.constantFrom(...METHODS, 'get', 'OPTIONS'), weight: 1 },
   );
   const policyHeaders = options.allowedHeaders ?? [];
-  const casedHeader = (name: string, how: number) => (how === 0 ? name : how === 1 ? name.toLowerCase() : name.toUpperCase());
+  const casedHeader = (name: string, how: number) =>
+    how === 0 ? name : how === 1 ? name.toLowerCase() : name.toUpperCase();
   const granted = fc
     .subarray([...policyHeaders])
-    .chain((names) => fc.tuple(...names.map((name) => fc.integer({ min: 0, max: 2 }).map((how) => casedHeader(name, how)))));
+    .chain((names) =>
+      fc.tuple(...names.map((name) => fc.integer({ min: 0, max: 2 }).map((how) => casedHeader(name, how)))),
+    );
   const requestHeaders = fc.oneof(
     { arbitrary: granted, weight: 3 },
     { arbitrary: fc.tuple(granted, fc.constantFrom(...HEADERS)).map(([names, extra]) => [...names, extra]), weight: 1 },
@@ -372,7 +460,9 @@ const compiled = (options: CorsPolicyOptions): CompiledCorsPolicy => compilePoli
 describe('decisions (property)', () => {
   it("answer Allow-Origin with the request's own origin or '*', and never '*' with credentials", () => {
     const coverage = new Coverage();
-    const cases = policyOptions.chain((options) => fc.tuple(fc.constant(options), fc.oneof(requestFor(options, 'actual'), requestFor(options, 'preflight'))));
+    const cases = policyOptions.chain((options) =>
+      fc.tuple(fc.constant(options), fc.oneof(requestFor(options, 'actual'), requestFor(options, 'preflight'))),
+    );
     fc.assert(
       fc.property(cases, ([options, facts]) => {
         const decision = decideCors(compiled(options), facts) as CorsDecision;
@@ -384,7 +474,9 @@ describe('decisions (property)', () => {
         if (allowOrigin !== undefined && allowOrigin !== '*' && !referenceOriginAllowed(options, allowOrigin)) {
           throw new Error(`reflected ${allowOrigin}, which ${JSON.stringify(options.origins)} does not allow`);
         }
-        coverage.count(allowOrigin === undefined ? 'no Allow-Origin' : allowOrigin === '*' ? "'*'" : 'reflected origin');
+        coverage.count(
+          allowOrigin === undefined ? 'no Allow-Origin' : allowOrigin === '*' ? "'*'" : 'reflected origin',
+        );
         if (header(decision, 'Access-Control-Allow-Credentials') !== undefined) coverage.count('with credentials');
       }),
       RUNS,
@@ -398,7 +490,10 @@ describe('decisions (property)', () => {
     fc.assert(
       fc.property(cases, ([options, facts]) => {
         const decision = decideCors(compiled(options), facts) as CorsDecision;
-        const requested = (facts.requestHeaders ?? '').split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+        const requested = (facts.requestHeaders ?? '')
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter((h) => h !== '');
         const writtenHeaders = (options.allowedHeaders ?? []).map((h) => h.toLowerCase());
         const originOk = facts.origin !== undefined && referenceOriginAllowed(options, facts.origin);
         const methodOk = referenceMethods(options).has(facts.requestMethod ?? '');
@@ -407,7 +502,9 @@ describe('decisions (property)', () => {
         if (decision.allowed) {
           const grantedMethods = (header(decision, 'Access-Control-Allow-Methods') ?? '').split(', ');
           expect(grantedMethods.every((m) => referenceMethods(options).has(m))).toBe(true);
-          const grantedHeaders = (header(decision, 'Access-Control-Allow-Headers') ?? '').split(', ').filter((h) => h !== '');
+          const grantedHeaders = (header(decision, 'Access-Control-Allow-Headers') ?? '')
+            .split(', ')
+            .filter((h) => h !== '');
           expect(grantedHeaders.every((h) => (options.allowedHeaders ?? []).includes(h))).toBe(true);
           coverage.count('allowed');
         } else {
@@ -430,22 +527,29 @@ describe('decisions (property)', () => {
 describe('several entries, one index', () => {
   /** Labels that are suffixes and prefixes of one another, so that entries share them. */
   const label = fc.constantFrom('foo', 'bar', 'barfoo', 'foobar', 'oo', 'b', 'a-b', 'ab');
-  const domain = fc.tuple(fc.array(label, { minLength: 1, maxLength: 2 }), fc.constantFrom('com', 'net', 'co.uk')).map(([labels, tld]) => `${labels.join('.')}.${tld}`);
+  const domain = fc
+    .tuple(fc.array(label, { minLength: 1, maxLength: 2 }), fc.constantFrom('com', 'net', 'co.uk'))
+    .map(([labels, tld]) => `${labels.join('.')}.${tld}`);
   const scheme = fc.constantFrom('https', 'http');
   const port = fc.constantFrom('', ':8443');
   const entry = fc.oneof(
     fc.tuple(scheme, domain, port).map(([s, d, p]) => `${s}://${d}${p}`),
-    fc.tuple(scheme, domain, port).filter(([, d]) => d.includes('.') && d.split('.').length > 2).map(([s, d, p]) => `${s}://*.${d}${p}`),
+    fc
+      .tuple(scheme, domain, port)
+      .filter(([, d]) => d.includes('.') && d.split('.').length > 2)
+      .map(([s, d, p]) => `${s}://*.${d}${p}`),
   );
-  const probe = fc.tuple(scheme, fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom('com', 'net', 'co.uk', 'uk'), port).map(
-    ([s, labels, tld, p]) => `${s}://${labels.join('.')}.${tld}${p}`,
-  );
+  const probe = fc
+    .tuple(scheme, fc.array(label, { minLength: 1, maxLength: 4 }), fc.constantFrom('com', 'net', 'co.uk', 'uk'), port)
+    .map(([s, labels, tld, p]) => `${s}://${labels.join('.')}.${tld}${p}`);
   /** A probe made from the entries themselves: their hosts joined, cut or prefixed, as a suffix or prefix trick would. */
   const nearProbe = (entries: readonly string[]) =>
-    fc.tuple(fc.constantFrom(...entries), fc.constantFrom('', 'x', 'bar', 'foo.', 'a-'), fc.constantFrom(0, 1, 2)).map(([written, prefix, cut]) => {
-      const [writtenScheme = 'https', rest = ''] = written.replace('*.', '').split('://');
-      return `${writtenScheme}://${prefix}${rest.slice(cut)}`;
-    });
+    fc
+      .tuple(fc.constantFrom(...entries), fc.constantFrom('', 'x', 'bar', 'foo.', 'a-'), fc.constantFrom(0, 1, 2))
+      .map(([written, prefix, cut]) => {
+        const [writtenScheme = 'https', rest = ''] = written.replace('*.', '').split('://');
+        return `${writtenScheme}://${prefix}${rest.slice(cut)}`;
+      });
 
   /** A probe one entry allows: an exact origin as written, or a pattern's domain under a label. */
   const allowedProbe = (entries: readonly string[]) =>
@@ -455,7 +559,14 @@ describe('several entries, one index', () => {
     const coverage = new Coverage();
     fc.assert(
       fc.property(
-        fc.uniqueArray(entry, { minLength: 2, maxLength: 6 }).chain((entries) => fc.tuple(fc.constant(entries), fc.array(fc.oneof(probe, nearProbe(entries), allowedProbe(entries)), { minLength: 1, maxLength: 8 }))),
+        fc
+          .uniqueArray(entry, { minLength: 2, maxLength: 6 })
+          .chain((entries) =>
+            fc.tuple(
+              fc.constant(entries),
+              fc.array(fc.oneof(probe, nearProbe(entries), allowedProbe(entries)), { minLength: 1, maxLength: 8 }),
+            ),
+          ),
         ([entries, probes]) => {
           const together = compilePolicy('together', { origins: entries });
           const alone = entries.map((written, index) => compilePolicy(`alone${index}`, { origins: [written] }));

@@ -6,7 +6,14 @@
  * 0.x minor release.
  */
 export { compilePolicy } from './compile-policy.js';
-export { type Awaitable, type CorsDecision, type CorsDecisionKind, type CorsEnding, type CorsRequestFacts, decideCors } from './cors-decision.js';
+export {
+  type Awaitable,
+  type CorsDecision,
+  type CorsDecisionKind,
+  type CorsEnding,
+  type CorsRequestFacts,
+  decideCors,
+} from './cors-decision.js';
 export { CorsPolicyError } from './errors.js';
 export type {
   CompiledCorsPolicy,

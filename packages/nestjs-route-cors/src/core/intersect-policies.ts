@@ -7,7 +7,13 @@
  */
 import { compilePolicy } from './compile-policy.js';
 import { checkOrigin, isListedOrigin } from './origin-matcher.js';
-import { type CompiledCorsPolicy, type CorsPolicyOptions, CROSS_ORIGIN_RESOURCE_POLICIES, type CrossOriginResourcePolicy, type OriginPattern } from './policy.js';
+import {
+  type CompiledCorsPolicy,
+  type CorsPolicyOptions,
+  CROSS_ORIGIN_RESOURCE_POLICIES,
+  type CrossOriginResourcePolicy,
+  type OriginPattern,
+} from './policy.js';
 
 /** Whether every origin `inner` matches is matched by `outer` (same scheme and port, a domain under outer's). */
 function patternCovers(outer: OriginPattern, inner: OriginPattern): boolean {
@@ -45,10 +51,12 @@ function commonValues(lists: ReadonlyArray<readonly string[]>): string[] {
  */
 function allPoliciesAllow(policies: readonly CompiledCorsPolicy[]): (origin: string) => Promise<boolean> {
   return async (origin) => {
-    const verdicts = await Promise.all(policies.map((policy) => checkOrigin(policy, origin)));
+    const verdicts = await Promise.all(policies.map((policy) => Promise.resolve(checkOrigin(policy, origin))));
     for (const verdict of verdicts) {
       if ('failure' in verdict) {
-        throw verdict.failure === 'timeout' ? new Error(`did not answer within ${verdict.timeoutMs} ms`) : verdict.error;
+        throw verdict.failure === 'timeout'
+          ? new Error(`did not answer within ${verdict.timeoutMs} ms`)
+          : verdict.error;
       }
     }
     return verdicts.every((verdict) => verdict.allowed);
@@ -61,7 +69,9 @@ function slowestDeadline(policies: readonly CompiledCorsPolicy[]): number {
 }
 
 /** The strictest of the policies' resource policies; unset if one leaves it unset. */
-function strictestResourcePolicy(values: ReadonlyArray<CrossOriginResourcePolicy | undefined>): CrossOriginResourcePolicy | undefined {
+function strictestResourcePolicy(
+  values: ReadonlyArray<CrossOriginResourcePolicy | undefined>,
+): CrossOriginResourcePolicy | undefined {
   if (values.some((value) => value === undefined)) return undefined;
   return CROSS_ORIGIN_RESOURCE_POLICIES.find((policy) => values.includes(policy));
 }

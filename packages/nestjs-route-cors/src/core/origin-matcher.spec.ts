@@ -75,7 +75,10 @@ describe('checkOrigin', () => {
 
   it('refuses an answer that is not a boolean, as a failure of the predicate', async () => {
     const truthy = compilePolicy('p', { originPredicate: () => 'yes' as unknown as boolean });
-    await expect(Promise.resolve(checkOrigin(truthy, 'https://a.test'))).resolves.toMatchObject({ allowed: false, failure: 'error' });
+    await expect(Promise.resolve(checkOrigin(truthy, 'https://a.test'))).resolves.toMatchObject({
+      allowed: false,
+      failure: 'error',
+    });
   });
 
   it('refuses and keeps the error when the predicate throws or rejects', async () => {
@@ -87,6 +90,10 @@ describe('checkOrigin', () => {
     });
     const rejecting = compilePolicy('p', { originPredicate: () => Promise.reject(failure) });
     expect(checkOrigin(throwing, 'https://a.test')).toEqual({ allowed: false, failure: 'error', error: failure });
-    await expect(checkOrigin(rejecting, 'https://a.test')).resolves.toEqual({ allowed: false, failure: 'error', error: failure });
+    await expect(checkOrigin(rejecting, 'https://a.test')).resolves.toEqual({
+      allowed: false,
+      failure: 'error',
+      error: failure,
+    });
   });
 });

@@ -25,7 +25,6 @@ export function matchesPattern(pattern: OriginPattern, origin: string): boolean 
   return labels.length <= pattern.maxLabelsLength && SUBDOMAIN_LABELS.test(labels);
 }
 
-
 /**
  * Tries each domain the origin's host ends with (`a.b.example.com` →
  * `.b.example.com`, `.example.com`, `.com`) against the pattern index: the

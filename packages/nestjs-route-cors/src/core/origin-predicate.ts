@@ -11,7 +11,13 @@
  * hit measured ~280 ns), and reads a clock that a timer refreshes every
  * quarter second (`Date.now()` per hit measured ~50 ns; TTLs are seconds).
  */
-import type { GuardedOriginPredicate, OriginPredicate, OriginPredicateCacheOptions, PredicateCacheStats, PredicateVerdict } from './policy.js';
+import type {
+  GuardedOriginPredicate,
+  OriginPredicate,
+  OriginPredicateCacheOptions,
+  PredicateCacheStats,
+  PredicateVerdict,
+} from './policy.js';
 
 const ALLOWED: PredicateVerdict = { allowed: true };
 const REFUSED: PredicateVerdict = { allowed: false };
@@ -139,7 +145,9 @@ export class OriginPredicateRunner implements GuardedOriginPredicate {
       return REFUSED;
     }
     if (this.inFlight.size >= MAX_PENDING_PREDICATE_CALLS) {
-      return failed(new RangeError(`${MAX_PENDING_PREDICATE_CALLS} origins are already waiting for the originPredicate`));
+      return failed(
+        new RangeError(`${MAX_PENDING_PREDICATE_CALLS} origins are already waiting for the originPredicate`),
+      );
     }
     let answer: unknown;
     try {
@@ -166,7 +174,10 @@ export class OriginPredicateRunner implements GuardedOriginPredicate {
 
   private withDeadline(answer: Promise<unknown>): Promise<PredicateVerdict> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ allowed: false, failure: 'timeout', timeoutMs: this.timeoutMs }), this.timeoutMs);
+      const timer = setTimeout(
+        () => resolve({ allowed: false, failure: 'timeout', timeoutMs: this.timeoutMs }),
+        this.timeoutMs,
+      );
       // A hanging predicate must not keep the process alive at shutdown.
       timer.unref();
       answer.then(

@@ -1,12 +1,35 @@
 import { jest } from '@jest/globals';
-import { type IndexedRoute, type PathRoutes, type RoutedRequest, RoutePathIndex, routeForRequest, type RouterPathOptions } from './path-index.js';
+import {
+  type IndexedRoute,
+  type PathRoutes,
+  type RoutedRequest,
+  RoutePathIndex,
+  routeForRequest,
+  type RouterPathOptions,
+} from './path-index.js';
 
 interface FakeRequest {
   readonly version?: string;
 }
 
-function route(method: string, path: string, policy: string | undefined, handler: string, extra: Partial<IndexedRoute<string, FakeRequest>> = {}): IndexedRoute<string, FakeRequest> {
-  return { method, path, policy, handler, host: undefined, servesHost: undefined, version: undefined, servesVersion: undefined, ...extra };
+function route(
+  method: string,
+  path: string,
+  policy: string | undefined,
+  handler: string,
+  extra: Partial<IndexedRoute<string, FakeRequest>> = {},
+): IndexedRoute<string, FakeRequest> {
+  return {
+    method,
+    path,
+    policy,
+    handler,
+    host: undefined,
+    servesHost: undefined,
+    version: undefined,
+    servesVersion: undefined,
+    ...extra,
+  };
 }
 
 function versioned(version: string): Partial<IndexedRoute<string, FakeRequest>> {
@@ -47,12 +70,19 @@ describe('RoutePathIndex.lookup', () => {
     expect(index.lookup(pathname)?.path).toBe(path);
   });
 
-  it.each(['/nope', '/greet/other', '/greet//', '//greet', '/gr%65et', '/greet;x', '/items', '/items/1/2', '/items/%E0%A4%A'])(
-    'finds nothing at %s, as the router',
-    (pathname) => {
-      expect(index.lookup(pathname)).toBeUndefined();
-    },
-  );
+  it.each([
+    '/nope',
+    '/greet/other',
+    '/greet//',
+    '//greet',
+    '/gr%65et',
+    '/greet;x',
+    '/items',
+    '/items/1/2',
+    '/items/%E0%A4%A',
+  ])('finds nothing at %s, as the router', (pathname) => {
+    expect(index.lookup(pathname)).toBeUndefined();
+  });
 
   it('follows the router settings for case and trailing slashes', () => {
     const strict = new RoutePathIndex(routes, { caseSensitive: true, ignoreTrailingSlash: false }, joinNames);
@@ -62,7 +92,11 @@ describe('RoutePathIndex.lookup', () => {
   });
 
   it('asks every route about a path with a trailing slash, which a pattern may match where the literal path does not', () => {
-    const slashed = new RoutePathIndex([route('GET', '/items/{:id}', 'optional', 'Items.find'), route('GET', '/items', 'list', 'Items.list')], EXPRESS_DEFAULTS, joinNames);
+    const slashed = new RoutePathIndex(
+      [route('GET', '/items/{:id}', 'optional', 'Items.find'), route('GET', '/items', 'list', 'Items.list')],
+      EXPRESS_DEFAULTS,
+      joinNames,
+    );
     expect(routeForRequest(entryAt(slashed, '/items/'), 'GET', at(''))?.policy).toBe('optional');
     expect(routeForRequest(entryAt(slashed, '/items'), 'GET', at(''))?.policy).toBe('list');
   });
@@ -86,8 +120,20 @@ describe('RoutePathIndex.lookup', () => {
   it('keeps the router order when a pattern also matches a literal path', () => {
     const byId = route('GET', '/items/:id', 'by-id', 'Items.find');
     const special = route('GET', '/items/special', 'special', 'Items.special');
-    expect(routeForRequest(entryAt(new RoutePathIndex([byId, special], EXPRESS_DEFAULTS, joinNames), '/items/special'), 'GET', at(''))?.policy).toBe('by-id');
-    expect(routeForRequest(entryAt(new RoutePathIndex([special, byId], EXPRESS_DEFAULTS, joinNames), '/items/special'), 'GET', at(''))?.policy).toBe('special');
+    expect(
+      routeForRequest(
+        entryAt(new RoutePathIndex([byId, special], EXPRESS_DEFAULTS, joinNames), '/items/special'),
+        'GET',
+        at(''),
+      )?.policy,
+    ).toBe('by-id');
+    expect(
+      routeForRequest(
+        entryAt(new RoutePathIndex([special, byId], EXPRESS_DEFAULTS, joinNames), '/items/special'),
+        'GET',
+        at(''),
+      )?.policy,
+    ).toBe('special');
   });
 });
 
@@ -107,15 +153,18 @@ describe('routeForRequest', () => {
   });
 
   it('skips routes bound to other hosts and versions, as the router does', () => {
-    const hosted = entryAt(new RoutePathIndex(
-      [
-        route('GET', '/x', 'api-host', 'Api.x', { host: 'api.test', servesHost: (h) => h === 'api.test' }),
-        route('GET', '/x', 'v2', 'V2.x', versioned('2')),
-        route('GET', '/x', 'fallback', 'Any.x'),
-      ],
-      EXPRESS_DEFAULTS,
-      joinNames,
-    ), '/x');
+    const hosted = entryAt(
+      new RoutePathIndex(
+        [
+          route('GET', '/x', 'api-host', 'Api.x', { host: 'api.test', servesHost: (h) => h === 'api.test' }),
+          route('GET', '/x', 'v2', 'V2.x', versioned('2')),
+          route('GET', '/x', 'fallback', 'Any.x'),
+        ],
+        EXPRESS_DEFAULTS,
+        joinNames,
+      ),
+      '/x',
+    );
     expect(routeForRequest(hosted, 'GET', at('api.test'))?.policy).toBe('api-host');
     expect(routeForRequest(hosted, 'GET', at('other.test', '2'))?.policy).toBe('v2');
     expect(routeForRequest(hosted, 'GET', at('other.test', '3'))?.policy).toBe('fallback');
@@ -123,7 +172,11 @@ describe('routeForRequest', () => {
 });
 
 /** What a preflight for `method` is answered by: a policy, or why there is none. */
-function preflightOf(index: RoutePathIndex<string, FakeRequest>, entry: PathRoutes<string, FakeRequest>, method: string): string {
+function preflightOf(
+  index: RoutePathIndex<string, FakeRequest>,
+  entry: PathRoutes<string, FakeRequest>,
+  method: string,
+): string {
   const handlers = index.preflightHandlers(entry, method, at(''));
   if (handlers === undefined) return 'method-not-served';
   return index.policyOf(handlers) ?? 'handler-without-policy';
@@ -143,12 +196,21 @@ describe('RoutePathIndex.preflightHandlers', () => {
 
   it('knows whether a path has any policy', () => {
     expect(items.hasPolicy).toBe(true);
-    expect(new RoutePathIndex([route('GET', '/health', undefined, 'Health.check')], EXPRESS_DEFAULTS, joinNames).lookup('/health')?.hasPolicy).toBe(false);
+    expect(
+      new RoutePathIndex([route('GET', '/health', undefined, 'Health.check')], EXPRESS_DEFAULTS, joinNames).lookup(
+        '/health',
+      )?.hasPolicy,
+    ).toBe(false);
   });
 
   it('answers with the intersection of every handler a version could select', () => {
     const versions = new RoutePathIndex(
-      [route('GET', '/v', 'one', 'V1.get', versioned('1')), route('GET', '/v', 'two', 'V2.get', versioned('2')), route('GET', '/v', 'neutral', 'N.get'), route('GET', '/v', 'never', 'Late.get')],
+      [
+        route('GET', '/v', 'one', 'V1.get', versioned('1')),
+        route('GET', '/v', 'two', 'V2.get', versioned('2')),
+        route('GET', '/v', 'neutral', 'N.get'),
+        route('GET', '/v', 'never', 'Late.get'),
+      ],
       EXPRESS_DEFAULTS,
       joinNames,
     );
@@ -158,17 +220,31 @@ describe('RoutePathIndex.preflightHandlers', () => {
 
   it('counts every handler a version could select, whatever its path spelling, @All() included', () => {
     const spellings = new RoutePathIndex(
-      [route('PUT', '/items/:id', 'one', 'V1.put', versioned('1')), route('PUT', '/items/:itemId', 'two', 'V2.put', versioned('2'))],
+      [
+        route('PUT', '/items/:id', 'one', 'V1.put', versioned('1')),
+        route('PUT', '/items/:itemId', 'two', 'V2.put', versioned('2')),
+      ],
       EXPRESS_DEFAULTS,
       joinNames,
     );
     expect(preflightOf(spellings, entryAt(spellings, '/items/42'), 'PUT')).toBe('one&two');
-    const optedOut = new RoutePathIndex([route('PUT', '/items/:id', 'one', 'V1.put', versioned('1')), route('ALL', '/items/:id', undefined, 'V2.all', versioned('2'))], EXPRESS_DEFAULTS, joinNames);
+    const optedOut = new RoutePathIndex(
+      [
+        route('PUT', '/items/:id', 'one', 'V1.put', versioned('1')),
+        route('ALL', '/items/:id', undefined, 'V2.all', versioned('2')),
+      ],
+      EXPRESS_DEFAULTS,
+      joinNames,
+    );
     expect(preflightOf(optedOut, entryAt(optedOut, '/items/42'), 'PUT')).toBe('handler-without-policy');
   });
 
   it('refuses a preflight when one of the handlers a version could select has no policy', () => {
-    const versions = new RoutePathIndex([route('GET', '/v', 'one', 'V1.get', versioned('1')), route('GET', '/v', undefined, 'V2.get', versioned('2'))], EXPRESS_DEFAULTS, joinNames);
+    const versions = new RoutePathIndex(
+      [route('GET', '/v', 'one', 'V1.get', versioned('1')), route('GET', '/v', undefined, 'V2.get', versioned('2'))],
+      EXPRESS_DEFAULTS,
+      joinNames,
+    );
     expect(preflightOf(versions, entryAt(versions, '/v'), 'GET')).toBe('handler-without-policy');
   });
 });
@@ -189,9 +265,15 @@ describe('the work of a lookup, and of building the index (counted, not timed)',
     const tests = jest.spyOn(RegExp.prototype, 'test');
     try {
       run();
-      const lengthOf = (calls: unknown[][]): number => calls.reduce((sum, [arg]) => sum + (typeof arg === 'string' ? arg.length : 0), 0);
+      const lengthOf = (calls: unknown[][]): number =>
+        calls.reduce((sum, [arg]) => sum + (typeof arg === 'string' ? arg.length : 0), 0);
       const runs = [...execs.mock.calls, ...tests.mock.calls];
-      return { mapProbes: probes.mock.calls.length, keyChars: lengthOf(probes.mock.calls), regexpRuns: runs.length, matchedChars: lengthOf(runs) };
+      return {
+        mapProbes: probes.mock.calls.length,
+        keyChars: lengthOf(probes.mock.calls),
+        regexpRuns: runs.length,
+        matchedChars: lengthOf(runs),
+      };
     } finally {
       probes.mockRestore();
       execs.mockRestore();
@@ -212,22 +294,28 @@ describe('the work of a lookup, and of building the index (counted, not timed)',
     ['short segments', (length: number) => '/a'.repeat(length / 2)],
     ['slashes', (length: number) => '/'.repeat(length)],
     ['a long last segment', (length: number) => `/items/${'x'.repeat(length - 7)}`],
-  ])('looks up a 16 KB path of %s with as many lookups as a short one, reading it a bounded number of times', (_shape, pathOf) => {
-    for (const options of [EXPRESS_DEFAULTS, { caseSensitive: true, ignoreTrailingSlash: false, decoded: true }]) {
-      const appIndex = new RoutePathIndex(appRoutes, options, joinNames);
-      appIndex.lookup('/warm-up');
-      const short = countWork(() => appIndex.lookup(pathOf(64)));
-      const long = countWork(() => appIndex.lookup(pathOf(16 * 1024)));
-      expect(long.mapProbes).toBeLessThanOrEqual(short.mapProbes + 2);
-      expect(long.regexpRuns).toBeLessThanOrEqual(short.regexpRuns + 2);
-      // Each lookup or run reads the path at most once: the characters read grow with the path, never with its square.
-      expect(long.keyChars + long.matchedChars).toBeLessThanOrEqual((long.mapProbes + long.regexpRuns) * 16 * 1024);
-      expect(long.keyChars + long.matchedChars).toBeLessThanOrEqual(64 * 16 * 1024);
-    }
-  });
+  ])(
+    'looks up a 16 KB path of %s with as many lookups as a short one, reading it a bounded number of times',
+    (_shape, pathOf) => {
+      for (const options of [EXPRESS_DEFAULTS, { caseSensitive: true, ignoreTrailingSlash: false, decoded: true }]) {
+        const appIndex = new RoutePathIndex(appRoutes, options, joinNames);
+        appIndex.lookup('/warm-up');
+        const short = countWork(() => appIndex.lookup(pathOf(64)));
+        const long = countWork(() => appIndex.lookup(pathOf(16 * 1024)));
+        expect(long.mapProbes).toBeLessThanOrEqual(short.mapProbes + 2);
+        expect(long.regexpRuns).toBeLessThanOrEqual(short.regexpRuns + 2);
+        // Each lookup or run reads the path at most once: the characters read grow with the path, never with its square.
+        expect(long.keyChars + long.matchedChars).toBeLessThanOrEqual((long.mapProbes + long.regexpRuns) * 16 * 1024);
+        expect(long.keyChars + long.matchedChars).toBeLessThanOrEqual(64 * 16 * 1024);
+      }
+    },
+  );
 
   it('builds an index of thousands of literal paths with work in proportion to their number', () => {
-    const rules = (count: number) => Array.from({ length: count }, (_, n) => route('ALL', `/tenants/t${n}/files`, 'public', `rule ${n}`, { pathRule: true }));
+    const rules = (count: number) =>
+      Array.from({ length: count }, (_, n) =>
+        route('ALL', `/tenants/t${n}/files`, 'public', `rule ${n}`, { pathRule: true }),
+      );
     const withPatterns = (count: number) => [...appRoutes, ...rules(count)];
     const thousand = countWork(() => new RoutePathIndex(withPatterns(1_000), EXPRESS_DEFAULTS, joinNames));
     const fourThousand = countWork(() => new RoutePathIndex(withPatterns(4_000), EXPRESS_DEFAULTS, joinNames));

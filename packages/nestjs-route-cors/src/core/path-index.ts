@@ -104,7 +104,9 @@ function loosen(path: string, options: RouterPathOptions): string {
  * is `/assets/` then one or more characters; `/assets{/*rest}` is `/assets`
  * alone or `/assets/` then one or more. Undefined for any other shape.
  */
-function literalThenWildcard(pattern: string): { readonly base: string; readonly before: string; readonly optional: boolean } | undefined {
+function literalThenWildcard(
+  pattern: string,
+): { readonly base: string; readonly before: string; readonly optional: boolean } | undefined {
   let tokens: Token[];
   try {
     tokens = parse(pattern).tokens;
@@ -117,7 +119,8 @@ function literalThenWildcard(pattern: string): { readonly base: string; readonly
   const [inner, wildcard, ...rest] = last?.type === 'group' ? last.tokens : [];
   if (rest.length > 0) return undefined;
   if (inner?.type === 'wildcard' && wildcard === undefined) return { base: first.value, before: '', optional: true };
-  if (inner?.type === 'text' && ASCII.test(inner.value) && wildcard?.type === 'wildcard') return { base: first.value, before: inner.value, optional: true };
+  if (inner?.type === 'text' && ASCII.test(inner.value) && wildcard?.type === 'wildcard')
+    return { base: first.value, before: inner.value, optional: true };
   return undefined;
 }
 
@@ -126,7 +129,10 @@ function literalThenWildcard(pattern: string): { readonly base: string; readonly
  * `[^]+`): the match reads that part of the path only, however long the
  * rest is.
  */
-function prefixMatcher(shape: { readonly base: string; readonly before: string; readonly optional: boolean }, options: RouterPathOptions): (path: string) => boolean {
+function prefixMatcher(
+  shape: { readonly base: string; readonly before: string; readonly optional: boolean },
+  options: RouterPathOptions,
+): (path: string) => boolean {
   const fold = (text: string): string => (options.caseSensitive ? text : text.toLowerCase());
   const base = fold(shape.base);
   const opening = base + fold(shape.before);
@@ -182,7 +188,10 @@ function filed<T>(byKey: Map<string, T[]>, key: string): T[] {
 }
 
 /** Two lists in the router's order, as one. */
-function mergedInOrder<P, R>(a: ReadonlyArray<MatchingRoute<P, R>>, b: ReadonlyArray<MatchingRoute<P, R>>): ReadonlyArray<MatchingRoute<P, R>> {
+function mergedInOrder<P, R>(
+  a: ReadonlyArray<MatchingRoute<P, R>>,
+  b: ReadonlyArray<MatchingRoute<P, R>>,
+): ReadonlyArray<MatchingRoute<P, R>> {
   if (a.length === 0) return b;
   if (b.length === 0) return a;
   return [...a, ...b].sort((x, y) => x.position - y.position);
@@ -307,7 +316,11 @@ export class RoutePathIndex<P, R> {
   /** The pattern routes whose literal prefix the path starts with (`key`: the path's first characters, as looked up), in the router's order. */
   private patternsFor(key: string): ReadonlyArray<MatchingRoute<P, R>> {
     let found: ReadonlyArray<MatchingRoute<P, R>> = this.patternsByPrefix.get('') ?? NO_CANDIDATES;
-    for (let slash = key.indexOf('/', 1); slash !== -1 && slash <= this.longestPrefix; slash = key.indexOf('/', slash + 1)) {
+    for (
+      let slash = key.indexOf('/', 1);
+      slash !== -1 && slash <= this.longestPrefix;
+      slash = key.indexOf('/', slash + 1)
+    ) {
       const bucket = this.patternsByPrefix.get(key.slice(0, slash));
       if (bucket !== undefined) found = mergedInOrder(found, bucket);
     }
@@ -330,7 +343,11 @@ export class RoutePathIndex<P, R> {
    * (`policyOf`). Undefined when no handler serves the method there.
    * `routed` undefined: every host counts (reports).
    */
-  preflightHandlers(entry: PathRoutes<P, R>, method: string, routed: RoutedRequest<R> | undefined): Array<IndexedRoute<P, R>> | undefined {
+  preflightHandlers(
+    entry: PathRoutes<P, R>,
+    method: string,
+    routed: RoutedRequest<R> | undefined,
+  ): Array<IndexedRoute<P, R>> | undefined {
     const run: Array<IndexedRoute<P, R>> = [];
     for (const route of entry.routes) {
       if (servesMethod(route, method) && (routed === undefined || servesHost(route, routed))) {
@@ -391,10 +408,19 @@ function pathRoutes<P, R>(path: string, routes: ReadonlyArray<IndexedRoute<P, R>
  * The route whose handler the router calls: the first that serves the
  * method, the host and the version; among path rules only, with `rulesOnly`.
  */
-export function routeForRequest<P, R>(entry: PathRoutes<P, R>, method: string, routed: RoutedRequest<R>, rulesOnly = false): IndexedRoute<P, R> | undefined {
+export function routeForRequest<P, R>(
+  entry: PathRoutes<P, R>,
+  method: string,
+  routed: RoutedRequest<R>,
+  rulesOnly = false,
+): IndexedRoute<P, R> | undefined {
   for (const route of entry.routes) {
     if (rulesOnly && route.pathRule !== true) continue;
-    if (servesMethod(route, method) && servesHost(route, routed) && (route.servesVersion === undefined || route.servesVersion(routed.request))) {
+    if (
+      servesMethod(route, method) &&
+      servesHost(route, routed) &&
+      (route.servesVersion === undefined || route.servesVersion(routed.request))
+    ) {
       return route.adapterRoute === true ? ruleFor(entry, route) : route;
     }
   }

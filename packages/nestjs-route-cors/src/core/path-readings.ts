@@ -47,7 +47,7 @@ export function resolveDotSegments(path: string): string {
   // Each kept segment, slash included, as [start, end) in `path`.
   const kept: Array<readonly [number, number]> = [];
   let trailingSlash = false;
-  for (let start = 0; start < path.length; ) {
+  for (let start = 0; start < path.length;) {
     const next = path.indexOf('/', start + 1);
     const end = next === -1 ? path.length : next;
     const segment = end - start - 1 <= LONGEST_DOT_SEGMENT ? path.slice(start + 1, end) : undefined;

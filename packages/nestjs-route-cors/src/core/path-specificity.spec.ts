@@ -30,15 +30,22 @@ function sortedByUs(paths: readonly string[]): string[] {
 
 describe('compareSpecificity', () => {
   it('ranks a narrower rule first, whatever the order it is written in', () => {
-    expect(sortedByUs(['/assets{/*rest}', '/assets/private{/*rest}'])).toEqual(['/assets/private{/*rest}', '/assets{/*rest}']);
+    expect(sortedByUs(['/assets{/*rest}', '/assets/private{/*rest}'])).toEqual([
+      '/assets/private{/*rest}',
+      '/assets{/*rest}',
+    ]);
     expect(sortedByUs(['/{*rest}', '/api/items', '/api{/*rest}'])).toEqual(['/api/items', '/api{/*rest}', '/{*rest}']);
   });
 
   it("orders paths as Nest 12's own specificity sorter does", () => {
-    const nest = RouteSpecificitySorter.sort(SAMPLES.map((path) => ({ path }) as ResolvedRoute)).map((route) => route.path);
+    const nest = RouteSpecificitySorter.sort(SAMPLES.map((path) => ({ path }) as ResolvedRoute)).map(
+      (route) => route.path,
+    );
     expect(sortedByUs(SAMPLES)).toEqual(nest);
     const reversed = [...SAMPLES].reverse();
-    expect(sortedByUs(reversed)).toEqual(RouteSpecificitySorter.sort(reversed.map((path) => ({ path }) as ResolvedRoute)).map((route) => route.path));
+    expect(sortedByUs(reversed)).toEqual(
+      RouteSpecificitySorter.sort(reversed.map((path) => ({ path }) as ResolvedRoute)).map((route) => route.path),
+    );
   });
 
   it('ranks alike the patterns that differ only by names', () => {

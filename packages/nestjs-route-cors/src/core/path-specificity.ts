@@ -19,7 +19,14 @@ interface Segment {
 }
 
 /** Rank of a segment, and of the end of a path, from the most specific. */
-const RANK: Readonly<Record<SegmentKind | 'end' | 'missing', number>> = { literal: 0, end: 1, mixed: 2, param: 3, wildcard: 4, missing: 5 };
+const RANK: Readonly<Record<SegmentKind | 'end' | 'missing', number>> = {
+  literal: 0,
+  end: 1,
+  mixed: 2,
+  param: 3,
+  wildcard: 4,
+  missing: 5,
+};
 
 /** Each optional group doubles the variants of a pattern: past this many groups, only the variants with all of them are compared. */
 const MAX_EXPANDED_GROUPS = 6;
@@ -35,9 +42,13 @@ function escapeRegExp(text: string): string {
 
 function segmentOf(parts: readonly Part[]): Segment {
   if (parts.some((part) => part.type === 'wildcard')) return { kind: 'wildcard', text: '' };
-  if (parts.every((part) => part.type === 'text')) return { kind: 'literal', text: parts.map((part) => part.value).join('') };
+  if (parts.every((part) => part.type === 'text'))
+    return { kind: 'literal', text: parts.map((part) => part.value).join('') };
   if (parts.length === 1) return { kind: 'param', text: '' };
-  return { kind: 'mixed', text: parts.map((part) => (part.type === 'text' ? escapeRegExp(part.value) : '[^/]+')).join('') };
+  return {
+    kind: 'mixed',
+    text: parts.map((part) => (part.type === 'text' ? escapeRegExp(part.value) : '[^/]+')).join(''),
+  };
 }
 
 /** The segments of a flat token list (groups already chosen). */
@@ -99,7 +110,10 @@ export function pathShape(path: string): PathShape {
     const segments = path
       .split('/')
       .filter((text) => text !== '')
-      .map((text): Segment => ({ kind: text.startsWith('*') ? 'wildcard' : text.startsWith(':') ? 'param' : 'literal', text }));
+      .map((text): Segment => ({
+        kind: text.startsWith('*') ? 'wildcard' : text.startsWith(':') ? 'param' : 'literal',
+        text,
+      }));
     return { path, segments, variants: [segments] };
   }
   const [full = []] = variants(tokens, false);
@@ -117,7 +131,9 @@ export function compareSpecificity(a: PathShape, b: PathShape): number {
   for (let index = 0; index < length; index += 1) {
     const left = a.segments[index];
     const right = b.segments[index];
-    const delta = (left === undefined ? endRank(a.segments) : RANK[left.kind]) - (right === undefined ? endRank(b.segments) : RANK[right.kind]);
+    const delta =
+      (left === undefined ? endRank(a.segments) : RANK[left.kind]) -
+      (right === undefined ? endRank(b.segments) : RANK[right.kind]);
     if (delta !== 0) return delta;
   }
   return 0;

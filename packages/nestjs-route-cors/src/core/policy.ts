@@ -108,7 +108,8 @@ export interface CorsPolicyOptions {
 }
 
 /** A refused case a policy's `tolerate` may name (src/core/unsafe-origins.ts). */
-export type ToleratedRisk = 'public-suffix-pattern' | 'null-origin-with-credentials' | 'insecure-origin-with-credentials';
+export type ToleratedRisk =
+  'public-suffix-pattern' | 'null-origin-with-credentials' | 'insecure-origin-with-credentials';
 
 /** One unsafe allowlist entry, and why it is one. */
 export interface ToleratedCase {

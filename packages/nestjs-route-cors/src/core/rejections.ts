@@ -21,7 +21,12 @@ export type CorsRejection =
    * The path reads otherwise to a layer that normalises it (`reading`), and
    * the two readings have different policies (named in `policies`).
    */
-  | { readonly code: 'ambiguous-path'; readonly path: string; readonly reading: string; readonly policies: readonly string[] }
+  | {
+      readonly code: 'ambiguous-path';
+      readonly path: string;
+      readonly reading: string;
+      readonly policies: readonly string[];
+    }
   /** The path is longer than the module reads every way a server may, where path rules make that matter. */
   | { readonly code: 'path-too-long'; readonly length: number; readonly limit: number };
 

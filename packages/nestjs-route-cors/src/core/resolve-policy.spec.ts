@@ -23,12 +23,18 @@ describe('resolveRoutePolicy', () => {
   });
 
   it("replaces the controller's policy with the handler's by default", () => {
-    expect(resolveRoutePolicy(site(frontend, { kind: 'named', name: 'public', merge: false }), named)?.name).toBe('public');
+    expect(resolveRoutePolicy(site(frontend, { kind: 'named', name: 'public', merge: false }), named)?.name).toBe(
+      'public',
+    );
   });
 
   it('merges when the handler asks: lists united, handler scalars win', () => {
     const policy = resolveRoutePolicy(
-      site(frontend, { kind: 'inline', options: { methods: ['DELETE'], allowedHeaders: ['X-Trace'], maxAge: 5 }, merge: true }),
+      site(frontend, {
+        kind: 'inline',
+        options: { methods: ['DELETE'], allowedHeaders: ['X-Trace'], maxAge: 5 },
+        merge: true,
+      }),
       named,
     );
     // Read as "the controller's policy, plus the handler's".

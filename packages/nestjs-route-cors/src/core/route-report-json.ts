@@ -35,5 +35,10 @@ function jsonRow({ method, path, host, version, handler, policy }: RouteReportRo
 }
 
 export function routeReportJson(report: CorsRouteReport): CorsRouteReportJson {
-  return { routes: report.routes.map(jsonRow), paths: report.paths.map(jsonRow), gateways: report.gateways.map(jsonRow), publicSuffixList: PUBLIC_SUFFIX_LIST };
+  return {
+    routes: report.routes.map(jsonRow),
+    paths: report.paths.map(jsonRow),
+    gateways: report.gateways.map(jsonRow),
+    publicSuffixList: PUBLIC_SUFFIX_LIST,
+  };
 }

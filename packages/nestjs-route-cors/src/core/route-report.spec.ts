@@ -1,7 +1,13 @@
 import { compilePolicy } from './compile-policy.js';
 import { formatGatewayTable, formatRouteReport, formatRouteTable } from './route-report.js';
 
-const frontend = compilePolicy('frontend', { origins: ['https://a.test', 'https://b.test'], methods: ['POST'], allowedHeaders: ['Content-Type'], maxAge: 60, strict: true });
+const frontend = compilePolicy('frontend', {
+  origins: ['https://a.test', 'https://b.test'],
+  methods: ['POST'],
+  allowedHeaders: ['Content-Type'],
+  maxAge: 60,
+  strict: true,
+});
 
 describe('formatRouteTable', () => {
   const table = formatRouteTable([
@@ -32,7 +38,9 @@ describe('formatRouteTable', () => {
 
 describe('formatGatewayTable', () => {
   it('says only what a handshake is checked against: origins, headers (polling preflights) and credentials', () => {
-    const table = formatGatewayTable([{ method: 'WS', path: '/socket.io/ → ChatGateway (socket.io)', policy: frontend }]);
+    const table = formatGatewayTable([
+      { method: 'WS', path: '/socket.io/ → ChatGateway (socket.io)', policy: frontend },
+    ]);
     expect(table).toBe(
       [
         'METHOD  PATH                                   POLICY',
@@ -47,7 +55,10 @@ describe('formatGatewayTable', () => {
 
 describe('formatRouteReport', () => {
   it('lists each tolerated entry once per policy, and names the Public Suffix List', () => {
-    const policy = compilePolicy('previews', { origins: ['https://*.vercel.app', 'https://a.test'], tolerate: ['public-suffix-pattern'] });
+    const policy = compilePolicy('previews', {
+      origins: ['https://*.vercel.app', 'https://a.test'],
+      tolerate: ['public-suffix-pattern'],
+    });
     const report = formatRouteReport({
       routes: [
         { method: 'GET', path: '/a', policy },
@@ -59,13 +70,19 @@ describe('formatRouteReport', () => {
     const [tolerated, suffixes] = report.split('\n\n').slice(-2);
     expect(tolerated?.split('\n')).toEqual([
       "Tolerated (the policies' tolerate option):",
-      expect.stringMatching(/^ {2}previews: public-suffix-pattern "https:\/\/\*\.vercel\.app": covers the public suffix "vercel\.app"/),
+      expect.stringMatching(
+        /^ {2}previews: public-suffix-pattern "https:\/\/\*\.vercel\.app": covers the public suffix "vercel\.app"/,
+      ),
     ]);
     expect(suffixes).toMatch(/^Public suffixes: Public Suffix List of tldts \d+\.\d+\.\d+$/);
   });
 
   it('has no tolerated section when no policy tolerates anything', () => {
-    const report = formatRouteReport({ routes: [{ method: 'GET', path: '/a', policy: compilePolicy('p', { origins: ['https://a.test'] }) }], paths: [], gateways: [] });
+    const report = formatRouteReport({
+      routes: [{ method: 'GET', path: '/a', policy: compilePolicy('p', { origins: ['https://a.test'] }) }],
+      paths: [],
+      gateways: [],
+    });
     expect(report).not.toContain('Tolerated');
   });
 });

@@ -38,16 +38,27 @@ function settings({ declared }: ReportedPolicy, handshake: boolean): string {
   const headers = `headers ${list(declared.allowedHeaders)}`;
   const credentials = `credentials ${declared.credentials ? 'yes' : 'no'}`;
   if (handshake) return `${headers}; ${credentials}`;
-  return [`methods ${list(declared.methods)}`, headers, `exposed ${list(declared.exposedHeaders)}`, credentials, `max-age ${declared.maxAge}`, `strict ${declared.strict ? 'yes' : 'no'}`].join('; ');
+  return [
+    `methods ${list(declared.methods)}`,
+    headers,
+    `exposed ${list(declared.exposedHeaders)}`,
+    credentials,
+    `max-age ${declared.maxAge}`,
+    `strict ${declared.strict ? 'yes' : 'no'}`,
+  ].join('; ');
 }
 
 /** Each policy the rows use, once, in two lines: its origins, then its other settings. */
 function policyLines(rows: readonly RouteReportRow[], handshake: boolean): string[] {
   const policies = new Map<string, ReportedPolicy>();
-  for (const { policy } of rows) if (policy !== undefined && !policies.has(policy.name)) policies.set(policy.name, policy);
+  for (const { policy } of rows)
+    if (policy !== undefined && !policies.has(policy.name)) policies.set(policy.name, policy);
   return [...policies.values()].flatMap((policy) => {
     const origins = policy.declared.origins === '*' ? '*' : list(policy.declared.origins);
-    return [`${policy.name}: origins ${origins}${policy.declared.hasOriginPredicate ? ' +predicate' : ''}`, `  ${settings(policy, handshake)}`];
+    return [
+      `${policy.name}: origins ${origins}${policy.declared.hasOriginPredicate ? ' +predicate' : ''}`,
+      `  ${settings(policy, handshake)}`,
+    ];
   });
 }
 
@@ -68,7 +79,12 @@ function formatTable(rows: readonly RouteReportRow[], handshake: boolean): strin
   ];
   const table = [headings, ...rows.map(cells)];
   const widths = headings.map((_, column) => Math.max(...table.map((r) => (r[column] ?? '').length)));
-  const aligned = table.map((r) => r.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd());
+  const aligned = table.map((r) =>
+    r
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd(),
+  );
   const policies = policyLines(rows, handshake);
   return [...aligned, ...(policies.length > 0 ? ['', ...policies] : [])].join('\n');
 }
@@ -85,8 +101,12 @@ export function formatGatewayTable(rows: readonly RouteReportRow[]): string {
 
 /** One line per unsafe entry a policy tolerates, each policy once: `tolerate` keeps them visible. */
 function toleratedLines(rows: readonly RouteReportRow[]): string[] {
-  const policies = new Map(rows.flatMap((row) => (row.policy === undefined ? [] : [[row.policy.name, row.policy.declared] as const])));
-  return [...policies].flatMap(([name, declared]) => declared.tolerated.map(({ risk, entry, reason }) => `  ${name}: ${risk} "${entry}": ${reason}`));
+  const policies = new Map(
+    rows.flatMap((row) => (row.policy === undefined ? [] : [[row.policy.name, row.policy.declared] as const])),
+  );
+  return [...policies].flatMap(([name, declared]) =>
+    declared.tolerated.map(({ risk, entry, reason }) => `  ${name}: ${risk} "${entry}": ${reason}`),
+  );
 }
 
 /**

@@ -11,7 +11,11 @@ import { getPublicSuffix } from 'tldts';
 import type { OriginPattern, ToleratedCase, ToleratedRisk } from './policy.js';
 
 /** The names `tolerate` accepts, one per refused case. */
-export const TOLERABLE_RISKS: readonly ToleratedRisk[] = ['public-suffix-pattern', 'null-origin-with-credentials', 'insecure-origin-with-credentials'];
+export const TOLERABLE_RISKS: readonly ToleratedRisk[] = [
+  'public-suffix-pattern',
+  'null-origin-with-credentials',
+  'insecure-origin-with-credentials',
+];
 
 /**
  * Where the public suffixes come from: the Public Suffix List as tldts ships
@@ -50,7 +54,12 @@ export function coveredPublicSuffix(pattern: OriginPattern): string | undefined 
  * network attacker can inject a page, so `http://` is no risk there.
  */
 export function isLoopbackHost(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]';
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    /^127\.\d+\.\d+\.\d+$/.test(hostname) ||
+    hostname === '[::1]'
+  );
 }
 
 /** An `http:` origin or pattern that is not loopback. */
@@ -64,7 +73,11 @@ function isInsecure(originOrPattern: string): boolean {
  * The refused cases in a policy's normalised allowlist, each with a sentence
  * saying why. `patterns` are the parsed patterns of `origins`.
  */
-export function unsafeOrigins(exact: readonly string[], patterns: readonly OriginPattern[], credentials: boolean): ToleratedCase[] {
+export function unsafeOrigins(
+  exact: readonly string[],
+  patterns: readonly OriginPattern[],
+  credentials: boolean,
+): ToleratedCase[] {
   const cases: ToleratedCase[] = [];
   for (const pattern of patterns) {
     const suffix = coveredPublicSuffix(pattern);

@@ -42,8 +42,18 @@ export interface ExplainedResponse {
 }
 
 export interface CorsExplanation {
-  readonly route: { readonly method: string; readonly path: string; readonly handler: string; readonly policy: string | undefined };
-  readonly preflight: { readonly needed: boolean; readonly why: string; readonly response?: ExplainedResponse; readonly allowed: boolean };
+  readonly route: {
+    readonly method: string;
+    readonly path: string;
+    readonly handler: string;
+    readonly policy: string | undefined;
+  };
+  readonly preflight: {
+    readonly needed: boolean;
+    readonly why: string;
+    readonly response?: ExplainedResponse;
+    readonly allowed: boolean;
+  };
   readonly actual: { readonly sent: boolean; readonly response?: ExplainedResponse; readonly readable: boolean };
   readonly allowed: boolean;
   /**
@@ -114,7 +124,11 @@ function header(response: ExplainedResponse | undefined, name: string): string |
 }
 
 /** What the browser itself checks on top of the server's answer (Fetch §4.9 "CORS check"). */
-function credentialProblem(response: ExplainedResponse, input: CorsExplainInput, policy: CompiledCorsPolicy): string | undefined {
+function credentialProblem(
+  response: ExplainedResponse,
+  input: CorsExplainInput,
+  policy: CompiledCorsPolicy,
+): string | undefined {
   if (!input.credentials) return undefined;
   if (header(response, 'Access-Control-Allow-Origin') === '*') {
     return `policy '${policy.name}' answers '*', which browsers refuse for credentialed requests`;
@@ -126,18 +140,36 @@ function credentialProblem(response: ExplainedResponse, input: CorsExplainInput,
 }
 
 /** The request a browser sends for `input`, as the route lookup and the decision read it. */
-function browserRequest(routes: CorsRouteTable, input: CorsExplainInput, origin: string, preflightOf: string | undefined, requestHeaders: string | undefined): CorsRequest<unknown> {
+function browserRequest(
+  routes: CorsRouteTable,
+  input: CorsExplainInput,
+  origin: string,
+  preflightOf: string | undefined,
+  requestHeaders: string | undefined,
+): CorsRequest<unknown> {
   const headers = Object.fromEntries(input.headers.map(({ name, value }) => [name.toLowerCase(), value ?? '']));
   const hostname = input.host ?? '';
   // All that Nest's host and version filters read: the path, the host name and the headers the page sets.
   const request = routes.router.describedRequest({ url: input.path, headers, hostname });
   const method = preflightOf === undefined ? browserMethod(input.method) : 'OPTIONS';
   // A page's own origin is never asked for: a cross-origin page is what is being explained. Its credentials stand for its cookies.
-  return { method, origin, selfOrigin: undefined, requestMethod: preflightOf, requestHeaders, carriesCookies: input.credentials, hostname, request, path: pathOf(input.path) };
+  return {
+    method,
+    origin,
+    selfOrigin: undefined,
+    requestMethod: preflightOf,
+    requestHeaders,
+    carriesCookies: input.credentials,
+    hostname,
+    request,
+    path: pathOf(input.path),
+  };
 }
 
 function routeSummary(route: CorsRoute): string {
-  return [route.method, route.host && `host ${route.host}`, route.version && `version ${route.version}`].filter(Boolean).join(' ');
+  return [route.method, route.host && `host ${route.host}`, route.version && `version ${route.version}`]
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** The status of an answer the module ends itself, undefined when the handler decides it. */
@@ -152,7 +184,8 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const actualRequest = browserRequest(routes, input, origin, undefined, undefined);
   const routed = routes.router.routingPath(actualRequest.request, input.path);
   const others = index.hasPathRules ? otherReadings(routes.router, input.path, routed) : NO_OTHER_READINGS;
-  const decide = (request: CorsRequest<unknown>): Promise<CorsDecision | undefined> => Promise.resolve(decideRequest(index, routed, request, undefined, others));
+  const decide = (request: CorsRequest<unknown>): Promise<CorsDecision | undefined> =>
+    Promise.resolve(decideRequest(index, routed, request, undefined, others));
   const entry = routed === undefined ? undefined : index.lookup(routed);
   const served = entry && routeForRequest(entry, method, actualRequest);
   // A path that reads as a route only once normalised is explained by that: it gets no CORS.
@@ -160,11 +193,18 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const ambiguous = unread === 'ambiguous-path' || unread === 'path-too-long';
   if ((!entry || !served) && !ambiguous) {
     const known = entry ? ` (routes there: ${entry.routes.map(routeSummary).join('; ')})` : '';
-    throw new CorsExplainInputError(`no route serves ${method} ${input.path}${input.host ? ` on host ${input.host}` : ''}${known}`);
+    throw new CorsExplainInputError(
+      `no route serves ${method} ${input.path}${input.host ? ` on host ${input.host}` : ''}${known}`,
+    );
   }
   const routePath = entry?.path ?? pathOf(input.path);
   const policy = served?.policy;
-  const routeInfo = { method, path: routePath, handler: served?.handler ?? 'no route, as the router reads the path', policy: policy?.name };
+  const routeInfo = {
+    method,
+    path: routePath,
+    handler: served?.handler ?? 'no route, as the router reads the path',
+    policy: policy?.name,
+  };
 
   const unsafe = unsafeHeaders(input.headers);
   const needed = !SIMPLE_METHODS.has(method) || unsafe.length > 0;
@@ -183,7 +223,8 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
       blockedBy = `${routePath} has no CORS policy, so its preflight gets no CORS headers`;
     } else {
       const response = responseOf(decision, statusOf(decision));
-      blockedBy = rejectionSentence(decision) ?? (decision.policy && credentialProblem(response, input, decision.policy));
+      blockedBy =
+        rejectionSentence(decision) ?? (decision.policy && credentialProblem(response, input, decision.policy));
       preflight = { needed, why, allowed: blockedBy === undefined, response };
     }
   }
@@ -198,7 +239,8 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
       blockedBy = `the ${method} handler at ${routePath} has no CORS policy, so its answer carries no Access-Control-Allow-Origin`;
     } else {
       const response = responseOf(decision, statusOf(decision));
-      blockedBy = rejectionSentence(decision) ?? (decision.policy && credentialProblem(response, input, decision.policy));
+      blockedBy =
+        rejectionSentence(decision) ?? (decision.policy && credentialProblem(response, input, decision.policy));
       actual = { sent: true, readable: blockedBy === undefined, response };
     }
   }
@@ -211,7 +253,15 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
   const localNetworkAccess =
     space &&
     `Chrome 142+ asks the user before a page on ${origin} reaches ${input.host}, a ${space} address (Local Network Access); refused, the page gets "Permission was denied for this request to access the \`${space}\` address space." before any CORS check`;
-  return { route: routeInfo, preflight, actual, allowed, csrfExempt, verdict, ...(localNetworkAccess === undefined ? {} : { localNetworkAccess }) };
+  return {
+    route: routeInfo,
+    preflight,
+    actual,
+    allowed,
+    csrfExempt,
+    verdict,
+    ...(localNetworkAccess === undefined ? {} : { localNetworkAccess }),
+  };
 }
 
 function rejectionSentence(decision: CorsDecision): string | undefined {
@@ -229,13 +279,26 @@ function formatResponse(response: ExplainedResponse): string[] {
 /** The explanation as the `cors:explain` command prints it. */
 export function formatExplanation(explanation: CorsExplanation): string {
   const { route, preflight, actual } = explanation;
-  const lines = [`Route: ${route.method} ${route.path} → ${route.handler}, policy ${route.policy ? `'${route.policy}'` : '(none)'}`, ''];
-  lines.push(`Preflight (OPTIONS ${route.path}): ${preflight.needed ? `sent, because ${preflight.why}` : `none, ${preflight.why}`}`);
+  const lines = [
+    `Route: ${route.method} ${route.path} → ${route.handler}, policy ${route.policy ? `'${route.policy}'` : '(none)'}`,
+    '',
+  ];
+  lines.push(
+    `Preflight (OPTIONS ${route.path}): ${preflight.needed ? `sent, because ${preflight.why}` : `none, ${preflight.why}`}`,
+  );
   // A 204 with Access-Control-Allow-Origin can still be refused (credentials): the browser's verdict, next to the answer.
-  if (preflight.response) lines.push(...formatResponse(preflight.response), `  accepted by the browser: ${preflight.allowed ? 'yes' : 'no'}`);
-  lines.push('', `Actual request (${route.method} ${route.path}): ${actual.sent ? 'sent' : 'not sent: the browser stops at the refused preflight'}`);
-  if (actual.response) lines.push(...formatResponse(actual.response), `  readable by the page: ${actual.readable ? 'yes' : 'no'}`);
-  if (actual.sent) lines.push(`  exempt from app.enableCsrfProtection({ exclude: allowedByCors }): ${explanation.csrfExempt ? 'yes' : 'no'}`);
+  if (preflight.response)
+    lines.push(...formatResponse(preflight.response), `  accepted by the browser: ${preflight.allowed ? 'yes' : 'no'}`);
+  lines.push(
+    '',
+    `Actual request (${route.method} ${route.path}): ${actual.sent ? 'sent' : 'not sent: the browser stops at the refused preflight'}`,
+  );
+  if (actual.response)
+    lines.push(...formatResponse(actual.response), `  readable by the page: ${actual.readable ? 'yes' : 'no'}`);
+  if (actual.sent)
+    lines.push(
+      `  exempt from app.enableCsrfProtection({ exclude: allowedByCors }): ${explanation.csrfExempt ? 'yes' : 'no'}`,
+    );
   lines.push('', explanation.verdict);
   if (explanation.localNetworkAccess !== undefined) lines.push('', `Note: ${explanation.localNetworkAccess}.`);
   return lines.join('\n');

@@ -50,7 +50,7 @@ export interface CorsModuleOptions {
    * the one your app runs on), or Node's `IncomingMessage` for a gateway
    * handshake. A throwing hook is logged and ignored.
    */
-  onReject?(event: CorsRejectionEvent, request: unknown): void;
+  readonly onReject?: (event: CorsRejectionEvent, request: unknown) => void;
   /**
    * Put the refusal's reason (the sentence of the debug log) in an
    * `X-CORS-Rejection-Reason` header of refused preflights and requests, so

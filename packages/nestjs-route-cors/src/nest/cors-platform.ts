@@ -167,7 +167,7 @@ function isCorsPackageMiddleware(handler: unknown): boolean {
  * told apart (docs/limits.md).
  */
 export function refuseCorsCalls(adapter: HttpServer): void {
-  const use = adapter.use;
+  const use: unknown = Reflect.get(adapter, 'use');
   Object.defineProperty(adapter, 'enableCors', {
     configurable: true,
     value: () => {
@@ -178,8 +178,9 @@ export function refuseCorsCalls(adapter: HttpServer): void {
     configurable: true,
     value: (...args: unknown[]): unknown => {
       // app.use() takes handlers in arrays, nested at any depth, as Express and middie flatten them.
-      if (args.flat(Infinity).some(isCorsPackageMiddleware)) throw secondCorsLayer('app.use(cors()) (the cors package)');
-      return Reflect.apply(use, adapter, args);
+      if (args.flat(Infinity).some(isCorsPackageMiddleware))
+        throw secondCorsLayer('app.use(cors()) (the cors package)');
+      return Reflect.apply(use as HttpServer['use'], adapter, args);
     },
   });
 }

@@ -37,7 +37,12 @@ export class CorsPolicySet {
   private current: PolicySnapshot;
   private readonly followers: Array<(snapshot: PolicySnapshot) => void> = [];
 
-  constructor(discovery: DiscoveryService, scanner: MetadataScanner, reflector: Reflector, @Inject(CORS_MODULE_OPTIONS) options: CorsModuleOptions) {
+  constructor(
+    discovery: DiscoveryService,
+    scanner: MetadataScanner,
+    reflector: Reflector,
+    @Inject(CORS_MODULE_OPTIONS) options: CorsModuleOptions,
+  ) {
     const problems = new ConfigurationProblems();
     this.sites = readHandlerSites(discovery, reflector, scanner, problems);
     this.rules = orderRules(options.paths ?? [], problems);
@@ -66,7 +71,9 @@ export class CorsPolicySet {
   replace(name: string, options: CorsPolicyOptions): void {
     const named = this.current.named;
     if (!named.has(name)) {
-      throw new CorsConfigurationError([`no policy named '${name}' to replace (known: ${[...named.keys()].join(', ') || 'none'})`]);
+      throw new CorsConfigurationError([
+        `no policy named '${name}' to replace (known: ${[...named.keys()].join(', ') || 'none'})`,
+      ]);
     }
     const next = this.snapshotOf(compileNamedPolicies({ [name]: options }, named));
     for (const follower of this.followers) follower(next);
@@ -81,7 +88,10 @@ export class CorsPolicySet {
     for (const site of this.sites) {
       const byHandler = handlers.get(site.type) ?? new Map<string, CompiledCorsPolicy | undefined>();
       handlers.set(site.type, byHandler);
-      byHandler.set(site.handler, problems.attempt(() => resolveRoutePolicy(site, named)));
+      byHandler.set(
+        site.handler,
+        problems.attempt(() => resolveRoutePolicy(site, named)),
+      );
     }
     const rules = this.rules.map(({ rule }) => problems.attempt(() => resolveRoutePolicy(ruleSite(rule), named)));
     problems.throwIfAny();
@@ -97,10 +107,14 @@ export class CorsPolicySet {
     for (const { compiled } of this.current.named.values()) declared.set(compiled.name, compiled);
     for (const byHandler of this.current.handlers.values()) {
       // Merged policies repeat the maxAge of the policies they merge: those are named already.
-      for (const policy of byHandler.values()) if (policy !== undefined && !policy.name.includes('+')) declared.set(policy.name, policy);
+      for (const policy of byHandler.values())
+        if (policy !== undefined && !policy.name.includes('+')) declared.set(policy.name, policy);
     }
     const { chromium, webkit } = PREFLIGHT_CACHE_CAPS;
-    for (const { name, declared: { maxAge } } of declared.values()) {
+    for (const {
+      name,
+      declared: { maxAge },
+    } of declared.values()) {
       if (maxAge > chromium) {
         this.logger.warn(
           `policy '${name}' has maxAge ${maxAge}, but browsers keep a preflight at most ${chromium} s (Chromium) and ${webkit} s (WebKit); only Firefox keeps it up to ${MAX_MAX_AGE} s`,

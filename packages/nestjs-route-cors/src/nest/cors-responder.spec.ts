@@ -11,7 +11,11 @@ import { NodeCorsRequest, type PlatformRequestReader } from './node-request.js';
 const TENANTS = compilePolicy('tenants', { origins: ['https://app.example.com'], methods: ['GET'] });
 const EVIL = 'https://evil.example';
 const REFUSED: CorsRejection = { code: 'origin-not-allowed', origin: EVIL };
-const PREDICATE_FAILED: CorsRejection = { code: 'origin-predicate-failed', origin: EVIL, error: new Error('tenant database down') };
+const PREDICATE_FAILED: CorsRejection = {
+  code: 'origin-predicate-failed',
+  origin: EVIL,
+  error: new Error('tenant database down'),
+};
 
 /** What the responder logs, by level. */
 const logged: { warn: string[]; error: string[] } = { warn: [], error: [] };
@@ -24,7 +28,9 @@ const capture: LoggerService = {
 const realNow = Date.now;
 let now = 0;
 
-beforeAll(() => Logger.overrideLogger(capture));
+beforeAll(() => {
+  Logger.overrideLogger(capture);
+});
 beforeEach(() => {
   logged.warn = [];
   logged.error = [];
@@ -45,7 +51,10 @@ const READER: PlatformRequestReader<IncomingMessage, ServerResponse> = {
 };
 
 /** A request to GET /tenant?x=1 from `origin`, answered on a fresh Node response. */
-function answered(origin = EVIL): { request: NodeCorsRequest<IncomingMessage, ServerResponse>; response: ServerResponse } {
+function answered(origin = EVIL): {
+  request: NodeCorsRequest<IncomingMessage, ServerResponse>;
+  response: ServerResponse;
+} {
   const raw = new IncomingMessage(new Socket());
   raw.method = 'GET';
   raw.url = '/tenant?x=1';
@@ -55,7 +64,18 @@ function answered(origin = EVIL): { request: NodeCorsRequest<IncomingMessage, Se
 }
 
 function decision(overrides: Partial<CorsDecision>): CorsDecision {
-  return { kind: 'actual', allowed: true, rejection: undefined, headers: [], vary: ['Origin'], policy: TENANTS, resourcePolicy: undefined, csrfExempt: false, ending: 'continue', ...overrides };
+  return {
+    kind: 'actual',
+    allowed: true,
+    rejection: undefined,
+    headers: [],
+    vary: ['Origin'],
+    policy: TENANTS,
+    resourcePolicy: undefined,
+    csrfExempt: false,
+    ending: 'continue',
+    ...overrides,
+  };
 }
 
 function refusal(rejection: CorsRejection): CorsDecision {
@@ -66,16 +86,32 @@ describe('CorsResponder', () => {
   describe('writing a decision', () => {
     it("sets the decision's headers", () => {
       const { request, response } = answered('https://app.example.com');
-      new CorsResponder({}).answer(request, decision({ headers: [['Access-Control-Allow-Origin', 'https://app.example.com'], ['Access-Control-Expose-Headers', 'X-Trace']] }));
-      expect(response.getHeaders()).toMatchObject({ 'access-control-allow-origin': 'https://app.example.com', 'access-control-expose-headers': 'X-Trace' });
+      new CorsResponder({}).answer(
+        request,
+        decision({
+          headers: [
+            ['Access-Control-Allow-Origin', 'https://app.example.com'],
+            ['Access-Control-Expose-Headers', 'X-Trace'],
+          ],
+        }),
+      );
+      expect(response.getHeaders()).toMatchObject({
+        'access-control-allow-origin': 'https://app.example.com',
+        'access-control-expose-headers': 'X-Trace',
+      });
     });
 
     it.each<[string, string | string[] | undefined, readonly string[], string | undefined]>([
       ['sets Vary when there is none', undefined, ['Origin'], 'Origin'],
       ['appends to a Vary set before, never replacing it', 'Accept-Encoding', ['Origin'], 'Accept-Encoding, Origin'],
       ['appends to a Vary set as a list', ['Accept-Encoding', 'Cookie'], ['Origin'], 'Accept-Encoding, Cookie, Origin'],
-      ['appends only what is not there yet, in any case', 'origin, Accept-Encoding', ['Origin', 'Access-Control-Request-Method'], 'origin, Accept-Encoding, Access-Control-Request-Method'],
-      ["keeps Vary: * (it already varies on everything)", '*', ['Origin'], '*'],
+      [
+        'appends only what is not there yet, in any case',
+        'origin, Accept-Encoding',
+        ['Origin', 'Access-Control-Request-Method'],
+        'origin, Accept-Encoding, Access-Control-Request-Method',
+      ],
+      ['keeps Vary: * (it already varies on everything)', '*', ['Origin'], '*'],
       ['leaves Vary alone when the decision adds nothing', 'Accept-Encoding', [], 'Accept-Encoding'],
       ['adds no Vary when the decision adds nothing', undefined, [], undefined],
     ])('%s', (_rule, before, vary, after) => {
@@ -98,7 +134,10 @@ describe('CorsResponder', () => {
     it("writes a polling answer's headers, which are sent", () => {
       const { request, response } = answered('https://app.example.com');
       new CorsResponder({}).answerHandshake(request, decision({ headers: allowedHeaders }), true);
-      expect(response.getHeaders()).toEqual({ 'access-control-allow-origin': 'https://app.example.com', vary: 'Origin' });
+      expect(response.getHeaders()).toEqual({
+        'access-control-allow-origin': 'https://app.example.com',
+        vary: 'Origin',
+      });
     });
 
     it("writes a refused upgrade's Vary, which its 403 copies", () => {
@@ -112,9 +151,23 @@ describe('CorsResponder', () => {
     it('calls onReject once with the policy, the rejection, its sentence and the request', () => {
       const events: Array<[CorsRejectionEvent, unknown]> = [];
       const { request } = answered();
-      new CorsResponder({ onReject: (event, platformRequest) => events.push([event, platformRequest]) }).answer(request, refusal(REFUSED));
+      new CorsResponder({ onReject: (event, platformRequest) => events.push([event, platformRequest]) }).answer(
+        request,
+        refusal(REFUSED),
+      );
       expect(events).toEqual([
-        [{ kind: 'actual', policy: 'tenants', rejection: REFUSED, reason: describeRejection(REFUSED, TENANTS), method: 'GET', path: '/tenant', origin: EVIL }, request.request],
+        [
+          {
+            kind: 'actual',
+            policy: 'tenants',
+            rejection: REFUSED,
+            reason: describeRejection(REFUSED, TENANTS),
+            method: 'GET',
+            path: '/tenant',
+            origin: EVIL,
+          },
+          request.request,
+        ],
       ]);
     });
 
@@ -160,7 +213,9 @@ describe('CorsResponder', () => {
 
     it('warns whatever the log level, naming the request and the reason', () => {
       failures(new CorsResponder({}), 1);
-      expect(logged.warn).toEqual([`refused actual GET /tenant request=req-1 origin="${EVIL}": ${describeRejection(PREDICATE_FAILED, TENANTS)}`]);
+      expect(logged.warn).toEqual([
+        `refused actual GET /tenant request=req-1 origin="${EVIL}": ${describeRejection(PREDICATE_FAILED, TENANTS)}`,
+      ]);
     });
 
     it('are at most 10 per policy and failure in 10 s', () => {

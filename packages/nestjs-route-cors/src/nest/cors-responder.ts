@@ -52,7 +52,8 @@ export class CorsResponder {
       if (decision.csrfExempt) markAllowedByCors(request.raw, request);
     } else {
       this.securityHeaders?.setOn(request.request, request.serverResponse);
-      if (decision.resourcePolicy !== undefined) request.response.setHeader('Cross-Origin-Resource-Policy', decision.resourcePolicy);
+      if (decision.resourcePolicy !== undefined)
+        request.response.setHeader('Cross-Origin-Resource-Policy', decision.resourcePolicy);
     }
     if (decision.rejection) {
       this.report(request, decision, decision.rejection);
@@ -90,7 +91,10 @@ export class CorsResponder {
       const suppressed = window?.suppressed ?? 0;
       window = { windowStart: now, logged: 0, suppressed: 0 };
       this.warnings.set(kind, window);
-      if (suppressed > 0) this.logger.warn(`${suppressed} more warnings like the next were left out in the last ${WARNING_WINDOW_MS / 1000} s`);
+      if (suppressed > 0)
+        this.logger.warn(
+          `${suppressed} more warnings like the next were left out in the last ${WARNING_WINDOW_MS / 1000} s`,
+        );
     }
     if (window.logged < WARNINGS_PER_WINDOW) {
       window.logged += 1;
@@ -102,7 +106,7 @@ export class CorsResponder {
 
   private report(exchange: AnsweredRequest, decision: CorsDecision, rejection: CorsRejection): void {
     const { kind, policy } = decision;
-    const hook = this.options.onReject;
+    const { onReject: hook } = this.options;
     // A predicate that fails or hangs is the application's problem to see, whatever the log level.
     const warned = rejection.code === 'origin-predicate-failed' || rejection.code === 'origin-predicate-timeout';
     const logged = warned || Logger.isLevelEnabled('debug');

@@ -48,14 +48,19 @@ export interface CorsRouteLookup {
  * row fits, maps to undefined: the index decides those. Any other route is
  * not Nest's and maps to null: only path rules decide it.
  */
-function rowsByRegistration(registrations: readonly RouterRegistration[], routes: readonly CorsRoute[]): Map<RouterRegistration, CorsRoute | null | undefined> {
+function rowsByRegistration(
+  registrations: readonly RouterRegistration[],
+  routes: readonly CorsRoute[],
+): Map<RouterRegistration, CorsRoute | null | undefined> {
   const rows = new Map<RouterRegistration, CorsRoute | null | undefined>();
   const nestRoutes = routes.filter((route) => route.pathRule !== true && route.adapterRoute !== true);
   for (const registration of registrations) {
     const { method, path, handler, nest } = registration;
     const unnamed = nest && handler === '';
     const fits = (route: CorsRoute): boolean =>
-      route.path === path && (route.method === method || (method === 'HEAD' && route.method === 'GET')) && (unnamed || route.handler === handler);
+      route.path === path &&
+      (route.method === method || (method === 'HEAD' && route.method === 'GET')) &&
+      (unnamed || route.handler === handler);
     const [row, ...others] = nestRoutes.filter(fits);
     rows.set(registration, row === undefined ? (nest ? undefined : null) : others.length === 0 ? row : undefined);
   }
@@ -70,7 +75,17 @@ function addedRoute({ method, path }: AddedBeforeNest['routes'][number]): CorsRo
     // A path the index cannot read (a regular expression route): it cannot be told apart from Nest's.
     return undefined;
   }
-  return { method, path, policy: undefined, handler: 'a route added on the adapter', host: undefined, servesHost: undefined, version: undefined, servesVersion: undefined, adapterRoute: true };
+  return {
+    method,
+    path,
+    policy: undefined,
+    handler: 'a route added on the adapter',
+    host: undefined,
+    servesHost: undefined,
+    version: undefined,
+    servesVersion: undefined,
+    adapterRoute: true,
+  };
 }
 
 /** A route's place in the router's order: which list it is in, where, and its path. */
@@ -131,7 +146,7 @@ export class CorsRouteTable implements OnModuleInit {
    * returns its router, which the request hook reads paths with.
    */
   attach<R, S>(platform: CorsHttpPlatform<R, S>): CorsRouter<R> {
-    this.platformRouter = platform.router as CorsRouter<PlatformRequest>;
+    this.platformRouter = platform.router;
     return platform.router;
   }
 
@@ -146,19 +161,36 @@ export class CorsRouteTable implements OnModuleInit {
     if (router === undefined) {
       return;
     }
-    const routes = new NestRouteReader(this.discovery, this.modules, this.appConfig, this.adapterHost.httpAdapter, await loadRouteSorter()).read();
+    const routes = new NestRouteReader(
+      this.discovery,
+      this.modules,
+      this.appConfig,
+      this.adapterHost.httpAdapter,
+      await loadRouteSorter(),
+    ).read();
     const versioning = this.appConfig.getVersioning();
     const filters = versioning ? router.versionFilters(routes, versioning) : [];
-    this.nestRoutes = routes.map((route, position) => ({ ...route, pattern: router.routePattern(route.path), servesVersion: filters[position] }));
+    this.nestRoutes = routes.map((route, position) => ({
+      ...route,
+      pattern: router.routePattern(route.path),
+      servesVersion: filters[position],
+    }));
     const added = router.addedBeforeNest();
     this.addedRoutes = added.routes.flatMap((route) => addedRoute(route) ?? []);
-    unorderableRules(this.policySet.rules, this.policySet.snapshot.rules, this.nestRoutes, added, router.matching).throwIfAny();
+    unorderableRules(
+      this.policySet.rules,
+      this.policySet.snapshot.rules,
+      this.nestRoutes,
+      added,
+      router.matching,
+    ).throwIfAny();
     this.order = this.routeOrder(router);
     this.state = this.stateFor(this.policySet.snapshot);
     router.routePreflights(this.pathsWithoutOptionsRoute());
     if (this.options.logRoutes !== false) {
       this.logger.log(`CORS policies by route:\n${formatRouteTable(this.reportRows())}`);
-      if (this.policySet.rules.length > 0) this.logger.log(`CORS policies by path rule:\n${formatRouteTable(this.ruleRows())}`);
+      if (this.policySet.rules.length > 0)
+        this.logger.log(`CORS policies by path rule:\n${formatRouteTable(this.ruleRows())}`);
     }
   }
 
@@ -189,8 +221,12 @@ export class CorsRouteTable implements OnModuleInit {
     const routes = this.state.routes;
     // A rule's path, or an adapter route's, is served by something the module does not see (which may have an OPTIONS route of its own).
     const controllerRoutes = routes.filter((r) => r.pathRule !== true && r.adapterRoute !== true);
-    const withOptions = new Set(controllerRoutes.filter((r) => r.method === 'OPTIONS' || r.method === 'ALL').map((r) => r.path));
-    return [...new Set(controllerRoutes.filter((r) => r.policy !== undefined && !withOptions.has(r.path)).map((r) => r.path))];
+    const withOptions = new Set(
+      controllerRoutes.filter((r) => r.method === 'OPTIONS' || r.method === 'ALL').map((r) => r.path),
+    );
+    return [
+      ...new Set(controllerRoutes.filter((r) => r.policy !== undefined && !withOptions.has(r.path)).map((r) => r.path)),
+    ];
   }
 
   /** The rows of `cors:routes` and the start-up log: every route, then what version-picked preflights get. */
@@ -208,7 +244,12 @@ export class CorsRouteTable implements OnModuleInit {
 
   /** The rows of the path rules, in the order they are tried: the most specific first. */
   ruleRows(): RouteReportRow[] {
-    return this.policySet.rules.map(({ rule }, position) => ({ method: 'ANY', path: rule.path, handler: 'path rule', policy: this.state.policies.rules[position] }));
+    return this.policySet.rules.map(({ rule }, position) => ({
+      method: 'ANY',
+      path: rule.path,
+      handler: 'path rule',
+      policy: this.state.policies.rules[position],
+    }));
   }
 
   /** Every route with its policy under `policies`, and their index: built apart, swapped in whole by the caller. */
@@ -221,7 +262,10 @@ export class CorsRouteTable implements OnModuleInit {
     const rules = this.policySet.rules.map(({ rule }, position) => ruleRoute(rule, policies.rules[position]));
     const byKind = { added: this.addedRoutes, nest, rule: rules };
     // Before the routes are read, the rules alone.
-    const routes = this.platformRouter === undefined || this.order.length === 0 ? rules : this.order.flatMap(({ kind, at }) => byKind[kind][at] ?? []);
+    const routes =
+      this.platformRouter === undefined || this.order.length === 0
+        ? rules
+        : this.order.flatMap(({ kind, at }) => byKind[kind][at] ?? []);
     const index = new RoutePathIndex(routes, this.platformRouter?.matching ?? EXACT_MATCHING, intersectPolicies);
     return { index, chosen: this.chooserFor(routes), routes, policies };
   }
@@ -247,11 +291,22 @@ export class CorsRouteTable implements OnModuleInit {
    * where it tries the most specific first, a rule ranks among Nest's routes.
    */
   private routeOrder(router: CorsRouter<PlatformRequest>): readonly RouteSlot[] {
-    const slots = (kind: RouteSlot['kind'], paths: readonly string[]): RouteSlot[] => paths.map((path, at) => ({ kind, at, path }));
-    const added = slots('added', this.addedRoutes.map((route) => route.path));
-    const nest = slots('nest', this.nestRoutes.map((route) => route.pattern ?? route.path));
-    const rules = slots('rule', this.policySet.rules.map(({ rule }) => rule.path));
-    return router.triesInOrder ? [...added, ...nest, ...rules] : mergedBySpecificity(nest, rules, (slot) => pathShape(slot.path));
+    const slots = (kind: RouteSlot['kind'], paths: readonly string[]): RouteSlot[] =>
+      paths.map((path, at) => ({ kind, at, path }));
+    const added = slots(
+      'added',
+      this.addedRoutes.map((route) => route.path),
+    );
+    const nest = slots(
+      'nest',
+      this.nestRoutes.map((route) => route.pattern ?? route.path),
+    );
+    const rules = slots(
+      'rule',
+      this.policySet.rules.map(({ rule }) => rule.path),
+    );
+    return router.triesInOrder
+      ? [...added, ...nest, ...rules]
+      : mergedBySpecificity(nest, rules, (slot) => pathShape(slot.path));
   }
-
 }

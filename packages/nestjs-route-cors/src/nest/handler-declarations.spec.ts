@@ -40,7 +40,9 @@ class LooseController {
 }
 
 /** The sites and problems DiscoveryService's controllers give. */
-async function sitesOf(...controllers: Array<new () => object>): Promise<{ sites: ReturnType<typeof readHandlerSites>; problems: ConfigurationProblems }> {
+async function sitesOf(
+  ...controllers: Array<new () => object>
+): Promise<{ sites: ReturnType<typeof readHandlerSites>; problems: ConfigurationProblems }> {
   const moduleRef = await Test.createTestingModule({ imports: [DiscoveryModule], controllers }).compile();
   const problems = new ConfigurationProblems();
   const sites = readHandlerSites(moduleRef.get(DiscoveryService), new Reflector(), new MetadataScanner(), problems);
@@ -51,21 +53,39 @@ async function sitesOf(...controllers: Array<new () => object>): Promise<{ sites
 describe('readHandlerSites', () => {
   it("gives every route handler with its controller's and its own declarations", async () => {
     const { sites, problems } = await sitesOf(ItemsController);
-    expect(sites.map(({ type, controller, handler, classDeclaration, handlerDeclaration }) => [type, controller, handler, classDeclaration, handlerDeclaration])).toEqual([
+    expect(
+      sites.map(({ type, controller, handler, classDeclaration, handlerDeclaration }) => [
+        type,
+        controller,
+        handler,
+        classDeclaration,
+        handlerDeclaration,
+      ]),
+    ).toEqual([
       [ItemsController, 'ItemsController', 'list', { kind: 'named', name: 'frontend', merge: false }, undefined],
-      [ItemsController, 'ItemsController', 'create', { kind: 'named', name: 'frontend', merge: false }, { kind: 'inline', options: { methods: ['POST'] }, merge: true }],
+      [
+        ItemsController,
+        'ItemsController',
+        'create',
+        { kind: 'named', name: 'frontend', merge: false },
+        { kind: 'inline', options: { methods: ['POST'] }, merge: true },
+      ],
     ]);
     expect(() => problems.throwIfAny()).not.toThrow();
   });
 
   it('gives route handlers without any declaration too: the table holds every route', async () => {
     const { sites } = await sitesOf(LooseController);
-    expect(sites.map((site) => [site.handler, site.classDeclaration, site.handlerDeclaration])).toEqual([['read', undefined, undefined]]);
+    expect(sites.map((site) => [site.handler, site.classDeclaration, site.handlerDeclaration])).toEqual([
+      ['read', undefined, undefined],
+    ]);
   });
 
   it('names a @Cors() on a method that is not a route handler as a problem', async () => {
     const { problems } = await sitesOf(ItemsController, LooseController);
     expect(() => problems.throwIfAny()).toThrow(CorsConfigurationError);
-    expect(() => problems.throwIfAny()).toThrow('@Cors() on LooseController.helper has no effect: the method is not a route handler (add @Get(), @Post(), ...)');
+    expect(() => problems.throwIfAny()).toThrow(
+      '@Cors() on LooseController.helper has no effect: the method is not a route handler (add @Get(), @Post(), ...)',
+    );
   });
 });

@@ -15,7 +15,12 @@ export interface HandlerSite extends DeclarationSite {
 }
 
 /** The declarations of each route handler; a @Cors() on a method that is not a route is a problem. */
-export function readHandlerSites(discovery: DiscoveryService, reflector: Reflector, scanner: MetadataScanner, problems: ConfigurationProblems): HandlerSite[] {
+export function readHandlerSites(
+  discovery: DiscoveryService,
+  reflector: Reflector,
+  scanner: MetadataScanner,
+  problems: ConfigurationProblems,
+): HandlerSite[] {
   const sites: HandlerSite[] = [];
   for (const wrapper of discovery.getControllers()) {
     const controller = wrapper.metatype as Type | null;
@@ -27,10 +32,18 @@ export function readHandlerSites(discovery: DiscoveryService, reflector: Reflect
       if (typeof handler !== 'function') continue;
       const handlerDeclaration = reflector.get(CorsMetadata, handler);
       if (Reflect.getMetadata(PATH_METADATA, handler) !== undefined) {
-        sites.push({ type: controller, controller: controller.name, handler: handlerName, classDeclaration, handlerDeclaration });
+        sites.push({
+          type: controller,
+          controller: controller.name,
+          handler: handlerName,
+          classDeclaration,
+          handlerDeclaration,
+        });
       } else if (handlerDeclaration !== undefined) {
         // Not a route: a @Cors() here would be silently ignored.
-        problems.add(`@Cors() on ${controller.name}.${handlerName} has no effect: the method is not a route handler (add @Get(), @Post(), ...)`);
+        problems.add(
+          `@Cors() on ${controller.name}.${handlerName} has no effect: the method is not a route handler (add @Get(), @Post(), ...)`,
+        );
       }
     }
   }

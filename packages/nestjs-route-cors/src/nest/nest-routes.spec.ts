@@ -7,10 +7,13 @@ describe("loading Nest's route sorter", () => {
     expect(await loadRouteSorter()).toBe(RouteSpecificitySorter);
   });
 
-  it.each(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'])('is none where the file does not exist (Nest 11, %s)', async (code) => {
-    const missing = Object.assign(new Error('Cannot find module'), { code });
-    expect(await loadRouteSorter(() => Promise.reject(missing))).toBeUndefined();
-  });
+  it.each(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND'])(
+    'is none where the file does not exist (Nest 11, %s)',
+    async (code) => {
+      const missing = Object.assign(new Error('Cannot find module'), { code });
+      expect(await loadRouteSorter(() => Promise.reject(missing))).toBeUndefined();
+    },
+  );
 
   it('stops start-up naming the sorter where the file is there without it', async () => {
     const load = loadRouteSorter(() => Promise.resolve({}));

@@ -76,7 +76,11 @@ export async function loadRouteSorter(load: SorterModuleLoader = loadSorterModul
  * no sorter loaded stops start-up: declaration order would pick another
  * route's policy for some paths.
  */
-export function inRouterOrder(routes: ResolvedRoute[], sortsBySpecificity: boolean, sorter: RouteSorter | undefined): ResolvedRoute[] {
+export function inRouterOrder(
+  routes: ResolvedRoute[],
+  sortsBySpecificity: boolean,
+  sorter: RouteSorter | undefined,
+): ResolvedRoute[] {
   if (!sortsBySpecificity) return routes;
   if (sorter === undefined) {
     throw new CorsConfigurationError([
@@ -157,7 +161,9 @@ export class NestRouteReader {
 
   /** RouterModule's path (RoutesResolver#getModulePathMetadata), stored under the application's id. */
   private modulePath(metatype: Type): string | undefined {
-    const path: unknown = Reflect.getMetadata(MODULE_PATH + this.modules.applicationId, metatype) ?? Reflect.getMetadata(MODULE_PATH, metatype);
+    const path: unknown =
+      Reflect.getMetadata(MODULE_PATH + this.modules.applicationId, metatype) ??
+      Reflect.getMetadata(MODULE_PATH, metatype);
     return typeof path === 'string' ? path : undefined;
   }
 
@@ -180,21 +186,31 @@ export class NestRouteReader {
   ): Generator<{ readonly resolved: ResolvedRoute; readonly route: NestRoute }> {
     const controller = wrapper.metatype as Type | null;
     if (!controller) return;
-    const host: HostMetadata | undefined = Reflect.getMetadata(HOST_METADATA, controller);
+    const host = Reflect.getMetadata(HOST_METADATA, controller) as HostMetadata | undefined;
     const versioningOptions = this.config.getVersioning();
     // RoutesResolver#getVersionMetadata: the controller's version, else the default, and only with versioning on.
     const controllerVersion = versioningOptions
-      ? ((Reflect.getMetadata(VERSION_METADATA, controller) ?? versioningOptions.defaultVersion) as VersionValue | undefined)
+      ? ((Reflect.getMetadata(VERSION_METADATA, controller) ?? versioningOptions.defaultVersion) as
+          VersionValue | undefined)
       : undefined;
-    const controllerPaths: string | string[] = Reflect.getMetadata(PATH_METADATA, controller) ?? '/';
+    const controllerPaths = (Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined) ?? '/';
+    const prototype = controller.prototype as object;
     for (const ctrlPath of asArray(controllerPaths).map(addLeadingSlash)) {
-      for (const definition of this.paths.scanForPaths(controller.prototype, controller.prototype)) {
+      for (const definition of this.paths.scanForPaths(prototype, prototype)) {
         // RoutePathFactory#getVersion: the handler's version, else the controller's.
         const version = definition.version || controllerVersion;
         const pickedVersion = versioningOptions?.type === VersioningType.URI ? undefined : version;
         const filtered = pickedVersion !== undefined && pickedVersion !== VERSION_NEUTRAL;
         for (const methodPath of definition.path) {
-          const metadata: RoutePathMetadata = { ctrlPath, modulePath, globalPrefix, controllerVersion, methodVersion: definition.version, methodPath, versioningOptions };
+          const metadata: RoutePathMetadata = {
+            ctrlPath,
+            modulePath,
+            globalPrefix,
+            controllerVersion,
+            methodVersion: definition.version,
+            methodPath,
+            versioningOptions,
+          };
           for (const rawPath of this.pathFactory.create(metadata, definition.requestMethod)) {
             const path = this.adapter.normalizePath?.(rawPath) ?? rawPath;
             const route: NestRoute = {

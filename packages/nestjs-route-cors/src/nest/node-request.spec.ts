@@ -1,9 +1,20 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { type CorsHeaderTarget, endPreflightResponse, NodeCorsRequest, pathOf, type PlatformRequestReader, stillAsDecided } from './node-request.js';
+import {
+  type CorsHeaderTarget,
+  endPreflightResponse,
+  NodeCorsRequest,
+  pathOf,
+  type PlatformRequestReader,
+  stillAsDecided,
+} from './node-request.js';
 
 /** Node's own request, with the method, target and headers given. */
-function incoming(method: string | undefined, url: string | undefined, headers: Record<string, string>): IncomingMessage {
+function incoming(
+  method: string | undefined,
+  url: string | undefined,
+  headers: Record<string, string>,
+): IncomingMessage {
   const raw = new IncomingMessage(new Socket());
   raw.method = method;
   raw.url = url;
@@ -28,10 +39,13 @@ function countingReader(): PlatformRequestReader<PlatformRequest, PlatformReply>
     protocol: (request) => (asked.push('protocol'), request.protocol),
     hostname: (request) => (asked.push('hostname'), request.hostname),
     requestId: (request) => (asked.push('requestId'), request.id),
-    headerTarget: (reply, preflight): CorsHeaderTarget => (asked.push(`headerTarget ${String(preflight)}`), {
-      getHeader: (name) => reply.headers.get(name),
-      setHeader: (name, value) => reply.headers.set(name, value),
-    }),
+    headerTarget: (reply, preflight): CorsHeaderTarget => (
+      asked.push(`headerTarget ${String(preflight)}`),
+      {
+        getHeader: (name) => reply.headers.get(name),
+        setHeader: (name, value) => reply.headers.set(name, value),
+      }
+    ),
     serverResponse: () => {
       throw new Error('a platform reply in this test has no Node response');
     },
@@ -75,10 +89,14 @@ describe('NodeCorsRequest', () => {
       ['OPTIONS', undefined, undefined],
       ['GET', 'PUT', undefined],
       ['POST', 'PUT', undefined],
-    ])('on %s with Access-Control-Request-Method %s, has the requested method %s (only OPTIONS can be a preflight)', (method, requested, expected) => {
-      const headers: Record<string, string> = requested === undefined ? {} : { 'access-control-request-method': requested };
-      expect(corsRequest(incoming(method, '/items', headers)).requestMethod).toBe(expected);
-    });
+    ])(
+      'on %s with Access-Control-Request-Method %s, has the requested method %s (only OPTIONS can be a preflight)',
+      (method, requested, expected) => {
+        const headers: Record<string, string> =
+          requested === undefined ? {} : { 'access-control-request-method': requested };
+        expect(corsRequest(incoming(method, '/items', headers)).requestMethod).toBe(expected);
+      },
+    );
 
     it('asks the platform for the header target of a preflight or of a request that goes on', () => {
       const preflightReader = countingReader();
@@ -135,7 +153,11 @@ describe('endPreflightResponse', () => {
   it('ends the response with 204 and an explicit empty body: Content-Length: 0', () => {
     const response = new ServerResponse(incoming('OPTIONS', '/items', {}));
     endPreflightResponse(response);
-    expect([response.statusCode, response.getHeader('Content-Length'), response.writableEnded]).toEqual([204, '0', true]);
+    expect([response.statusCode, response.getHeader('Content-Length'), response.writableEnded]).toEqual([
+      204,
+      '0',
+      true,
+    ]);
   });
 });
 

@@ -125,8 +125,14 @@ function comparablePath(target: string): string {
  * the decision does not speak for. Within a mounted router Express strips
  * the mount from `url` into `baseUrl`: the two together are the path.
  */
-export function stillAsDecided(raw: IncomingMessage & { readonly baseUrl?: string }, decided: { readonly method: string; readonly url: string }): boolean {
-  return raw.method === decided.method && comparablePath(`${raw.baseUrl ?? ''}${raw.url ?? '/'}`) === comparablePath(decided.url);
+export function stillAsDecided(
+  raw: IncomingMessage & { readonly baseUrl?: string },
+  decided: { readonly method: string; readonly url: string },
+): boolean {
+  return (
+    raw.method === decided.method &&
+    comparablePath(`${raw.baseUrl ?? ''}${raw.url ?? '/'}`) === comparablePath(decided.url)
+  );
 }
 
 /** What a held answer's head waits for: the request as decided, its decision, and the `writeHead` it replaces. */
@@ -149,11 +155,13 @@ type HoldingResponse = ServerResponse & { [HELD]?: Held };
  */
 function heldWriteHead(this: HoldingResponse, ...args: Parameters<ServerResponse['writeHead']>): ServerResponse {
   const held = this[HELD];
-  if (held === undefined) return ServerResponse.prototype.writeHead.apply(this, args);
+  if (held === undefined)
+    return Reflect.apply(Reflect.get(ServerResponse.prototype, 'writeHead'), this, args) as ServerResponse;
   const { request, decision } = held;
   if (request.routesAfterHook && decision.headers.length > 0 && !stillAsDecided(request.raw, request)) {
     const last: unknown = args[args.length - 1];
-    const headers = typeof last === 'object' && last !== null && !Array.isArray(last) ? (last as Record<string, unknown>) : undefined;
+    const headers =
+      typeof last === 'object' && last !== null && !Array.isArray(last) ? (last as Record<string, unknown>) : undefined;
     for (const [name] of decision.headers) {
       this.removeHeader(name);
       if (headers !== undefined) delete headers[name.toLowerCase()];
@@ -161,7 +169,7 @@ function heldWriteHead(this: HoldingResponse, ...args: Parameters<ServerResponse
   } else if (decision.resourcePolicy !== undefined) {
     this.setHeader('Cross-Origin-Resource-Policy', decision.resourcePolicy);
   }
-  return Reflect.apply(held.writeHead, this, args) as ServerResponse;
+  return Reflect.apply(held.writeHead, this, args);
 }
 
 /**
@@ -172,7 +180,7 @@ function heldWriteHead(this: HoldingResponse, ...args: Parameters<ServerResponse
 export function holdUntilWritten(request: NodeCorsRequest<unknown, unknown>, decision: CorsDecision): void {
   if (decision.resourcePolicy === undefined && !(request.routesAfterHook && decision.headers.length > 0)) return;
   const response: HoldingResponse = request.serverResponse;
-  response[HELD] = { request, decision, writeHead: response.writeHead };
+  response[HELD] = { request, decision, writeHead: Reflect.get(response, 'writeHead') };
   response.writeHead = heldWriteHead as ServerResponse['writeHead'];
 }
 

@@ -9,7 +9,13 @@
 import { match } from 'path-to-regexp';
 import { ConfigurationProblems, CorsConfigurationError } from '../core/errors.js';
 import type { IndexedRoute, RouterPathOptions } from '../core/path-index.js';
-import { compareSpecificity, isLiteralShape, pathsCanOverlap, type PathShape, pathShape } from '../core/path-specificity.js';
+import {
+  compareSpecificity,
+  isLiteralShape,
+  pathsCanOverlap,
+  type PathShape,
+  pathShape,
+} from '../core/path-specificity.js';
 import type { CompiledCorsPolicy, CorsDeclaration } from '../core/policy.js';
 import type { DeclarationSite } from '../core/resolve-policy.js';
 import type { CorsPathRule } from './cors-module-options.interface.js';
@@ -24,8 +30,15 @@ export interface OrderedRule {
 /** A path rule's declaration, as a controller's `@Cors()` would be: read, named and validated alike. */
 export function ruleSite(rule: CorsPathRule): DeclarationSite {
   const declaration: CorsDeclaration =
-    typeof rule.policy === 'string' ? { kind: 'named', name: rule.policy, merge: false } : { kind: 'inline', options: rule.policy, merge: false };
-  return { controller: ruleName(rule), handler: 'every method', classDeclaration: declaration, handlerDeclaration: undefined };
+    typeof rule.policy === 'string'
+      ? { kind: 'named', name: rule.policy, merge: false }
+      : { kind: 'inline', options: rule.policy, merge: false };
+  return {
+    controller: ruleName(rule),
+    handler: 'every method',
+    classDeclaration: declaration,
+    handlerDeclaration: undefined,
+  };
 }
 
 function ruleName(rule: CorsPathRule): string {
@@ -33,7 +46,10 @@ function ruleName(rule: CorsPathRule): string {
 }
 
 /** What a path rule is in the route table: every method at its path. */
-export function ruleRoute(rule: CorsPathRule, policy: CompiledCorsPolicy | undefined): IndexedRoute<CompiledCorsPolicy, unknown> {
+export function ruleRoute(
+  rule: CorsPathRule,
+  policy: CompiledCorsPolicy | undefined,
+): IndexedRoute<CompiledCorsPolicy, unknown> {
   return {
     method: 'ALL',
     path: rule.path,
@@ -78,7 +94,11 @@ export function orderRules(rules: readonly CorsPathRule[], problems: Configurati
  * meet on the same path (a Map finds them); patterns are compared pairwise
  * within their rank only, so thousands of rules are checked in proportion.
  */
-export function ambiguousRules(ordered: readonly OrderedRule[], policies: ReadonlyArray<CompiledCorsPolicy | undefined>, matching: RouterPathOptions): string[] {
+export function ambiguousRules(
+  ordered: readonly OrderedRule[],
+  policies: ReadonlyArray<CompiledCorsPolicy | undefined>,
+  matching: RouterPathOptions,
+): string[] {
   const problems: string[] = [];
   const literal = new Map<string, number>();
   const patternsByRank = new Map<string, number[]>();
@@ -89,14 +109,19 @@ export function ambiguousRules(ordered: readonly OrderedRule[], policies: Readon
       const key = matching.ignoreTrailingSlash ? cased.replace(/(.)\/+$/, '$1') : cased;
       const earlier = literal.get(key);
       if (earlier === undefined) literal.set(key, position);
-      else if (policies[earlier] !== policies[position]) problems.push(sameRankProblem(ordered, policies, earlier, position));
+      else if (policies[earlier] !== policies[position])
+        problems.push(sameRankProblem(ordered, policies, earlier, position));
       return;
     }
     const rank = shape.segments.map((segment) => segment.kind).join('/');
     const peers = patternsByRank.get(rank) ?? [];
     for (const earlier of peers) {
       const other = ordered[earlier];
-      if (other !== undefined && policies[earlier] !== policies[position] && pathsCanOverlap(other.shape, shape, matching.caseSensitive)) {
+      if (
+        other !== undefined &&
+        policies[earlier] !== policies[position] &&
+        pathsCanOverlap(other.shape, shape, matching.caseSensitive)
+      ) {
         problems.push(sameRankProblem(ordered, policies, earlier, position));
       }
     }
@@ -105,8 +130,14 @@ export function ambiguousRules(ordered: readonly OrderedRule[], policies: Readon
   return problems;
 }
 
-function sameRankProblem(ordered: readonly OrderedRule[], policies: ReadonlyArray<CompiledCorsPolicy | undefined>, first: number, second: number): string {
-  const name = (position: number): string => `${ordered[position]?.rule.path ?? '?'} ('${policies[position]?.name ?? 'none'}')`;
+function sameRankProblem(
+  ordered: readonly OrderedRule[],
+  policies: ReadonlyArray<CompiledCorsPolicy | undefined>,
+  first: number,
+  second: number,
+): string {
+  const name = (position: number): string =>
+    `${ordered[position]?.rule.path ?? '?'} ('${policies[position]?.name ?? 'none'}')`;
   return `the path rules for ${name(first)} and ${name(second)} can match the same path and are equally specific, so neither can be said to win: narrow one of them, or give them one policy`;
 }
 
@@ -141,7 +172,9 @@ export function unorderableRules(
     const mounted = pathShape(`${mount.path.replace(/\/+$/, '')}{/*rest}`);
     for (const { rule, shape } of ordered) {
       const [first, ...others] = shaped.filter(
-        (controller) => pathsCanOverlap(controller.shape, mounted, matching.caseSensitive) && pathsCanOverlap(controller.shape, shape, matching.caseSensitive),
+        (controller) =>
+          pathsCanOverlap(controller.shape, mounted, matching.caseSensitive) &&
+          pathsCanOverlap(controller.shape, shape, matching.caseSensitive),
       );
       if (first === undefined) continue;
       const route = `${first.route.method} ${first.route.path} (${first.route.controller.name}.${first.route.methodName})${others.length > 0 ? ` and ${others.length} more controller routes` : ''}`;

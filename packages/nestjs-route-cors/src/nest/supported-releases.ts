@@ -16,6 +16,8 @@ export type CheckedPeer = keyof typeof FIRST_SUPPORTED_RELEASES;
 
 /** What a start-up error says the package needs: "@nestjs/core 11.1.4 or a later 11.x, or 12.0.0 or a later 12.x". */
 export function supportedReleases(peer: CheckedPeer): string {
-  const releases = FIRST_SUPPORTED_RELEASES[peer].map((release) => `${release} or a later ${release.slice(0, release.indexOf('.'))}.x`);
+  const releases = FIRST_SUPPORTED_RELEASES[peer].map(
+    (release) => `${release} or a later ${release.slice(0, release.indexOf('.'))}.x`,
+  );
   return `${peer} ${releases.join(', or ')}`;
 }

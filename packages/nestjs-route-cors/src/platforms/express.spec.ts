@@ -9,7 +9,16 @@ import { ExpressPlatform } from './express.js';
 class ReportsController {}
 
 function route(pickedVersion: NestRoute['pickedVersion']): NestRoute {
-  return { method: 'GET', path: '/reports', host: undefined, servesHost: undefined, version: undefined, controller: ReportsController, methodName: 'get', pickedVersion };
+  return {
+    method: 'GET',
+    path: '/reports',
+    host: undefined,
+    servesHost: undefined,
+    version: undefined,
+    controller: ReportsController,
+    methodName: 'get',
+    pickedVersion,
+  };
 }
 
 /** A request to `url` with `headers`, as Express hands it to middleware (Node's own request, Express's prototype). */
@@ -26,8 +35,16 @@ const HEADER_VERSIONING: VersioningOptions = { type: VersioningType.HEADER, head
 describe('ExpressPlatform', () => {
   describe("the router's path rules", () => {
     it.each([
-      ['a default Express app: case-insensitive, a trailing slash ignored', express(), { caseSensitive: false, ignoreTrailingSlash: true }],
-      ["an app with 'case sensitive routing' and 'strict routing' set before its router exists", express().set('case sensitive routing', true).set('strict routing', true), { caseSensitive: true, ignoreTrailingSlash: false }],
+      [
+        'a default Express app: case-insensitive, a trailing slash ignored',
+        express(),
+        { caseSensitive: false, ignoreTrailingSlash: true },
+      ],
+      [
+        "an app with 'case sensitive routing' and 'strict routing' set before its router exists",
+        express().set('case sensitive routing', true).set('strict routing', true),
+        { caseSensitive: true, ignoreTrailingSlash: false },
+      ],
     ])('are read from the adapter for %s', (_app, app, matching) => {
       expect(new ExpressPlatform(new ExpressAdapter(app)).router.matching).toEqual(matching);
     });
@@ -44,7 +61,10 @@ describe('ExpressPlatform', () => {
 
   describe('version filters', () => {
     const platform = new ExpressPlatform(new ExpressAdapter(express()));
-    const filters = platform.router.versionFilters([route(undefined), route(VERSION_NEUTRAL), route('1'), route(['2', '3'])], HEADER_VERSIONING);
+    const filters = platform.router.versionFilters(
+      [route(undefined), route(VERSION_NEUTRAL), route('1'), route(['2', '3'])],
+      HEADER_VERSIONING,
+    );
 
     it('has none for a route without a picked version, or a neutral one: they serve every request', () => {
       expect([filters[0], filters[1]]).toEqual([undefined, undefined]);
@@ -62,13 +82,21 @@ describe('ExpressPlatform', () => {
   });
 
   it('describes a request with what its router and version filters read', () => {
-    const described = new ExpressPlatform(new ExpressAdapter(express())).router.describedRequest({ url: '/reports?x=1', headers: { 'x-api-version': '1' }, hostname: 'api.test' });
+    const described = new ExpressPlatform(new ExpressAdapter(express())).router.describedRequest({
+      url: '/reports?x=1',
+      headers: { 'x-api-version': '1' },
+      hostname: 'api.test',
+    });
     expect(described).toEqual({ url: '/reports?x=1', headers: { 'x-api-version': '1' }, hostname: 'api.test' });
   });
 
   it('ends an allowed preflight with 204 and an explicit empty body: Content-Length: 0', () => {
     const response = new ServerResponse(expressRequest('/reports')) as Response;
     new ExpressPlatform(new ExpressAdapter(express())).endPreflight(response);
-    expect([response.statusCode, response.getHeader('Content-Length'), response.writableEnded]).toEqual([204, '0', true]);
+    expect([response.statusCode, response.getHeader('Content-Length'), response.writableEnded]).toEqual([
+      204,
+      '0',
+      true,
+    ]);
   });
 });

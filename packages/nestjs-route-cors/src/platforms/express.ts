@@ -9,7 +9,15 @@ import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { NextFunction, Request, Response } from 'express';
 import parseurl from 'parseurl';
 import type { RouterPathOptions } from '../core/path-index.js';
-import { type AddedBeforeNest, type CorsHttpPlatform, type CorsRouter, type DescribedRequest, refuseCorsCalls, type RouterRegistration, type VersionFilter } from '../nest/cors-platform.js';
+import {
+  type AddedBeforeNest,
+  type CorsHttpPlatform,
+  type CorsRouter,
+  type DescribedRequest,
+  refuseCorsCalls,
+  type RouterRegistration,
+  type VersionFilter,
+} from '../nest/cors-platform.js';
 import type { NestRoute } from '../nest/nest-routes.js';
 import { endPreflightResponse, NodeCorsRequest, type PlatformRequestReader } from '../nest/node-request.js';
 
@@ -26,12 +34,20 @@ interface RouterLayer {
   readonly name?: string;
   /** The path the layer was added with (router 2.x). */
   readonly rawPath?: string;
-  readonly route?: { readonly path: string; readonly methods: Readonly<Record<string, boolean>>; readonly stack: ReadonlyArray<{ readonly handle: unknown }> };
+  readonly route?: {
+    readonly path: string;
+    readonly methods: Readonly<Record<string, boolean>>;
+    readonly stack: ReadonlyArray<{ readonly handle: unknown }>;
+  };
 }
 
 /** A handler Nest registered for a controller method: Nest copies the method's metadata onto it (both majors). */
 function isNestRoute(layer: RouterLayer): boolean {
-  return layer.route?.stack.some(({ handle }) => typeof handle === 'function' && Reflect.getMetadata(PATH_METADATA, handle) !== undefined) === true;
+  return (
+    layer.route?.stack.some(
+      ({ handle }) => typeof handle === 'function' && Reflect.getMetadata(PATH_METADATA, handle) !== undefined,
+    ) === true
+  );
 }
 
 /** `express.static()`'s handler, by the name serve-static gives it: it serves the files it has and passes the rest on. */
@@ -43,7 +59,9 @@ const ALL_METHODS_THRESHOLD = 20;
 /** Every method a route serves; `ALL` for `app.all()`. */
 function routeMethods(methods: Readonly<Record<string, boolean>>): string[] {
   const names = Object.keys(methods).filter((name) => methods[name] === true);
-  return names.includes('_all') || names.length >= ALL_METHODS_THRESHOLD ? ['ALL'] : names.map((name) => name.toUpperCase());
+  return names.includes('_all') || names.length >= ALL_METHODS_THRESHOLD
+    ? ['ALL']
+    : names.map((name) => name.toUpperCase());
 }
 
 const EXPRESS_READER: PlatformRequestReader<Request, Response> = {
@@ -85,7 +103,8 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
       chosenRoute: () => undefined,
       registrations: () => NO_REGISTRATIONS,
       versionFilters: (routes, versioning) => this.versionFilters(routes, versioning),
-      describedRequest: ({ url, headers, hostname }: DescribedRequest) => ({ url, headers, hostname }) as Partial<Request> as Request,
+      describedRequest: ({ url, headers, hostname }: DescribedRequest) =>
+        ({ url, headers, hostname }) as Partial<Request> as Request,
     };
   }
 
@@ -103,8 +122,12 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
     const firstNestRoute = layers.findIndex(isNestRoute);
     const before = firstNestRoute === -1 ? [] : layers.slice(0, firstNestRoute);
     return {
-      routes: before.flatMap(({ route }) => (route === undefined ? [] : routeMethods(route.methods).map((method) => ({ method, path: route.path })))),
-      mounts: before.filter((layer) => layer.route === undefined && SERVING_MOUNTS.has(layer.name ?? '')).map((layer) => ({ path: layer.rawPath ?? '/', name: 'express.static' })),
+      routes: before.flatMap(({ route }) =>
+        route === undefined ? [] : routeMethods(route.methods).map((method) => ({ method, path: route.path })),
+      ),
+      mounts: before
+        .filter((layer) => layer.route === undefined && SERVING_MOUNTS.has(layer.name ?? ''))
+        .map((layer) => ({ path: layer.rawPath ?? '/', name: 'express.static' })),
     };
   }
 
@@ -127,7 +150,10 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
    * selects the route and `next` otherwise. A neutral route serves every
    * request.
    */
-  private versionFilters(routes: ReadonlyArray<NestRoute>, versioning: VersioningOptions): Array<VersionFilter<Request> | undefined> {
+  private versionFilters(
+    routes: ReadonlyArray<NestRoute>,
+    versioning: VersioningOptions,
+  ): Array<VersionFilter<Request> | undefined> {
     return routes.map(({ pickedVersion }) => {
       if (pickedVersion === undefined || pickedVersion === VERSION_NEUTRAL) return undefined;
       const filter = this.adapter.applyVersionFilter(() => true, pickedVersion, versioning);

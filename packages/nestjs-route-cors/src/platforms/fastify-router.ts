@@ -8,7 +8,7 @@
  * is known, not re-derived.
  */
 import type { Server } from 'node:http';
-import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestjs/common';
+import { type HttpServer, VERSION_NEUTRAL } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
 import type { AbstractHttpAdapter } from '@nestjs/core';
 import { LegacyRouteConverter } from '@nestjs/core/router/legacy-route-converter.js';
@@ -16,7 +16,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { match } from 'path-to-regexp';
 import { CorsConfigurationError } from '../core/errors.js';
 import type { RouterPathOptions } from '../core/path-index.js';
-import { type AddedBeforeNest, type CorsRouter, type DescribedRequest, NOTHING_ADDED_BEFORE_NEST, type RouterRegistration, type VersionFilter } from '../nest/cors-platform.js';
+import {
+  type AddedBeforeNest,
+  type CorsRouter,
+  type DescribedRequest,
+  NOTHING_ADDED_BEFORE_NEST,
+  type RouterRegistration,
+  type VersionFilter,
+} from '../nest/cors-platform.js';
 import type { NestRoute, VersionValue } from '../nest/nest-routes.js';
 import { pathOf } from '../nest/node-request.js';
 import { supportedReleases } from '../nest/supported-releases.js';
@@ -60,6 +67,9 @@ function isNestHandler(handler: object): boolean {
 /** The longest path whose router form is checked by a regular expression before `sanitizeUrl` would be asked. */
 const ROUTER_FORM_CHECKED_LENGTH = 256;
 
+/** An adapter whose `getType()` is `'fastify'`: @nestjs/platform-fastify's. */
+export type FastifyHttpAdapter = AbstractHttpAdapter<Server, FastifyRequest, FastifyReply>;
+
 /** find-my-way's optional parameter, which may only end a path. */
 const OPTIONAL_LAST_PARAMETER = /\/:(\w+)\?$/;
 
@@ -76,7 +86,7 @@ export class FastifyRouter implements CorsRouter<FastifyRequest> {
   private readonly routerForm: RegExp;
   private readonly registered: RouterRegistration[] = [];
 
-  constructor(private readonly adapter: AbstractHttpAdapter<Server, FastifyRequest, FastifyReply>) {
+  constructor(private readonly adapter: FastifyHttpAdapter) {
     if (!isAdapterRouting(adapter)) {
       throw new CorsConfigurationError([
         `this version of @nestjs/platform-fastify has no FastifyAdapter ${missingRoutingMembers(adapter).join(', ')}, which tell how its router reads paths and versions; nestjs-route-cors needs ${supportedReleases('@nestjs/platform-fastify')}`,
@@ -88,7 +98,12 @@ export class FastifyRouter implements CorsRouter<FastifyRequest> {
     adapter.getInstance<FastifyInstance>().addHook('onRoute', (route) => {
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       const method = methods.length > 1 ? 'ALL' : (methods[0] ?? '');
-      const registration: RouterRegistration = { method, path: route.url, handler: route.handler.name, nest: isNestHandler(route.handler) };
+      const registration: RouterRegistration = {
+        method,
+        path: route.url,
+        handler: route.handler.name,
+        nest: isNestHandler(route.handler),
+      };
       this.registered.push(registration);
       route.config = { ...route.config, [REGISTRATION]: registration };
     });
@@ -130,7 +145,11 @@ export class FastifyRouter implements CorsRouter<FastifyRequest> {
     for (const url of paths) {
       // One route per path as find-my-way reads it: `/items/:id` and `/items/:itemId` are the same.
       if (!instance.hasRoute({ method: 'OPTIONS', url })) {
-        instance.route({ method: 'OPTIONS', url, handler: (_request: FastifyRequest, reply: FastifyReply) => reply.callNotFound() });
+        instance.route({
+          method: 'OPTIONS',
+          url,
+          handler: (_request: FastifyRequest, reply: FastifyReply) => reply.callNotFound(),
+        });
       }
     }
   }
@@ -179,7 +198,7 @@ export class FastifyRouter implements CorsRouter<FastifyRequest> {
    * first of the request's versions that a route has, else the route without
    * a version (neutral), else none. Each route's filter asks that question.
    */
-  versionFilters(routes: ReadonlyArray<NestRoute>, _versioning: VersioningOptions): Array<VersionFilter<FastifyRequest> | undefined> {
+  versionFilters(routes: ReadonlyArray<NestRoute>): Array<VersionFilter<FastifyRequest> | undefined> {
     const versionsAt = new Map<string, Set<unknown>>();
     const key = (route: NestRoute): string => `${route.method} ${route.path}`;
     for (const route of routes) {
@@ -192,8 +211,10 @@ export class FastifyRouter implements CorsRouter<FastifyRequest> {
       if (versions.size === 0) return undefined;
       const own = new Set(this.constrainedVersions(route.pickedVersion));
       return (request) => {
-        const derived = this.routing.versionConstraint.deriveConstraint(request.raw);
-        const picked = (Array.isArray(derived) ? derived : [derived]).find((version) => versions.has(version));
+        const derived: unknown = this.routing.versionConstraint.deriveConstraint(request.raw);
+        const picked = (Array.isArray(derived) ? (derived as unknown[]) : [derived]).find((version) =>
+          versions.has(version),
+        );
         return picked === undefined ? own.size === 0 : own.has(picked);
       };
     });

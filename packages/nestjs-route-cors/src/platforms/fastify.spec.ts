@@ -18,15 +18,39 @@ function requestFor(url: string): FastifyRequest {
 
 /** Request targets mixing what `sanitizeUrl` changes (case, `%`, `;`, `//`, a trailing `/`) with what it keeps. */
 const targets = fc.oneof(
-  { weight: 8, arbitrary: fc.array(fc.stringMatching(/^[a-zB0-9._~%;:*-]{0,6}$/), { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`) },
-  { weight: 1, arbitrary: fc.constantFrom('/', '//x', '/x/', '/a%2Fb', '/A', '/%41', '/a;b', 'http://h/a', 'http://h', '*a', '/a?b=1', '/a?/b') },
+  {
+    weight: 8,
+    arbitrary: fc
+      .array(fc.stringMatching(/^[a-zB0-9._~%;:*-]{0,6}$/), { minLength: 1, maxLength: 4 })
+      .map((segments) => `/${segments.join('/')}`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '/',
+      '//x',
+      '/x/',
+      '/a%2Fb',
+      '/A',
+      '/%41',
+      '/a;b',
+      'http://h/a',
+      'http://h',
+      '*a',
+      '/a?b=1',
+      '/a?/b',
+    ),
+  },
 );
 
 describe.each([
   ['default', {}],
   ['case-insensitive', { routerOptions: { caseSensitive: false } }],
   ['ignoring a trailing slash', { routerOptions: { ignoreTrailingSlash: true } }],
-  ['ignoring duplicate slashes, semicolon delimiter', { routerOptions: { ignoreDuplicateSlashes: true, useSemicolonDelimiter: true } }],
+  [
+    'ignoring duplicate slashes, semicolon delimiter',
+    { routerOptions: { ignoreDuplicateSlashes: true, useSemicolonDelimiter: true } },
+  ],
 ])('the routing path on a %s Fastify router', (_name, options) => {
   const adapter = new FastifyAdapter(options);
   const routing = adapter as unknown as AdapterRouting;

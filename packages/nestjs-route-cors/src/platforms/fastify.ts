@@ -6,12 +6,10 @@
  * and for unmatched paths too. How Fastify's router reads paths and picks
  * routes is `fastify-router.ts`.
  */
-import type { Server } from 'node:http';
-import type { AbstractHttpAdapter } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type CorsHttpPlatform, refuseCorsCalls, secondCorsLayer } from '../nest/cors-platform.js';
 import { type CorsHeaderTarget, NodeCorsRequest, type PlatformRequestReader } from '../nest/node-request.js';
-import { FastifyRouter } from './fastify-router.js';
+import { type FastifyHttpAdapter, FastifyRouter } from './fastify-router.js';
 
 /**
  * A preflight's headers go through the reply: headers on the reply, and none
@@ -32,14 +30,19 @@ class ReplyHeaders implements CorsHeaderTarget {
 
 /** @fastify/cors, as `register()` receives it: the plugin or its module, named by fastify-plugin's metadata. */
 function isFastifyCors(plugin: unknown): boolean {
-  const candidate: unknown = typeof plugin === 'object' && plugin !== null && 'default' in plugin ? plugin.default : plugin;
+  const candidate: unknown =
+    typeof plugin === 'object' && plugin !== null && 'default' in plugin ? plugin.default : plugin;
   if (typeof candidate !== 'function') return false;
   const meta: unknown = Reflect.get(candidate, Symbol.for('plugin-meta'));
   return typeof meta === 'object' && meta !== null && 'name' in meta && meta.name === '@fastify/cors';
 }
 
 /** What the adapter's request-hook slot holds. */
-type RequestHook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void | Promise<void>;
+type RequestHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: (error?: Error) => void,
+) => void | Promise<void>;
 
 /**
  * Node's response, for a request that goes on, when an earlier `onRequest`
@@ -74,7 +77,8 @@ const FASTIFY_READER: PlatformRequestReader<FastifyRequest, FastifyReply> = {
   requestId: (request) => request.id,
   // A request that goes on gets its headers on Node's response, which Fastify merges into its replies (errors and
   // 404s included) and a middleware's own answer carries; a preflight is answered through the reply.
-  headerTarget: (reply, preflight) => (preflight ? new ReplyHeaders(reply) : replyHoldsVary(reply) ? new ResponseUnderReplyHeaders(reply) : reply.raw),
+  headerTarget: (reply, preflight) =>
+    preflight ? new ReplyHeaders(reply) : replyHoldsVary(reply) ? new ResponseUnderReplyHeaders(reply) : reply.raw,
   serverResponse: (reply) => reply.raw,
   routesAfterHook: false,
 };
@@ -83,7 +87,7 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
   readonly name = 'fastify';
   readonly router: FastifyRouter;
 
-  constructor(private readonly adapter: AbstractHttpAdapter<Server, FastifyRequest, FastifyReply>) {
+  constructor(private readonly adapter: FastifyHttpAdapter) {
     this.router = new FastifyRouter(adapter);
   }
 
@@ -99,7 +103,8 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
    */
   install(hook: RequestHook): void {
     const setSlot = this.adapter.setOnRequestHook.bind(this.adapter);
-    const share = (other: RequestHook | undefined): void => setSlot(other === undefined ? hook : this.followedBy(hook, other));
+    const share = (other: RequestHook | undefined): void =>
+      setSlot(other === undefined ? hook : this.followedBy(hook, other));
     // Set on the adapter before this module started, e.g. `adapter.setOnRequestHook()` before `NestFactory.create()`.
     const before: unknown = Reflect.get(this.adapter, 'onRequestHook');
     share(typeof before === 'function' ? (before as RequestHook) : undefined);
@@ -125,7 +130,11 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
       },
     });
     instance.addHook('onReady', function (this: FastifyInstance, done) {
-      done(this.hasPlugin('@fastify/cors') ? secondCorsLayer('@fastify/cors, registered on the Fastify instance,') : undefined);
+      done(
+        this.hasPlugin('@fastify/cors')
+          ? secondCorsLayer('@fastify/cors, registered on the Fastify instance,')
+          : undefined,
+      );
     });
   }
 
@@ -145,7 +154,11 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
         const asError = (failure: unknown): Error => (failure instanceof Error ? failure : new Error(String(failure)));
         try {
           const result = then.call(adapter, request, reply, doneOnce);
-          if (result instanceof Promise) result.then(() => doneOnce(), (failure: unknown) => doneOnce(asError(failure)));
+          if (result instanceof Promise)
+            result.then(
+              () => doneOnce(),
+              (failure: unknown) => doneOnce(asError(failure)),
+            );
         } catch (failure) {
           doneOnce(asError(failure));
         }

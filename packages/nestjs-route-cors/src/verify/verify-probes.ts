@@ -41,7 +41,10 @@ function filledPath(path: string): string {
 
 function targetOf(row: RouteReportJsonRow, samples: readonly string[]): string {
   const matches = match(row.path);
-  return samples.find((sample) => matches(new URL(sample, 'http://verify.invalid').pathname) !== false) ?? filledPath(row.path);
+  return (
+    samples.find((sample) => matches(new URL(sample, 'http://verify.invalid').pathname) !== false) ??
+    filledPath(row.path)
+  );
 }
 
 /** The policy as the report describes it, compiled again so that verify judges origins exactly as the app does. */
@@ -50,14 +53,26 @@ function policyOf(row: RouteReportJsonRow): CompiledCorsPolicy | undefined {
   if (described === null) return undefined;
   const { name, origins, methods, allowedHeaders, exposedHeaders, credentials, maxAge, strict } = described;
   // What the report lists compiled in the app; tolerated entries stay allowed here too.
-  return compilePolicy(name, { origins, methods, allowedHeaders, exposedHeaders, credentials, maxAge, strict, tolerate: TOLERABLE_RISKS });
+  return compilePolicy(name, {
+    origins,
+    methods,
+    allowedHeaders,
+    exposedHeaders,
+    credentials,
+    maxAge,
+    strict,
+    tolerate: TOLERABLE_RISKS,
+  });
 }
 
 /** Two origins the policy allows: listed ones first, then pattern fillings. */
 function allowedOrigins(policy: CompiledCorsPolicy): [string, string] | undefined {
   if (policy.anyOrigin) return ['https://verify-a.example', 'https://verify-b.example'];
   const exact = [...policy.exactOrigins].filter((origin) => origin !== 'null');
-  const filled = policy.patterns.flatMap((pattern) => [`${pattern.schemePrefix}${FILLER}-a${pattern.hostSuffix}`, `${pattern.schemePrefix}${FILLER}-b${pattern.hostSuffix}`]);
+  const filled = policy.patterns.flatMap((pattern) => [
+    `${pattern.schemePrefix}${FILLER}-a${pattern.hostSuffix}`,
+    `${pattern.schemePrefix}${FILLER}-b${pattern.hostSuffix}`,
+  ]);
   const [first, second] = [...exact, ...filled];
   if (first === undefined) return undefined;
   return [first, second ?? first];
@@ -87,7 +102,10 @@ function refusedOrigins(policy: CompiledCorsPolicy, allowed: string, hasOriginPr
  * Every route of the report verify can probe. Gateways, version-picked
  * preflight rows and host-bound routes are left out (`skipped`), with why.
  */
-export function probedRoutes(report: CorsRouteReportJson, samples: readonly string[]): { routes: ProbedRoute[]; skipped: string[] } {
+export function probedRoutes(
+  report: CorsRouteReportJson,
+  samples: readonly string[],
+): { routes: ProbedRoute[]; skipped: string[] } {
   const routes: ProbedRoute[] = [];
   const skipped: string[] = [];
   for (const row of [...report.routes, ...report.paths]) {
@@ -104,8 +122,17 @@ export function probedRoutes(report: CorsRouteReportJson, samples: readonly stri
       continue;
     }
     const method = row.method === 'ANY' || row.method === 'ALL' ? (policy.declared.methods[0] ?? 'GET') : row.method;
-    routes.push({ name, method, target: targetOf(row, samples), policy, allowed, refused: refusedOrigins(policy, allowed[0], row.policy?.hasOriginPredicate === true), sendsActual: SAFE_METHODS.has(method) });
+    routes.push({
+      name,
+      method,
+      target: targetOf(row, samples),
+      policy,
+      allowed,
+      refused: refusedOrigins(policy, allowed[0], row.policy?.hasOriginPredicate === true),
+      sendsActual: SAFE_METHODS.has(method),
+    });
   }
-  for (const row of report.gateways) skipped.push(`${row.method} ${row.path}: a gateway (probe its handshake with expectCors)`);
+  for (const row of report.gateways)
+    skipped.push(`${row.method} ${row.path}: a gateway (probe its handshake with expectCors)`);
   return { routes, skipped };
 }

@@ -48,7 +48,8 @@ function describeProbe({ route, kind, origin }: Probe): string {
 function allowOriginValues(message: IncomingMessage): string[] {
   const values: string[] = [];
   for (let i = 0; i < message.rawHeaders.length; i += 2) {
-    if (message.rawHeaders[i]?.toLowerCase() === 'access-control-allow-origin') values.push(...(message.rawHeaders[i + 1] ?? '').split(',').map((v) => v.trim()));
+    if (message.rawHeaders[i]?.toLowerCase() === 'access-control-allow-origin')
+      values.push(...(message.rawHeaders[i + 1] ?? '').split(',').map((v) => v.trim()));
   }
   return values;
 }
@@ -78,14 +79,21 @@ function send(base: URL, probe: Probe): Promise<Answer> {
       );
       message.on('error', reject);
     });
-    outgoing.on('timeout', () => outgoing.destroy(new Error(`${describeProbe(probe)} got no answer within ${TIMEOUT_MS} ms`)));
+    outgoing.on('timeout', () =>
+      outgoing.destroy(new Error(`${describeProbe(probe)} got no answer within ${TIMEOUT_MS} ms`)),
+    );
     outgoing.on('error', reject);
     outgoing.end();
   });
 }
 
 function listOf(value: string | undefined): Set<string> {
-  return new Set((value ?? '').split(',').map((v) => v.trim().toLowerCase()).filter((v) => v !== ''));
+  return new Set(
+    (value ?? '')
+      .split(',')
+      .map((v) => v.trim().toLowerCase())
+      .filter((v) => v !== ''),
+  );
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
@@ -97,25 +105,45 @@ function judge(probe: Probe, answer: Answer): Array<[VerifyCode, string]> {
   const said = describeProbe(probe);
   const { policy } = probe.route;
   if (probe.kind === 'preflight' && answer.status >= 300 && answer.status < 400) {
-    return [['redirected-preflight', `${said} was answered ${answer.status} (Location: ${answer.header('location') ?? 'none'}): browsers fail a preflight that is redirected, so the request is never sent`]];
+    return [
+      [
+        'redirected-preflight',
+        `${said} was answered ${answer.status} (Location: ${answer.header('location') ?? 'none'}): browsers fail a preflight that is redirected, so the request is never sent`,
+      ],
+    ];
   }
   const problems: Array<[VerifyCode, string]> = [];
   const values = answer.allowOrigins;
   if (values.length > 1) {
-    problems.push(['duplicate-allow-origin', `${said} got ${values.length} Access-Control-Allow-Origin values (${values.join(', ')}): browsers refuse an answer with more than one, so something in front of the app adds its own`]);
+    problems.push([
+      'duplicate-allow-origin',
+      `${said} got ${values.length} Access-Control-Allow-Origin values (${values.join(', ')}): browsers refuse an answer with more than one, so something in front of the app adds its own`,
+    ]);
   }
   if (!policy.anyOrigin && values.includes('*')) {
-    problems.push(['wildcard-for-listed-origins', `${said} got Access-Control-Allow-Origin: *, but policy '${policy.name}' lists its origins: every site can read this route`]);
+    problems.push([
+      'wildcard-for-listed-origins',
+      `${said} got Access-Control-Allow-Origin: *, but policy '${policy.name}' lists its origins: every site can read this route`,
+    ]);
   }
   if (!probe.allowed && values.includes(probe.origin)) {
-    problems.push(['allow-origin-to-refused-origin', `${said} got Access-Control-Allow-Origin: ${probe.origin}, an origin policy '${policy.name}' refuses: that site can read the answer`]);
+    problems.push([
+      'allow-origin-to-refused-origin',
+      `${said} got Access-Control-Allow-Origin: ${probe.origin}, an origin policy '${policy.name}' refuses: that site can read the answer`,
+    ]);
   }
   const other = values.find((value) => value !== '*' && value !== probe.origin);
   if (other !== undefined) {
-    problems.push(['answer-for-another-origin', `${said} got the answer for ${other} (Access-Control-Allow-Origin: ${other}): a cache in front of the app serves one origin's copy to another`]);
+    problems.push([
+      'answer-for-another-origin',
+      `${said} got the answer for ${other} (Access-Control-Allow-Origin: ${other}): a cache in front of the app serves one origin's copy to another`,
+    ]);
   }
   if (!policy.anyOrigin && !listOf(answer.header('vary')).has('origin')) {
-    problems.push(['missing-vary-origin', `${said} got no Vary: Origin (Vary: ${answer.header('vary') ?? 'none'}), though policy '${policy.name}' answers each origin differently: a cache may serve one origin's answer to another`]);
+    problems.push([
+      'missing-vary-origin',
+      `${said} got no Vary: Origin (Vary: ${answer.header('vary') ?? 'none'}), though policy '${policy.name}' answers each origin differently: a cache may serve one origin's answer to another`,
+    ]);
   }
   if (probe.kind === 'preflight' && probe.allowed) problems.push(...preflightDifferences(said, probe, answer));
   return problems;
@@ -125,7 +153,12 @@ function judge(probe: Probe, answer: Answer): Array<[VerifyCode, string]> {
 function preflightDifferences(said: string, probe: Probe, answer: Answer): Array<[VerifyCode, string]> {
   const { declared, name } = probe.route.policy;
   if (answer.status < 200 || answer.status >= 300 || answer.allowOrigins.length === 0) {
-    return [['preflight-differs-from-policy', `${said} was answered ${answer.status} without Access-Control-Allow-Origin, though policy '${name}' allows the origin and the method`]];
+    return [
+      [
+        'preflight-differs-from-policy',
+        `${said} was answered ${answer.status} without Access-Control-Allow-Origin, though policy '${name}' allows the origin and the method`,
+      ],
+    ];
   }
   const methods = listOf(answer.header('access-control-allow-methods'));
   const headers = listOf(answer.header('access-control-allow-headers'));
@@ -133,10 +166,16 @@ function preflightDifferences(said: string, probe: Probe, answer: Answer): Array
   const policyHeaders = new Set(declared.allowedHeaders.map((h) => h.toLowerCase()));
   const problems: Array<[VerifyCode, string]> = [];
   if (!sameSet(methods, policyMethods)) {
-    problems.push(['preflight-differs-from-policy', `${said} got Access-Control-Allow-Methods: ${answer.header('access-control-allow-methods') ?? 'none'}, but policy '${name}' allows ${declared.methods.join(', ')}`]);
+    problems.push([
+      'preflight-differs-from-policy',
+      `${said} got Access-Control-Allow-Methods: ${answer.header('access-control-allow-methods') ?? 'none'}, but policy '${name}' allows ${declared.methods.join(', ')}`,
+    ]);
   }
   if (!sameSet(headers, policyHeaders)) {
-    problems.push(['preflight-differs-from-policy', `${said} got Access-Control-Allow-Headers: ${answer.header('access-control-allow-headers') ?? 'none'}, but policy '${name}' allows ${declared.allowedHeaders.join(', ') || 'none'}`]);
+    problems.push([
+      'preflight-differs-from-policy',
+      `${said} got Access-Control-Allow-Headers: ${answer.header('access-control-allow-headers') ?? 'none'}, but policy '${name}' allows ${declared.allowedHeaders.join(', ') || 'none'}`,
+    ]);
   }
   return problems;
 }
@@ -147,7 +186,10 @@ function probesOf(route: ProbedRoute): Probe[] {
   const probes: Probe[] = [];
   if (route.sendsActual) {
     // One origin's request right after another's: a cache that ignores Origin answers the second with the first's copy.
-    probes.push({ route, kind: 'actual', origin: first, allowed: true }, { route, kind: 'actual', origin: second, allowed: true });
+    probes.push(
+      { route, kind: 'actual', origin: first, allowed: true },
+      { route, kind: 'actual', origin: second, allowed: true },
+    );
     probes.push(...route.refused.map((origin) => ({ route, kind: 'actual' as const, origin, allowed: false })));
   }
   probes.push({ route, kind: 'preflight', origin: first, allowed: true });

@@ -15,7 +15,15 @@ import { CorsPolicySet } from '../nest/cors-policy-set.js';
 import { NodeCorsRequest, pathOf } from '../nest/node-request.js';
 import { explainGatewayHandshake } from './gateway-explainer.js';
 import { observeGatewayServers } from './gateway-servers.js';
-import { type CorsGatewayServer, gatewayProblems, type GatewaySite, misplacedDeclarations, readGatewaySites, serverKey, siteKey } from './gateway-sites.js';
+import {
+  type CorsGatewayServer,
+  gatewayProblems,
+  type GatewaySite,
+  misplacedDeclarations,
+  readGatewaySites,
+  serverKey,
+  siteKey,
+} from './gateway-sites.js';
 import { HANDSHAKE_READER, type HandshakeCheck } from './handshake-check.js';
 import { protectSocketIoServer, socketIoServerOf } from './socket-io-handshakes.js';
 import { protectWsServer, wsServerOf } from './ws-handshakes.js';
@@ -27,7 +35,6 @@ import { protectWsServer, wsServerOf } from './ws-handshakes.js';
  * transport, not to the API the policy was written for.
  */
 const TRANSPORT_METHODS: CorsDeclaration = { kind: 'inline', options: { methods: ['GET', 'POST'] }, merge: true };
-
 
 interface ProtectedServer {
   readonly site: GatewaySite;
@@ -137,12 +144,20 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
   }
 
   /** Each gateway's policy: its declaration plus the transport's methods; every problem at once. */
-  private resolve(named: ReadonlyMap<string, NamedPolicy>): { named: ReadonlyMap<string, NamedPolicy>; policies: GatewayPolicies } {
+  private resolve(named: ReadonlyMap<string, NamedPolicy>): {
+    named: ReadonlyMap<string, NamedPolicy>;
+    policies: GatewayPolicies;
+  } {
     const policies = new Map<GatewaySite, CompiledCorsPolicy>();
     const problems = new ConfigurationProblems();
     for (const site of this.sites) {
       if (site.declaration === undefined || site.declaration.kind === 'disabled') continue;
-      const declared = { controller: site.name, handler: 'handshake', classDeclaration: site.declaration, handlerDeclaration: TRANSPORT_METHODS };
+      const declared = {
+        controller: site.name,
+        handler: 'handshake',
+        classDeclaration: site.declaration,
+        handlerDeclaration: TRANSPORT_METHODS,
+      };
       const policy = problems.attempt(() => resolveRoutePolicy(declared, named));
       if (policy !== undefined) policies.set(site, policy);
     }
@@ -172,7 +187,12 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
   }
 
   /** The same decision, headers and refusal report as an HTTP request's; the gateway's policy is known already. */
-  private async check(site: GatewaySite, request: IncomingMessage, response: ServerResponse, sent: boolean): Promise<CorsDecision> {
+  private async check(
+    site: GatewaySite,
+    request: IncomingMessage,
+    response: ServerResponse,
+    sent: boolean,
+  ): Promise<CorsDecision> {
     const facts = new NodeCorsRequest(request, request, response, HANDSHAKE_READER);
     const decision = await decideCors(this.policyOf(site), facts);
     this.responder.answerHandshake(facts, decision, sent);

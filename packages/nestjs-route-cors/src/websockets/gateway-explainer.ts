@@ -9,10 +9,20 @@ import { type CorsExplainInput, type CorsExplanation, explainedOrigin } from '..
 import type { CorsGatewayServer } from './gateway-sites.js';
 
 /** `input.credentials`: Socket.IO's `withCredentials: true` (the polling transport then needs credentials allowed). */
-export async function explainGatewayHandshake(server: CorsGatewayServer, input: CorsExplainInput): Promise<CorsExplanation> {
+export async function explainGatewayHandshake(
+  server: CorsGatewayServer,
+  input: CorsExplainInput,
+): Promise<CorsExplanation> {
   const origin = explainedOrigin(input.origin);
   const { policy } = server;
-  const decision = await decideCors(policy, { method: 'GET', origin, selfOrigin: undefined, requestMethod: undefined, requestHeaders: undefined, carriesCookies: input.credentials });
+  const decision = await decideCors(policy, {
+    method: 'GET',
+    origin,
+    selfOrigin: undefined,
+    requestMethod: undefined,
+    requestHeaders: undefined,
+    carriesCookies: input.credentials,
+  });
   const credentialsRefused = input.credentials && decision.allowed && !policy.credentials;
   const handshake = `${server.transport === 'socket.io' ? 'Socket.IO polling and WebSocket handshakes' : 'WebSocket handshakes'}`;
   const verdict = !decision.allowed
@@ -22,12 +32,21 @@ export async function explainGatewayHandshake(server: CorsGatewayServer, input: 
       : `allowed: ${origin} may connect to ${server.gateways.join(', ')} under policy '${policy.name}'`;
   const allowed = decision.allowed && !credentialsRefused;
   return {
-    route: { method: 'GET', path: server.path, handler: `${server.gateways.join(', ')} (${server.transport} handshake)`, policy: policy.name },
+    route: {
+      method: 'GET',
+      path: server.path,
+      handler: `${server.gateways.join(', ')} (${server.transport} handshake)`,
+      policy: policy.name,
+    },
     preflight: { needed: false, why: 'a handshake is a simple GET: browsers send no preflight', allowed: true },
     actual: {
       sent: true,
       readable: allowed,
-      response: { status: decision.allowed ? (server.transport === 'ws' ? 101 : 200) : 403, headers: decision.headers, vary: decision.vary },
+      response: {
+        status: decision.allowed ? (server.transport === 'ws' ? 101 : 200) : 403,
+        headers: decision.headers,
+        vary: decision.vary,
+      },
     },
     allowed,
     // Handshakes reach the gateway's server, never Nest's CSRF check.

@@ -33,7 +33,7 @@ export function observeGatewayServers(config: ApplicationConfig, onCreate: Serve
           }
           const value: unknown = Reflect.get(target, key);
           // Bound to the adapter itself, so that its methods see their own private fields.
-          return typeof value === 'function' ? value.bind(target) : value;
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
         },
       });
       observed.set(adapter, wrapper);

@@ -11,7 +11,11 @@ import type { PlatformRequestReader } from '../nest/node-request.js';
  * request reach the gateway's server. For an upgrade, `response` is never
  * sent; a refusal's 403 copies its headers.
  */
-export type HandshakeCheck = (request: IncomingMessage, response: ServerResponse, sent: boolean) => Promise<CorsDecision>;
+export type HandshakeCheck = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  sent: boolean,
+) => Promise<CorsDecision>;
 
 /**
  * A gateway handshake, read from Node's own request (no HTTP framework sees
@@ -44,7 +48,9 @@ export const HANDSHAKE_READER: PlatformRequestReader<IncomingMessage, ServerResp
  * (`Vary`, and the reason in development).
  */
 export function refuseUpgrade(socket: Duplex, answer: ServerResponse): void {
-  const headers = Object.entries(answer.getHeaders()).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}\r\n`);
+  const headers = Object.entries(answer.getHeaders()).map(
+    ([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}\r\n`,
+  );
   socket.on('error', () => undefined);
   if (socket.writable) {
     socket.write(

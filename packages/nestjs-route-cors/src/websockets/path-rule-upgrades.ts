@@ -23,12 +23,18 @@ import { HANDSHAKE_READER, refuseUpgrade } from './handshake-check.js';
 /** The rule's decision for an upgrade, or undefined when no path rule covers its path. */
 export type UpgradeDecision = (request: IncomingMessage, answer: ServerResponse) => Promise<CorsDecision> | undefined;
 
+/** An HTTP or HTTPS server, whatever events its type declares. */
+function isEventEmitter(value: unknown): value is EventEmitter {
+  return value instanceof EventEmitter;
+}
+
 /** Decides every upgrade of `server` (HTTP or HTTPS) with `decide` before its listeners see it. */
 export function checkUpgrades(server: EventEmitter, decide: UpgradeDecision): void {
-  const emit = server.emit;
-  const emitUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): boolean => Reflect.apply(emit, server, ['upgrade', request, socket, head]) as boolean;
+  const emit: EventEmitter['emit'] = Reflect.get(server, 'emit');
+  const emitUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): boolean =>
+    Reflect.apply(emit, server, ['upgrade', request, socket, head]);
   server.emit = function (this: EventEmitter, event: string | symbol, ...args: unknown[]): boolean {
-    if (event !== 'upgrade') return Reflect.apply(emit, this, [event, ...args]) as boolean;
+    if (event !== 'upgrade') return Reflect.apply(emit, this, [event, ...args]);
     const [request, socket, head] = args as [IncomingMessage, Duplex, Buffer];
     // Never sent: it holds the headers the responder writes for a refusal (Vary, the reason in development).
     const answer = new ServerResponse(request);
@@ -65,7 +71,7 @@ export class PathRuleUpgrades implements OnModuleInit {
 
   onModuleInit(): void {
     const server: unknown = this.adapterHost.httpAdapter?.getHttpServer();
-    if (this.options.paths !== undefined && this.options.paths.length > 0 && server instanceof EventEmitter) {
+    if (this.options.paths !== undefined && this.options.paths.length > 0 && isEventEmitter(server)) {
       checkUpgrades(server, (request, answer) => this.decide(request, answer));
     }
   }
@@ -80,7 +86,13 @@ export class PathRuleUpgrades implements OnModuleInit {
     const facts = new NodeCorsRequest(request, request, answer, HANDSHAKE_READER);
     const { index } = this.routes.lookup;
     const routed = this.routes.router.routingPath(request, facts.url);
-    const decided = decideRequest(index, routed, facts, NO_CONTROLLER_ROUTE, otherReadings(this.routes.router, facts.url, routed));
+    const decided = decideRequest(
+      index,
+      routed,
+      facts,
+      NO_CONTROLLER_ROUTE,
+      otherReadings(this.routes.router, facts.url, routed),
+    );
     if (decided === undefined) return undefined;
     return Promise.resolve(decided).then((decision) => {
       this.responder.answerHandshake(facts, decision, false);

@@ -16,14 +16,12 @@ type EngineMiddleware = (request: IncomingMessage, response: ServerResponse, nex
 /** engine.io's error body (`code` 4 is its FORBIDDEN), so that Socket.IO clients report it as they report their own refusals. */
 const POLLING_REFUSAL = JSON.stringify({ code: 4, message: CORS_REFUSED_MESSAGE });
 
-
 /** The Socket.IO server behind what `IoAdapter.create()` returned: the server, or one of its namespaces. */
 export function socketIoServerOf(created: unknown): Server | undefined {
   if (typeof created !== 'object' || created === null) return undefined;
   const server = 'engine' in created ? created : 'server' in created ? (created as Namespace).server : undefined;
   return server !== undefined && typeof (server as Server).engine?.use === 'function' ? (server as Server) : undefined;
 }
-
 
 function answerPolling(response: ServerResponse, decision: CorsDecision, next: () => void): void {
   if (!decision.allowed) {

@@ -28,7 +28,10 @@ export function wsServerOf(created: unknown): WebSocketServer | undefined {
  * `verifyClient` (e.g. authentication), if it has one. A refusal is 403
  * (RFC 6455 §10.2), not ws's default 401.
  */
-export function corsVerifyClient(check: HandshakeCheck, own: VerifyClient | undefined): VerifyClientCallbackAsync<IncomingMessage> {
+export function corsVerifyClient(
+  check: HandshakeCheck,
+  own: VerifyClient | undefined,
+): VerifyClientCallbackAsync<IncomingMessage> {
   return (info, callback) => {
     // Never sent: it holds the headers the responder writes for the 403 (Vary, the reason in development).
     const answer = new ServerResponse(info.req);
@@ -46,7 +49,11 @@ export function corsVerifyClient(check: HandshakeCheck, own: VerifyClient | unde
 }
 
 /** Installs the check on a ws server; returns the path it serves. */
-export function protectWsServer(server: WebSocketServer, check: HandshakeCheck, declaredPath: string | undefined): string {
+export function protectWsServer(
+  server: WebSocketServer,
+  check: HandshakeCheck,
+  declaredPath: string | undefined,
+): string {
   server.options.verifyClient = corsVerifyClient(check, server.options.verifyClient ?? undefined);
   return declaredPath ?? '/';
 }

@@ -18,8 +18,6 @@ let blockedPage: Server;
 let started: GraphqlApp;
 let api: string;
 
-
-
 beforeAll(async () => {
   browser = await launchChromiumBrowser();
   allowedPage = await serveEmptyPage();
@@ -47,8 +45,16 @@ async function queryFrom(pageServer: Server, method: 'POST' | 'GET'): Promise<{ 
         try {
           const res =
             method === 'POST'
-              ? await fetch(url, { method, credentials: 'include', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query }) })
-              : await fetch(`${url}?query=${encodeURIComponent(query)}`, { credentials: 'include', headers: { 'apollo-require-preflight': 'true' } });
+              ? await fetch(url, {
+                  method,
+                  credentials: 'include',
+                  headers: { 'Content-Type': 'application/json' },
+                  body: JSON.stringify({ query }),
+                })
+              : await fetch(`${url}?query=${encodeURIComponent(query)}`, {
+                  credentials: 'include',
+                  headers: { 'apollo-require-preflight': 'true' },
+                });
           return { data: ((await res.json()) as { data: unknown }).data };
         } catch (error) {
           return { error: `${(error as Error).name}: ${(error as Error).message}` };

@@ -26,7 +26,7 @@ beforeAll(async () => {
   blockedPage = await serveEmptyPage();
   app = await startQueryMethodApp(originOf(allowedPage));
   await app.listen(0, '127.0.0.1');
-  api = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  api = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
 }, 60_000);
 
 afterAll(async () => {
@@ -44,8 +44,12 @@ async function queryFrom(pageServer: Server, path: string): Promise<{ body?: unk
     await page.goto(originOf(pageServer));
     return await page.evaluate(async (url) => {
       try {
-        const res = await fetch(url, { method: 'QUERY', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ q: 'sales' }) });
-        return { body: await res.json() };
+        const res = await fetch(url, {
+          method: 'QUERY',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ q: 'sales' }),
+        });
+        return { body: (await res.json()) as unknown };
       } catch (error) {
         return { error: `${(error as Error).name}: ${(error as Error).message}` };
       }

@@ -23,7 +23,6 @@ let app: INestApplication;
 let api: string;
 let pageOrigin: string;
 
-
 beforeAll(async () => {
   browser = await launchChromiumBrowser();
   pageServer = await serveEmptyPage();
@@ -54,7 +53,9 @@ describe('images embedded by a page on another site, with useSecurityHeaders() o
   it("loads one from a public ('*') route and is blocked on a private one", async () => {
     const { loaded, blocked } = await onPage(async (page) => {
       const failures: string[] = [];
-      page.on('requestfailed', (request) => failures.push(`${new URL(request.url()).pathname} ${request.failure()?.errorText ?? ''}`));
+      page.on('requestfailed', (request) =>
+        failures.push(`${new URL(request.url()).pathname} ${request.failure()?.errorText ?? ''}`),
+      );
       const widths = await page.evaluate(async (base) => {
         const load = (path: string): Promise<number> =>
           new Promise((resolve) => {
@@ -76,14 +77,20 @@ describe('images embedded by a page on another site, with useSecurityHeaders() o
 
 describe("Resource Timing of a cross-origin answer the page's policy allows", () => {
   /** What the page's own Resource Timing entry says about a fetched answer. */
-  async function timingOf(path: string): Promise<{ readonly requestStart: number; readonly responseStart: number; readonly serverTiming: string[] }> {
+  async function timingOf(
+    path: string,
+  ): Promise<{ readonly requestStart: number; readonly responseStart: number; readonly serverTiming: string[] }> {
     return onPage((page) =>
       page.evaluate(async (url) => {
         const res = await fetch(url);
         await res.text();
         const [entry] = performance.getEntriesByName(url) as PerformanceResourceTiming[];
         if (entry === undefined) throw new Error(`no Resource Timing entry for ${url}`);
-        return { requestStart: entry.requestStart, responseStart: entry.responseStart, serverTiming: entry.serverTiming.map((timing) => timing.name) };
+        return {
+          requestStart: entry.requestStart,
+          responseStart: entry.responseStart,
+          serverTiming: entry.serverTiming.map((timing) => timing.name),
+        };
       }, `${api}${path}`),
     );
   }

@@ -9,9 +9,17 @@ export function ticksFrom(port: number, origin: string): Promise<unknown[]> {
       super(address, protocols, { origin });
     }
   }
-  const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: PageSocket, retryAttempts: 0, lazy: true });
+  const client = createClient({
+    url: `ws://127.0.0.1:${port}/graphql`,
+    webSocketImpl: PageSocket,
+    retryAttempts: 0,
+    lazy: true,
+  });
   const events: unknown[] = [];
   return new Promise<unknown[]>((resolve, reject) => {
-    client.subscribe({ query: 'subscription { ticks }' }, { next: (event) => events.push(event), error: reject, complete: () => resolve(events) });
+    client.subscribe(
+      { query: 'subscription { ticks }' },
+      { next: (event) => events.push(event), error: reject, complete: () => resolve(events) },
+    );
   }).finally(() => client.dispose());
 }
