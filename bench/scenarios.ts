@@ -65,6 +65,14 @@ const EXPRESS_TARGETS: readonly Target[] = [
     allowlist: LARGE_ALLOWLIST,
     cors: true,
   },
+  // Where the cost of @Cors() goes: the hook cut short after each stage (bench/targets/split.ts).
+  ...['facts', 'lookup', 'decide', 'write'].map((stage) => ({
+    id: `split-${stage}`,
+    name: `@Cors() cut after ${stage}`,
+    ...nest(`split-${stage}`),
+    allowlist: TWO_ORIGINS,
+    cors: true,
+  })),
   {
     id: 'empty-interceptor',
     name: 'floor + empty interceptor',
@@ -75,11 +83,19 @@ const EXPRESS_TARGETS: readonly Target[] = [
 ];
 
 /**
- * Targets with no Express counterpart. The empty hook sits where the package's
- * hook sits on Fastify (`FastifyAdapter.setOnRequestHook()`): what the slot costs
- * before any CORS work, the share of ours over the floor that is not CORS.
+ * The slot the package's hook sits in, holding one that does nothing: what the
+ * slot costs before any CORS work, the share of ours over the floor that is not
+ * CORS. On Express the first `app.use()`; on Fastify
+ * `FastifyAdapter.setOnRequestHook()`. Each runs on its platform only.
  */
-const FASTIFY_TARGETS: readonly Target[] = [
+const SLOT_TARGETS: readonly Target[] = [
+  {
+    id: 'empty-middleware',
+    name: 'floor + empty middleware',
+    ...nest('empty-middleware'),
+    allowlist: TWO_ORIGINS,
+    cors: false,
+  },
   {
     id: 'fastify-empty-hook',
     name: 'floor + empty request hook, Fastify',
@@ -128,7 +144,7 @@ export const TARGETS: readonly Target[] = [
   ...EXPRESS_TARGETS,
   ...EXPRESS_TARGETS.filter((target) => target.script === 'nest-target.js').map(onFastify),
   ...RULE_TARGETS,
-  ...FASTIFY_TARGETS,
+  ...SLOT_TARGETS,
   ...NEST11_TARGETS,
 ];
 

@@ -31,6 +31,7 @@ import { GreetModule } from '../../src/greet/greet.module.js';
 import { GreetService } from '../../src/greet/greet.service.js';
 import { HealthController } from '../../src/health/health.controller.js';
 import { patternToRegExp } from '../policies.js';
+import { cutHookAfter, SPLIT_STAGES, type SplitStage } from './split.js';
 
 const FILTER = { provide: APP_FILTER, useClass: HttpErrorFilter };
 
@@ -95,9 +96,13 @@ const modules: Record<string, IEntryNestModule> = {
   'empty-request-hook': NoCorsModule,
   'adapter-route': adapterRouteModule(false),
   'cors-path-rule': adapterRouteModule(true),
+  'empty-middleware': NoCorsModule,
+  ...Object.fromEntries(SPLIT_STAGES.map((stage) => [`split-${stage}`, AppModule.forConfig(productionConfig)])),
 };
 const rootModule = modules[variant];
 if (!rootModule) throw new Error(`unknown variant "${variant}" (known: ${Object.keys(modules).join(', ')})`);
+const splitStage = SPLIT_STAGES.find((stage) => variant === `split-${stage}`);
+if (splitStage !== undefined) await cutHookAfter(splitStage satisfies SplitStage);
 const app = await createApp(rootModule, { logLevels: ['error'], httpAdapter: config.httpAdapter });
 if (variant === 'enable-cors') {
   // What a Nest user writes today for the same policy (expressjs/cors or @fastify/cors underneath).
@@ -115,6 +120,13 @@ if (variant === 'empty-request-hook') {
     throw new Error('the empty-request-hook variant runs on Fastify only (HTTP_ADAPTER=fastify)');
   // The slot the package installs its hook in on Fastify, holding a hook that does nothing: the slot's own cost.
   adapter.setOnRequestHook((_request, _reply, done) => done());
+}
+if (variant === 'empty-middleware') {
+  if (app.getHttpAdapter() instanceof FastifyAdapter)
+    throw new Error('the empty-middleware variant runs on Express only (fastify-empty-hook is its Fastify twin)');
+  // Where the package's hook sits on Express (the first app.use(), before the body parser and the routes), a middleware
+  // that only calls next(): the slot's own cost.
+  app.use((_request: Request, _response: Response, next: () => void) => next());
 }
 if (variant === 'adapter-route' || variant === 'cors-path-rule') {
   // On the Express instance, before init() adds Nest's routes and its not-found handler; with its own JSON parser,

@@ -48,6 +48,7 @@ const READER: PlatformRequestReader<IncomingMessage, ServerResponse> = {
   headerTarget: (response) => response,
   serverResponse: (response) => response,
   routesAfterHook: false,
+  checksHeadAsWritten: false,
 };
 
 /** A request to GET /tenant?x=1 from `origin`, answered on a fresh Node response. */

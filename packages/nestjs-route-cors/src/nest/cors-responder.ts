@@ -4,8 +4,8 @@ import { type CorsRejection, describeRejection, rejectionReasonHeaderValue } fro
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 import { ApplicationSecurityHeaders } from './cors-platform.js';
-import { markAllowedByCors } from './csrf.js';
-import { type CorsHeaderTarget, holdUntilWritten, type NodeCorsRequest } from './node-request.js';
+import { type CorsHeaderTarget, writeHeader } from './node-headers.js';
+import { keepDecision, type NodeCorsRequest } from './node-request.js';
 
 /** A request whose answer the responder writes: any platform's, or a gateway handshake. */
 type AnsweredRequest = NodeCorsRequest<unknown, unknown>;
@@ -42,18 +42,18 @@ export class CorsResponder {
    * Writes an HTTP request's decision: its headers and `Vary`; on an answer
    * that ends here (a preflight, a refusal), which never reaches the
    * application's own hooks, their security headers with the policy's
-   * `Cross-Origin-Resource-Policy` over them; on one that goes on, the hold
-   * until its head is written, and the CSRF mark. Reports a refusal.
+   * `Cross-Origin-Resource-Policy` over them; on one that goes on, its
+   * decision kept for the CSRF check and for when its head is written.
+   * Reports a refusal.
    */
   answer(request: AnsweredRequest, decision: CorsDecision): void {
     this.write(request.response, decision);
     if (decision.ending === 'continue') {
-      holdUntilWritten(request, decision);
-      if (decision.csrfExempt) markAllowedByCors(request.raw, request);
+      keepDecision(request, decision);
     } else {
       this.securityHeaders?.setOn(request.request, request.serverResponse);
       if (decision.resourcePolicy !== undefined)
-        request.response.setHeader('Cross-Origin-Resource-Policy', decision.resourcePolicy);
+        writeHeader(request.response, 'Cross-Origin-Resource-Policy', decision.resourcePolicy);
     }
     if (decision.rejection) {
       this.report(request, decision, decision.rejection);
@@ -75,11 +75,11 @@ export class CorsResponder {
 
   private write(res: CorsHeaderTarget, decision: CorsDecision): void {
     for (const [name, value] of decision.headers) {
-      res.setHeader(name, value);
+      writeHeader(res, name, value);
     }
     const vary = appendVary(headerText(res.getHeader('Vary')), decision.vary);
     if (vary !== undefined) {
-      res.setHeader('Vary', vary);
+      writeHeader(res, 'Vary', vary);
     }
   }
 

@@ -5,10 +5,9 @@
  *
  * Nest 12.1's check (Fetch Metadata, Go's `CrossOriginProtection`) refuses
  * cross-origin state-changing requests unless their origin is listed
- * globally. The CORS hook runs before it on both platforms (the adapter's
- * first hook on Fastify, the first middleware on Express) and marks each
- * request whose origin the route's policy allowed; `allowedByCors` reads the
- * mark. Public (`'*'`) policies mark nothing: public data does not make a
+ * globally. The CORS hook runs before it (in the adapter's
+ * request-hook slot on both platforms) and marks each request whose origin
+ * the route's policy allowed; `allowedByCors` reads the mark. Public (`'*'`) policies mark nothing: public data does not make a
  * state-changing request trusted. A request that carries cookies is marked
  * only where the policy allows credentials (as ASP.NET Core 11 decides): an
  * origin allowed without credentials was never given the user's session,
@@ -16,29 +15,9 @@
  * (`CorsDecision.csrfExempt`).
  */
 import type { IncomingMessage } from 'node:http';
-import { stillAsDecided } from './node-request.js';
+import { decidedRequests, stillAsDecided } from './node-request.js';
 
-/** The method and request target a request was allowed with. */
-interface Decided {
-  readonly method: string;
-  readonly url: string;
-}
-
-/**
- * Where the mark is kept: a property of Node's request under a global
- * symbol, which every loaded copy of the package shares (a CommonJS and an
- * ES module copy can both be loaded). A property rather than a WeakMap
- * entry: a weak table of every request in flight costs each garbage
- * collection a visit of them all.
- */
-const ALLOWED_BY_CORS = Symbol.for('nestjs-route-cors.allowed-by-cors.decided');
-
-type MarkedRequest = IncomingMessage & { [ALLOWED_BY_CORS]?: Decided };
-
-/** Records that the route's policy allowed this request's origin, for the method and target it was decided by. */
-export function markAllowedByCors(request: IncomingMessage, decided: Decided): void {
-  (request as MarkedRequest)[ALLOWED_BY_CORS] = decided;
-}
+const decided = decidedRequests();
 
 /** Node's request behind a platform's request: Fastify's wraps it as `raw`, Express's is it. */
 function nodeRequest(request: unknown): unknown {
@@ -57,6 +36,6 @@ function nodeRequest(request: unknown): unknown {
 export function allowedByCors(request: unknown): boolean {
   const raw = nodeRequest(request);
   if (typeof raw !== 'object' || raw === null) return false;
-  const decided = (raw as MarkedRequest)[ALLOWED_BY_CORS];
-  return decided !== undefined && stillAsDecided(raw as IncomingMessage, decided);
+  const kept = decided.get(raw as IncomingMessage);
+  return kept?.decision?.csrfExempt === true && stillAsDecided(kept.raw, kept);
 }

@@ -1,12 +1,17 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { compilePolicy } from '../core/compile-policy.js';
+import { decideCors } from '../core/cors-decision.js';
+import type { CorsHeaderTarget } from './node-headers.js';
 import {
-  type CorsHeaderTarget,
+  decidedRequests,
   endPreflightResponse,
+  keepDecision,
   NodeCorsRequest,
   pathOf,
   type PlatformRequestReader,
   stillAsDecided,
+  writeHeadAsDecided,
 } from './node-request.js';
 
 /** Node's own request, with the method, target and headers given. */
@@ -50,6 +55,7 @@ function countingReader(): PlatformRequestReader<PlatformRequest, PlatformReply>
       throw new Error('a platform reply in this test has no Node response');
     },
     routesAfterHook: false,
+    checksHeadAsWritten: false,
   };
 }
 
@@ -180,5 +186,81 @@ describe('stillAsDecided', () => {
     expect(stillAsDecided(now('DELETE', '/items?x=1'), decided)).toBe(false);
     expect(stillAsDecided(now('POST', '/admin/items'), decided)).toBe(false);
     expect(stillAsDecided(now('POST', '/items', '/admin'), decided)).toBe(false);
+  });
+});
+
+describe('keepDecision', () => {
+  const NODE_WRITE_HEAD = Reflect.get(ServerResponse.prototype, 'writeHead');
+  const FRONTEND = { origins: ['https://app.test'], methods: ['POST'] };
+
+  /** A request from the front end's origin with its Node response, read as a platform routing after the hook reads it. */
+  function allowedRequest(options: {
+    routesAfterHook: boolean;
+    checksHeadAsWritten: boolean;
+    resourcePolicy?: boolean;
+  }) {
+    const raw = incoming('POST', '/items', { origin: 'https://app.test' });
+    const response = new ServerResponse(raw);
+    const reader: PlatformRequestReader<IncomingMessage, ServerResponse> = {
+      protocol: () => 'https',
+      hostname: () => 'api.test',
+      requestId: () => undefined,
+      headerTarget: (reply) => reply,
+      serverResponse: (reply) => reply,
+      routesAfterHook: options.routesAfterHook,
+      checksHeadAsWritten: options.checksHeadAsWritten,
+    };
+    const request = new NodeCorsRequest(raw, raw, response, reader);
+    const policy = compilePolicy('frontend', {
+      ...FRONTEND,
+      ...(options.resourcePolicy === true ? { resourcePolicy: 'same-site' as const } : {}),
+    });
+    const decision = decideCors(policy, request);
+    if (decision instanceof Promise) throw new Error('a listed origin is decided synchronously');
+    for (const [name, value] of decision.headers) response.setHeader(name, value);
+    return { raw, response, request, decision };
+  }
+
+  it('keeps the decision beside the request: neither the request nor the response gets a property of its own', () => {
+    const { raw, response, request, decision } = allowedRequest({ routesAfterHook: true, checksHeadAsWritten: true });
+    const before = [Reflect.ownKeys(raw).length, Reflect.ownKeys(response).length];
+    keepDecision(request, decision);
+    expect([Reflect.ownKeys(raw).length, Reflect.ownKeys(response).length]).toEqual(before);
+    expect(decidedRequests().get(raw)?.decision).toBe(decision);
+  });
+
+  it("takes the decision's headers off as the head is written when a middleware changed the method since", () => {
+    const { raw, response, request, decision } = allowedRequest({ routesAfterHook: true, checksHeadAsWritten: true });
+    keepDecision(request, decision);
+    raw.method = 'DELETE';
+    writeHeadAsDecided(NODE_WRITE_HEAD).call(response, 200);
+    expect(response.getHeader('Access-Control-Allow-Origin')).toBeUndefined();
+  });
+
+  it('leaves them as decided when nothing changed', () => {
+    const { response, request, decision } = allowedRequest({ routesAfterHook: true, checksHeadAsWritten: true });
+    keepDecision(request, decision);
+    writeHeadAsDecided(NODE_WRITE_HEAD).call(response, 200);
+    expect(response.getHeader('Access-Control-Allow-Origin')).toBe('https://app.test');
+  });
+
+  it('gives the response a writeHead of its own only where the platform does not check, for the resource policy', () => {
+    const { raw, response, request, decision } = allowedRequest({
+      routesAfterHook: false,
+      checksHeadAsWritten: false,
+      resourcePolicy: true,
+    });
+    response.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    keepDecision(request, decision);
+    expect(Object.hasOwn(response, 'writeHead')).toBe(true);
+    response.writeHead(200);
+    expect(response.getHeader('Cross-Origin-Resource-Policy')).toBe('same-site');
+    expect(decidedRequests().get(raw)).toBe(request);
+  });
+
+  it('keeps nothing for a request whose decision no longer matters after the hook', () => {
+    const { raw, request, decision } = allowedRequest({ routesAfterHook: false, checksHeadAsWritten: false });
+    keepDecision(request, { ...decision, csrfExempt: false });
+    expect(decidedRequests().get(raw)).toBeUndefined();
   });
 });

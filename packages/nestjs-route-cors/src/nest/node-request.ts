@@ -4,14 +4,9 @@
  * wrap it, gateway handshakes are one), and the empty 204 that ends an
  * allowed preflight.
  */
-import { type IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsDecision, CorsRequest } from '../core/cors-decision.js';
-
-/** Where an answer's headers go: Node's `ServerResponse` has this shape, and so can a platform's reply. */
-export interface CorsHeaderTarget {
-  getHeader(name: string): number | string | string[] | undefined;
-  setHeader(name: string, value: string): unknown;
-}
+import { type CorsHeaderTarget, writeHeader } from './node-headers.js';
 
 /**
  * What only the platform knows about one of its requests, as stateless
@@ -34,6 +29,8 @@ export interface PlatformRequestReader<R, S> {
    * another handler answer; false where it has picked it already (Fastify).
    */
   readonly routesAfterHook: boolean;
+  /** Whether the platform's responses apply a kept decision as their head is written (`writeHeadAsDecided`). */
+  readonly checksHeadAsWritten: boolean;
 }
 
 /** The path of a request target, without its query. */
@@ -56,6 +53,8 @@ export class NodeCorsRequest<R, S> implements CorsRequest<R> {
   readonly response: CorsHeaderTarget;
   /** The request target as the client sent it, when the hook decided: for the router, for logs, and to tell a later rewrite. */
   readonly url: string;
+  /** Its decision, once kept for after the hook (`keepDecision`). */
+  decision: CorsDecision | undefined = undefined;
 
   constructor(
     readonly raw: IncomingMessage,
@@ -110,6 +109,10 @@ export class NodeCorsRequest<R, S> implements CorsRequest<R> {
   get routesAfterHook(): boolean {
     return this.reader.routesAfterHook;
   }
+
+  get checksHeadAsWritten(): boolean {
+    return this.reader.checksHeadAsWritten;
+  }
 }
 
 /** A path without its query and one trailing slash: how a mounted router hands it on (`/mounted` is `/` under its mount). */
@@ -129,64 +132,97 @@ export function stillAsDecided(
   raw: IncomingMessage & { readonly baseUrl?: string },
   decided: { readonly method: string; readonly url: string },
 ): boolean {
-  return (
-    raw.method === decided.method &&
-    comparablePath(`${raw.baseUrl ?? ''}${raw.url ?? '/'}`) === comparablePath(decided.url)
-  );
+  if (raw.method !== decided.method) return false;
+  // Most answers: the target as decided, outside any mounted router. No string is built.
+  if (raw.url === decided.url && !raw.baseUrl) return true;
+  return comparablePath(`${raw.baseUrl ?? ''}${raw.url ?? '/'}`) === comparablePath(decided.url);
 }
 
-/** What a held answer's head waits for: the request as decided, its decision, and the `writeHead` it replaces. */
-interface Held {
-  readonly request: NodeCorsRequest<unknown, unknown>;
-  readonly decision: CorsDecision;
-  readonly writeHead: ServerResponse['writeHead'];
+/** A request the hook let go on, with the decision that still matters after it. */
+export interface DecidedRequest {
+  readonly raw: IncomingMessage & { readonly baseUrl?: string };
+  readonly method: string;
+  readonly url: string;
+  readonly routesAfterHook: boolean;
+  readonly decision: CorsDecision | undefined;
 }
-
-const HELD = Symbol('nestjs-route-cors.held');
-
-type HoldingResponse = ServerResponse & { [HELD]?: Held };
 
 /**
- * The one `writeHead` every held answer gets (no function made per request):
- * the policy's `Cross-Origin-Resource-Policy` set then, over what any later
- * layer set; or, where the router routes after the hook and the method or
- * path changed since the decision, the decision's headers taken off (a
- * handler passing the header to `writeHead()` itself still wins).
+ * The requests the hook let go on whose decision matters after it: for CSRF
+ * trust (`allowedByCors`), and as the answer's head is written. Kept beside
+ * Node's request rather than on it: a property added to every request and
+ * response (a mark on the request, a `writeHead` of its own on the response)
+ * cost an allowed POST on Express 63,489 instructions, while the whole
+ * decision costs 1,771 (`npm run bench:instructions`, 2026-12-07). One table
+ * per process, under a global symbol, which every loaded copy of the package
+ * shares (a CommonJS and an ES module copy can both be loaded); weak, so an
+ * entry goes with its request.
  */
-function heldWriteHead(this: HoldingResponse, ...args: Parameters<ServerResponse['writeHead']>): ServerResponse {
-  const held = this[HELD];
-  if (held === undefined)
-    return Reflect.apply(Reflect.get(ServerResponse.prototype, 'writeHead'), this, args) as ServerResponse;
-  const { request, decision } = held;
+export function decidedRequests(): WeakMap<IncomingMessage, DecidedRequest> {
+  const registry = globalThis as { [DECIDED_REQUESTS]?: WeakMap<IncomingMessage, DecidedRequest> };
+  return (registry[DECIDED_REQUESTS] ??= new WeakMap());
+}
+
+const DECIDED_REQUESTS = Symbol.for('nestjs-route-cors.decided-requests');
+const decided = decidedRequests();
+
+/**
+ * As the head is written: the policy's `Cross-Origin-Resource-Policy` set,
+ * over what any later layer set; or, where the router routes after the hook
+ * and the method or path changed since the decision, the decision's headers
+ * taken off (a handler passing the header to `writeHead()` itself still wins).
+ */
+function applyAsHeadIsWritten(
+  response: ServerResponse,
+  request: DecidedRequest,
+  decision: CorsDecision,
+  args: Parameters<ServerResponse['writeHead']>,
+): void {
   if (request.routesAfterHook && decision.headers.length > 0 && !stillAsDecided(request.raw, request)) {
     const last: unknown = args[args.length - 1];
     const headers =
       typeof last === 'object' && last !== null && !Array.isArray(last) ? (last as Record<string, unknown>) : undefined;
     for (const [name] of decision.headers) {
-      this.removeHeader(name);
+      response.removeHeader(name);
       if (headers !== undefined) delete headers[name.toLowerCase()];
     }
   } else if (decision.resourcePolicy !== undefined) {
-    this.setHeader('Cross-Origin-Resource-Policy', decision.resourcePolicy);
+    writeHeader(response, 'Cross-Origin-Resource-Policy', decision.resourcePolicy);
   }
-  return Reflect.apply(held.writeHead, this, args);
+}
+
+/** `writeHead` that applies its request's decision first, if the hook kept one; then `original`. */
+export function writeHeadAsDecided(original: ServerResponse['writeHead']): ServerResponse['writeHead'] {
+  return function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>): ServerResponse {
+    const request = decided.get(this.req);
+    if (request?.decision !== undefined) applyAsHeadIsWritten(this, request, request.decision, args);
+    return Reflect.apply<ServerResponse, Parameters<ServerResponse['writeHead']>, ServerResponse>(original, this, args);
+  } as ServerResponse['writeHead'];
 }
 
 /**
- * Holds a request's answer to its decision until the head is written:
- * where the decision sets `Cross-Origin-Resource-Policy`, or the router
- * routes after the hook (a middleware may still change the method or path).
+ * Keeps a request's decision where it matters after the hook: the CSRF mark
+ * of an exempt request; a `Cross-Origin-Resource-Policy` to set as the head
+ * is written; or, where the router routes after the hook (a middleware may
+ * still change the method or path), the headers to take off then. Where the
+ * platform's responses do not already check (`checksHeadAsWritten`), the
+ * response gets a `writeHead` of its own.
  */
-export function holdUntilWritten(request: NodeCorsRequest<unknown, unknown>, decision: CorsDecision): void {
-  if (decision.resourcePolicy === undefined && !(request.routesAfterHook && decision.headers.length > 0)) return;
-  const response: HoldingResponse = request.serverResponse;
-  response[HELD] = { request, decision, writeHead: Reflect.get(response, 'writeHead') };
-  response.writeHead = heldWriteHead as ServerResponse['writeHead'];
+export function keepDecision(request: NodeCorsRequest<unknown, unknown>, decision: CorsDecision): void {
+  const checkedAtHead =
+    decision.resourcePolicy !== undefined || (request.routesAfterHook && decision.headers.length > 0);
+  if (!checkedAtHead && !decision.csrfExempt) return;
+  request.decision = decision;
+  decided.set(request.raw, request);
+  if (checkedAtHead && !request.checksHeadAsWritten) {
+    const response = request.serverResponse;
+    response.writeHead = writeHeadAsDecided(Reflect.get(response, 'writeHead'));
+  }
 }
 
 /** Ends an allowed preflight on Node's response: 204 with an explicit empty body (some Safari versions wait for one otherwise). */
 export function endPreflightResponse(response: ServerResponse): void {
   response.statusCode = 204;
-  response.setHeader('Content-Length', '0');
+  writeHeader(response, 'Content-Length', '0');
   response.end();
 }

@@ -1,12 +1,13 @@
 /**
- * Express: the CORS hook is a middleware added with `app.use()` as soon as
- * the adapter exists, so it runs before the body parser, Nest middleware,
- * guards and the router itself; the route index finds the route the router
- * will choose.
+ * Express: the CORS hook runs in the adapter's request-hook slot (a
+ * middleware the adapter adds first) as soon as the adapter exists, so it
+ * runs before the body parser, Nest middleware, guards and the router
+ * itself; the route index finds the route the router will choose.
  */
 import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
-import type { NextFunction, Request, Response } from 'express';
+import { AbstractHttpAdapter } from '@nestjs/core';
+import type { Request, Response } from 'express';
 import parseurl from 'parseurl';
 import type { RouterPathOptions } from '../core/path-index.js';
 import {
@@ -14,12 +15,22 @@ import {
   type CorsHttpPlatform,
   type CorsRouter,
   type DescribedRequest,
+  hasRequestHookSlot,
+  installInRequestHookSlot,
   refuseCorsCalls,
+  type RequestHook,
   type RouterRegistration,
   type VersionFilter,
 } from '../nest/cors-platform.js';
 import type { NestRoute } from '../nest/nest-routes.js';
-import { endPreflightResponse, NodeCorsRequest, type PlatformRequestReader } from '../nest/node-request.js';
+import { ServerResponse } from 'node:http';
+import { CorsConfigurationError } from '../core/errors.js';
+import {
+  endPreflightResponse,
+  NodeCorsRequest,
+  type PlatformRequestReader,
+  writeHeadAsDecided,
+} from '../nest/node-request.js';
 
 const NO_REGISTRATIONS: readonly RouterRegistration[] = Object.freeze([]);
 
@@ -64,6 +75,12 @@ function routeMethods(methods: Readonly<Record<string, boolean>>): string[] {
     : names.map((name) => name.toUpperCase());
 }
 
+/** Nest's base adapter declares the slot and ignores what it is given: an adapter that keeps it has no slot. */
+function slotIsNestDefault(adapter: object): boolean {
+  const base: unknown = Reflect.get(AbstractHttpAdapter.prototype, 'setOnRequestHook');
+  return base !== undefined && Reflect.get(adapter, 'setOnRequestHook') === base;
+}
+
 const EXPRESS_READER: PlatformRequestReader<Request, Response> = {
   // `req.protocol` runs Express's trust-proxy logic.
   protocol: (request) => request.protocol,
@@ -77,7 +94,36 @@ const EXPRESS_READER: PlatformRequestReader<Request, Response> = {
   serverResponse: (response) => response,
   // Express routes after the hook: a later middleware may change which handler answers.
   routesAfterHook: true,
+  // Express's response prototype checks the kept decision (checkHeadsAsWritten).
+  checksHeadAsWritten: true,
 };
+
+const CHECKED = Symbol.for('nestjs-route-cors.express-head-checked');
+
+/**
+ * Gives Express's responses, once per process, a `writeHead` that applies
+ * the decision the hook kept for their request: on the response prototype
+ * that every Express application and mounted application of this copy of
+ * Express inherits (their own `response` objects are made from it), so that
+ * no response gets a property of its own per request.
+ */
+function checkHeadsAsWritten(app: object): void {
+  const appResponse: unknown = Reflect.get(app, 'response');
+  const shared: unknown = typeof appResponse === 'object' && appResponse !== null && Object.getPrototypeOf(appResponse);
+  if (typeof shared !== 'object' || shared === null || !(shared instanceof ServerResponse)) {
+    throw new CorsConfigurationError([
+      'the Express instance has no response prototype (app.response) to check CORS decisions on; nestjs-route-cors needs Express 4 or 5',
+    ]);
+  }
+  if (Reflect.get(shared, CHECKED) === true) return;
+  const original = Reflect.get(shared, 'writeHead') as ServerResponse['writeHead'];
+  Object.defineProperty(shared, 'writeHead', {
+    configurable: true,
+    writable: true,
+    value: writeHeadAsDecided(original),
+  });
+  Object.defineProperty(shared, CHECKED, { value: true });
+}
 
 export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
   readonly name = 'express';
@@ -131,8 +177,19 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
     };
   }
 
-  install(hook: (request: Request, response: Response, next: NextFunction) => void): void {
-    this.adapter.use(hook);
+  /**
+   * In the adapter's request-hook slot where it has one (a middleware
+   * Express's adapter adds first, in its constructor, on Nest 11 and 12),
+   * else as a middleware of its own: either way before the body parser,
+   * Nest middleware and the router.
+   */
+  install(hook: RequestHook<Request, Response>): void {
+    checkHeadsAsWritten(this.adapter.getInstance() as object);
+    if (hasRequestHookSlot<Request, Response>(this.adapter) && !slotIsNestDefault(this.adapter)) {
+      installInRequestHookSlot(this.adapter, hook);
+    } else {
+      this.adapter.use(hook);
+    }
     refuseCorsCalls(this.adapter);
   }
 

@@ -7,8 +7,15 @@
  * routes is `fastify-router.ts`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type CorsHttpPlatform, refuseCorsCalls, secondCorsLayer } from '../nest/cors-platform.js';
-import { type CorsHeaderTarget, NodeCorsRequest, type PlatformRequestReader } from '../nest/node-request.js';
+import {
+  type CorsHttpPlatform,
+  installInRequestHookSlot,
+  refuseCorsCalls,
+  type RequestHook,
+  secondCorsLayer,
+} from '../nest/cors-platform.js';
+import type { CorsHeaderTarget } from '../nest/node-headers.js';
+import { NodeCorsRequest, type PlatformRequestReader } from '../nest/node-request.js';
 import { type FastifyHttpAdapter, FastifyRouter } from './fastify-router.js';
 
 /**
@@ -36,13 +43,6 @@ function isFastifyCors(plugin: unknown): boolean {
   const meta: unknown = Reflect.get(candidate, Symbol.for('plugin-meta'));
   return typeof meta === 'object' && meta !== null && 'name' in meta && meta.name === '@fastify/cors';
 }
-
-/** What the adapter's request-hook slot holds. */
-type RequestHook = (
-  request: FastifyRequest,
-  reply: FastifyReply,
-  done: (error?: Error) => void,
-) => void | Promise<void>;
 
 /**
  * Node's response, for a request that goes on, when an earlier `onRequest`
@@ -81,6 +81,8 @@ const FASTIFY_READER: PlatformRequestReader<FastifyRequest, FastifyReply> = {
     preflight ? new ReplyHeaders(reply) : replyHoldsVary(reply) ? new ResponseUnderReplyHeaders(reply) : reply.raw,
   serverResponse: (reply) => reply.raw,
   routesAfterHook: false,
+  // A policy's Cross-Origin-Resource-Policy: the response gets a writeHead of its own (keepDecision).
+  checksHeadAsWritten: false,
 };
 
 export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, FastifyReply> {
@@ -95,20 +97,10 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
    * `NestFactory.create()` registers @fastify/middie (Nest middleware) before
    * any module exists, so a hook a module adds runs after every middleware.
    * The adapter's request-hook slot runs first of all its hooks, before
-   * middie: the hook goes there. The slot holds one hook; other users of it
-   * (the application, `@nestjs/observe`, which sets it in `onModuleInit`)
-   * share it instead of replacing CORS: theirs runs right after the CORS hook,
-   * whether it was set before or after. Without another user, the slot holds
-   * the CORS hook alone (no extra call per request).
+   * middie: the hook goes there, shared with the slot's other users.
    */
-  install(hook: RequestHook): void {
-    const setSlot = this.adapter.setOnRequestHook.bind(this.adapter);
-    const share = (other: RequestHook | undefined): void =>
-      setSlot(other === undefined ? hook : this.followedBy(hook, other));
-    // Set on the adapter before this module started, e.g. `adapter.setOnRequestHook()` before `NestFactory.create()`.
-    const before: unknown = Reflect.get(this.adapter, 'onRequestHook');
-    share(typeof before === 'function' ? (before as RequestHook) : undefined);
-    Object.defineProperty(this.adapter, 'setOnRequestHook', { configurable: true, value: share });
+  install(hook: RequestHook<FastifyRequest, FastifyReply>): void {
+    installInRequestHookSlot(this.adapter, hook);
     this.refuseSecondCorsLayer();
   }
 
@@ -136,33 +128,6 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
           : undefined,
       );
     });
-  }
-
-  /** `first`, then, unless it ended the request or failed, `then`, run as the adapter runs its slot's hook. */
-  private followedBy(first: RequestHook, then: RequestHook): RequestHook {
-    const adapter = this.adapter;
-    return (request, reply, done) =>
-      first(request, reply, (error) => {
-        if (error !== undefined) return done(error);
-        // `done` once, whether the hook calls it or settles a promise; a throw is an error (the adapter's runLifecycleHook).
-        let completed = false;
-        const doneOnce = (failure?: Error): void => {
-          if (completed) return;
-          completed = true;
-          done(failure);
-        };
-        const asError = (failure: unknown): Error => (failure instanceof Error ? failure : new Error(String(failure)));
-        try {
-          const result = then.call(adapter, request, reply, doneOnce);
-          if (result instanceof Promise)
-            result.then(
-              () => doneOnce(),
-              (failure: unknown) => doneOnce(asError(failure)),
-            );
-        } catch (failure) {
-          doneOnce(asError(failure));
-        }
-      });
   }
 
   requestFacts(request: FastifyRequest, reply: FastifyReply): NodeCorsRequest<FastifyRequest, FastifyReply> {

@@ -39,6 +39,7 @@ export const HANDSHAKE_READER: PlatformRequestReader<IncomingMessage, ServerResp
   headerTarget: (response) => response,
   serverResponse: (response) => response,
   routesAfterHook: false,
+  checksHeadAsWritten: false,
 };
 
 /**
