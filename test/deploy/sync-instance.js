@@ -22,8 +22,16 @@ class PartnersController {
   list() {
     return 'partners';
   }
+  update() {
+    return 'updated';
+  }
 }
-Get()(PartnersController.prototype, 'list', Object.getOwnPropertyDescriptor(PartnersController.prototype, 'list'));
+for (const [decorate, name] of [
+  [Get(), 'list'],
+  [Put(), 'update'],
+]) {
+  decorate(PartnersController.prototype, name, Object.getOwnPropertyDescriptor(PartnersController.prototype, name));
+}
 Controller('partners')(PartnersController);
 Cors('partners')(PartnersController);
 

@@ -83,7 +83,10 @@ export class CorsPolicySyncService implements OnModuleInit, OnModuleDestroy {
     const connected = new Promise<void>((resolve) => (this.firstConnection = resolve));
     sync.start({
       connected: () => void this.reconnected(),
-      disconnected: () => this.lost('lost the connection to Redis'),
+      // While start-up waits, a failed connection attempt is not news: the wait's end says it once.
+      disconnected: () => {
+        if (this.firstConnection === undefined) this.lost('lost the connection to Redis');
+      },
       announced: (version) => void this.announced(version),
     });
     if (sync.isConnected()) this.firstConnection?.();
@@ -195,7 +198,8 @@ export class CorsPolicySyncService implements OnModuleInit, OnModuleDestroy {
       this.firstConnection();
       return;
     }
-    if (this.warnedLost) {
+    // Both connections tell; the one the reads and writes use says whether Redis is back.
+    if (this.warnedLost && this.sync?.isConnected() === true) {
       this.warnedLost = false;
       this.logger.warn(
         `policy sync: connected to Redis again; reading the shared snapshot (this instance is at ${this.versionText()})`,
@@ -225,7 +229,8 @@ export class CorsPolicySyncService implements OnModuleInit, OnModuleDestroy {
    */
   private async pull(): Promise<void> {
     const sync = this.sync;
-    if (sync === undefined) return;
+    // Read when the connection the reads use is up: its 'ready' pulls again.
+    if (sync === undefined || !sync.isConnected()) return;
     let stored: StoredPolicySnapshot | undefined;
     try {
       stored = await sync.read();

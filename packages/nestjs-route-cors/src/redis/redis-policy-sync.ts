@@ -68,8 +68,7 @@ class RedisPolicySync implements CorsPolicySync {
   }
 
   start(listener: CorsPolicySyncListener): void {
-    // Queued until connected, and subscribed again by ioredis after each reconnect.
-    const subscriber = this.client.duplicate({ enableOfflineQueue: true, autoResubscribe: true, lazyConnect: false });
+    const subscriber = this.client.duplicate({ enableOfflineQueue: true, autoResubscribe: false, lazyConnect: false });
     this.subscriber = subscriber;
     // The application's client reports its own errors; this connection's show as the warnings below.
     subscriber.on('error', () => undefined);
@@ -77,9 +76,14 @@ class RedisPolicySync implements CorsPolicySync {
       const version = Number(message);
       if (channel === this.channel && Number.isSafeInteger(version)) listener.announced(version);
     });
-    // After a reconnect the subscription is back: what was announced meanwhile is read now.
-    subscriber.on('ready', () => listener.connected());
-    subscriber.subscribe(this.channel).catch(() => undefined);
+    // At each (re)connection: subscribed first, then told to read, so that a version written in between is either
+    // in what is read or announced to the subscription (ioredis's own resubscription comes after 'ready').
+    subscriber.on('ready', () => {
+      subscriber.subscribe(this.channel).then(
+        () => listener.connected(),
+        () => undefined,
+      );
+    });
     const onReady = (): void => listener.connected();
     const onClose = (): void => listener.disconnected();
     this.client.on('ready', onReady);
