@@ -29,6 +29,7 @@ export const shared = {
     '^nestjs-route-cors/core$': '<rootDir>/packages/nestjs-route-cors/src/core/index.ts',
     '^nestjs-route-cors/testing$': '<rootDir>/packages/nestjs-route-cors/src/testing.ts',
     '^nestjs-route-cors/openapi$': '<rootDir>/packages/nestjs-route-cors/src/openapi.ts',
+    '^nestjs-route-cors/redis$': '<rootDir>/packages/nestjs-route-cors/src/redis.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

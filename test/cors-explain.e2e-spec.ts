@@ -105,6 +105,12 @@ describe('the commands', () => {
       1,
       /^refused: origin "https:\/\/evil.com" is not in policy 'frontend'/m,
     ],
+    // The version of the policies the answer was decided under, to compare instances by.
+    [
+      ['--origin', 'http://localhost:1234', '--method', 'POST', '--path', '/greet'],
+      0,
+      /\n\nPolicies: version 0, the configuration's \(configuration [0-9a-f]{12}\)\n$/,
+    ],
     [['--origin', 'https://evil.com', '--path', '/nope'], 2, /no route serves GET \/nope/],
     // A 204 that grants the origin, refused by the browser all the same: said beside the answer, not only at the end.
     [
@@ -200,7 +206,10 @@ describe('the commands', () => {
       expect(result.code).toBe(0);
       const [tables, suffixes] = result.stdout.trim().split('\n\nPublic suffixes: ');
       expect(tables).toBe(`Routes:\n${logged}\n\nWebSocket gateways:\n${loggedGateways}`);
-      expect(suffixes).toMatch(/^Public Suffix List of tldts \d+\.\d+\.\d+$/);
+      // Then the version of the policies, as an operator compares instances by: the configuration's, by its fingerprint.
+      expect(suffixes).toMatch(
+        /^Public Suffix List of tldts \d+\.\d+\.\d+\nPolicies: version 0, the configuration's \(configuration [0-9a-f]{12}\)$/,
+      );
     } finally {
       service.child.kill('SIGKILL');
       await service.exited;
@@ -214,6 +223,7 @@ describe('the commands', () => {
     const report = JSON.parse(result.stdout) as {
       routes: Array<{ method: string; path: string; policy: { name: string; origins: unknown } | null }>;
       publicSuffixList: string;
+      policyVersion: unknown;
     };
     expect(report.routes).toContainEqual(
       expect.objectContaining({
@@ -226,6 +236,7 @@ describe('the commands', () => {
       }),
     );
     expect(report.publicSuffixList).toMatch(/^Public Suffix List of tldts /);
+    expect(report.policyVersion).toEqual({ number: 0, source: 'configuration', configuration: expect.any(String) });
   }, 30_000);
 
   describe('cors:audit', () => {

@@ -22,6 +22,7 @@ describe("the package's CommonJS build", () => {
     ['nestjs-route-cors/testing', ['expectCors', 'CorsExpectation']],
     ['nestjs-route-cors/openapi', ['withCorsPolicies']],
     ['nestjs-route-cors/core', ['compilePolicy', 'decideCors', 'describeRejection', 'CorsPolicyError']],
+    ['nestjs-route-cors/redis', ['redisPolicySync']],
   ])(
     "loads with require('%s')",
     async (entry, names) => {

@@ -24,7 +24,7 @@ export function packageProjects(prefix = '') {
     moduleNameMapper: {
       '^nestjs-route-cors$': '<rootDir>/src/index.ts',
       '^nestjs-route-cors/core$': '<rootDir>/src/core/index.ts',
-      '^nestjs-route-cors/(testing|openapi)$': '<rootDir>/src/$1.ts',
+      '^nestjs-route-cors/(testing|openapi|redis)$': '<rootDir>/src/$1.ts',
       '^(\\.{1,2}/.*)\\.js$': '$1',
     },
     transform: {

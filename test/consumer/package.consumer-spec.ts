@@ -25,8 +25,10 @@ describe('the nestjs-route-cors tarball', () => {
         'package/dist/index.d.ts',
         'package/dist/index.js.map',
         'package/dist/testing.js',
+        'package/dist/redis.js',
         'package/dist/cjs/index.js',
         'package/dist/cjs/testing.js',
+        'package/dist/cjs/redis.js',
         'package/dist/cjs/package.json',
       ]),
     );

@@ -23,7 +23,12 @@ export interface ServiceProcess {
  * if there is one.
  */
 export function runService(env: Record<string, string>, cwd: string = ROOT): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN], {
+  return runNodeScript(MAIN, env, cwd);
+}
+
+/** Runs `node script` as `runService` runs the service: with exactly `env`, PATH and the platform under test. */
+export function runNodeScript(script: string, env: Record<string, string>, cwd: string = ROOT): ServiceProcess {
+  const child = spawn(process.execPath, [script], {
     cwd,
     env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HTTP_ADAPTER, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

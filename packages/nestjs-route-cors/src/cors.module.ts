@@ -13,6 +13,7 @@ import type { CorsModuleAsyncOptions, CorsModuleOptions } from './nest/cors-modu
 import type { CorsHttpPlatform } from './nest/cors-platform.js';
 import { CorsPolicies } from './nest/cors-policies.service.js';
 import { CorsPolicySet } from './nest/cors-policy-set.js';
+import { CorsPolicySyncService } from './nest/cors-policy-sync.service.js';
 import { CorsResponder } from './nest/cors-responder.js';
 import { CorsRouteTable } from './nest/cors-route-table.js';
 import { supportedReleases } from './nest/supported-releases.js';
@@ -24,6 +25,7 @@ import { PathRuleUpgrades } from './websockets/path-rule-upgrades.js';
 
 const PROVIDERS: Provider[] = [
   CorsPolicySet,
+  CorsPolicySyncService,
   CorsRouteTable,
   CorsResponder,
   CorsPolicies,

@@ -40,6 +40,13 @@ export {
   type RequestHeaderInput,
 } from './nest/cors-explainer.js';
 export { CorsConfigurationError, CorsPolicyError } from './core/errors.js';
+export { CorsPolicySyncError } from './nest/cors-policy-sync.service.js';
+export type {
+  CorsPolicySync,
+  CorsPolicySyncListener,
+  StoredPolicySnapshot,
+} from './nest/cors-policy-sync.interface.js';
+export { describeVersion, type CorsPolicySource, type CorsPolicyVersion } from './core/policy-version.js';
 export { CorsExplainInputError } from './nest/cors-explainer.js';
 export { CorsRejectedException } from './nest/cors-rejected.exception.js';
 export { CORS_REFUSED_MESSAGE } from './nest/cors.constants.js';

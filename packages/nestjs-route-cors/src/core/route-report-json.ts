@@ -3,6 +3,7 @@
  * the normalised form, for tools that read it (`nestjs-route-cors verify`).
  */
 import type { NormalisedPolicyOptions } from './policy.js';
+import type { CorsPolicyVersion } from './policy-version.js';
 import type { CorsRouteReport, RouteReportRow } from './route-report.js';
 import { PUBLIC_SUFFIX_LIST } from './unsafe-origins.js';
 
@@ -21,6 +22,7 @@ export interface CorsRouteReportJson {
   readonly paths: readonly RouteReportJsonRow[];
   readonly gateways: readonly RouteReportJsonRow[];
   readonly publicSuffixList: string;
+  readonly policyVersion?: CorsPolicyVersion;
 }
 
 function jsonRow({ method, path, host, version, handler, policy }: RouteReportRow): RouteReportJsonRow {
@@ -40,5 +42,6 @@ export function routeReportJson(report: CorsRouteReport): CorsRouteReportJson {
     paths: report.paths.map(jsonRow),
     gateways: report.gateways.map(jsonRow),
     publicSuffixList: PUBLIC_SUFFIX_LIST,
+    ...(report.policyVersion === undefined ? {} : { policyVersion: report.policyVersion }),
   };
 }

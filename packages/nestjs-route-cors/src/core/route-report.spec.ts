@@ -77,6 +77,16 @@ describe('formatRouteReport', () => {
     expect(suffixes).toMatch(/^Public suffixes: Public Suffix List of tldts \d+\.\d+\.\d+$/);
   });
 
+  it('ends with the version of the policies, when the report has one', () => {
+    const report = formatRouteReport({
+      routes: [],
+      paths: [],
+      gateways: [],
+      policyVersion: { number: 7, source: 'redis', configuration: '0123456789ab' },
+    });
+    expect(report.split('\n').at(-1)).toBe('Policies: version 7, from Redis (configuration 0123456789ab)');
+  });
+
   it('has no tolerated section when no policy tolerates anything', () => {
     const report = formatRouteReport({
       routes: [{ method: 'GET', path: '/a', policy: compilePolicy('p', { origins: ['https://a.test'] }) }],

@@ -3,6 +3,7 @@
  * printed by `npm run cors:routes`, so both always agree.
  */
 import type { CompiledCorsPolicy } from './policy.js';
+import { type CorsPolicyVersion, describeVersion } from './policy-version.js';
 import { PUBLIC_SUFFIX_LIST } from './unsafe-origins.js';
 
 export interface RouteReportRow {
@@ -25,6 +26,8 @@ export interface CorsRouteReport {
   /** The path rules (`CorsModule`'s `paths`), for what no controller declares. */
   readonly paths: readonly RouteReportRow[];
   readonly gateways: readonly RouteReportRow[];
+  /** The version of the policies the rows show, so that instances can be compared (`CorsPolicies.routeReport()` sets it). */
+  readonly policyVersion?: CorsPolicyVersion;
 }
 
 function list(values: readonly string[]): string {
@@ -112,7 +115,8 @@ function toleratedLines(rows: readonly RouteReportRow[]): string[] {
 /**
  * The report as `cors:routes` prints it: the routes, the path rules and the
  * gateways under their own headings, the unsafe entries policies tolerate,
- * and the list the public suffixes come from (`routeReportJson()` gives it as JSON).
+ * the list the public suffixes come from and the policies' version
+ * (`routeReportJson()` gives it as JSON).
  */
 export function formatRouteReport(report: CorsRouteReport): string {
   const sections = [`Routes:\n${formatRouteTable(report.routes)}`];
@@ -126,6 +130,9 @@ export function formatRouteReport(report: CorsRouteReport): string {
   if (tolerated.length > 0) {
     sections.push(`Tolerated (the policies' tolerate option):\n${tolerated.join('\n')}`);
   }
-  sections.push(`Public suffixes: ${PUBLIC_SUFFIX_LIST}`);
+  const suffixes = `Public suffixes: ${PUBLIC_SUFFIX_LIST}`;
+  sections.push(
+    report.policyVersion === undefined ? suffixes : `${suffixes}\nPolicies: ${describeVersion(report.policyVersion)}`,
+  );
   return sections.join('\n\n');
 }

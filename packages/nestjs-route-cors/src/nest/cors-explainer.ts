@@ -10,6 +10,7 @@ import { routeForRequest } from '../core/path-index.js';
 import type { CompiledCorsPolicy } from '../core/policy.js';
 import { describeRejection } from '../core/rejections.js';
 import { localNetworkAccessNeeded } from '../core/address-space.js';
+import { type CorsPolicyVersion, describeVersion } from '../core/policy-version.js';
 import { otherReadings } from './cors-platform.js';
 import type { CorsRoute, CorsRouteTable } from './cors-route-table.js';
 import { pathOf } from './node-request.js';
@@ -70,6 +71,8 @@ export interface CorsExplanation {
    * permission before the request, and refuses it without, before any CORS.
    */
   readonly localNetworkAccess?: string;
+  /** The version of the policies the explanation was decided under (`CorsPolicies.explain()` sets it). */
+  readonly policyVersion?: CorsPolicyVersion;
 }
 
 /** Fetch §2.2.1: browsers upper-case these methods and send others as written. */
@@ -301,5 +304,7 @@ export function formatExplanation(explanation: CorsExplanation): string {
     );
   lines.push('', explanation.verdict);
   if (explanation.localNetworkAccess !== undefined) lines.push('', `Note: ${explanation.localNetworkAccess}.`);
+  if (explanation.policyVersion !== undefined)
+    lines.push('', `Policies: ${describeVersion(explanation.policyVersion)}`);
   return lines.join('\n');
 }

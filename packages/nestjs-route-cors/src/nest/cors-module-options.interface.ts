@@ -2,6 +2,7 @@ import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '
 import type { CorsDecisionKind } from '../core/cors-decision.js';
 import type { CorsPolicyOptions } from '../core/policy.js';
 import type { CorsRejection } from '../core/rejections.js';
+import type { CorsPolicySync } from './cors-policy-sync.interface.js';
 
 /** What `onReject` learns about a refused request. */
 export interface CorsRejectionEvent {
@@ -64,6 +65,14 @@ export interface CorsModuleOptions {
    * @default true
    */
   readonly logRoutes?: boolean;
+  /**
+   * Share run-time policy changes between the application's instances:
+   * `redisPolicySync(client)` from `nestjs-route-cors/redis`. Then
+   * `CorsPolicies.replaceEverywhere()` replaces a policy on every instance
+   * and `replace()` refuses (it would change one instance only).
+   * @default undefined (each instance keeps its own policies)
+   */
+  readonly sync?: CorsPolicySync;
 }
 
 export interface CorsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {

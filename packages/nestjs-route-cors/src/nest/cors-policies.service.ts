@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CorsConfigurationError } from '../core/errors.js';
 import type { CorsPolicyOptions, PredicateCacheStats } from '../core/policy.js';
+import type { CorsPolicyVersion } from '../core/policy-version.js';
 import type { CorsRouteReport, RouteReportRow } from '../core/route-report.js';
 import { auditCors, type AuditFinding } from '../core/audit.js';
 import { CORS_GATEWAY_REPORTS, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
 import { type CorsExplainInput, type CorsExplanation, explainCorsRequest } from './cors-explainer.js';
 import { CorsPolicySet } from './cors-policy-set.js';
+import { CorsPolicySyncService } from './cors-policy-sync.service.js';
 import { CorsRouteTable } from './cors-route-table.js';
 
 /** What the gateways' side reports and explains; CorsModule provides it (nothing here knows WebSockets). */
@@ -35,6 +38,7 @@ export class CorsPolicies {
   constructor(
     private readonly routes: CorsRouteTable,
     private readonly policySet: CorsPolicySet,
+    private readonly sync: CorsPolicySyncService,
     @Inject(CORS_GATEWAY_REPORTS) private readonly gateways: CorsGatewayReports,
     @Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions,
   ) {}
@@ -44,9 +48,33 @@ export class CorsPolicies {
    * CorsConfigurationError naming the problem and keeps the current one if
    * the new options are invalid. Requests already being decided finish under
    * the old policy; every later one gets the new one, with an empty cache.
+   * This instance only: with `sync`, it throws (use `replaceEverywhere()`).
    */
   replace(name: string, options: CorsPolicyOptions): void {
+    if (this.sync.enabled) {
+      throw new CorsConfigurationError([
+        `replace('${name}') would change this instance only, while CorsModule's sync shares the policies: use await replaceEverywhere('${name}', options)`,
+      ]);
+    }
     this.policySet.replace(name, options);
+  }
+
+  /**
+   * Replaces the named policy on every instance (CorsModule's `sync`):
+   * validated as `replace()` does, written to Redis as a new version and
+   * applied here before it resolves with that version; every other instance
+   * applies it when Redis announces it. Rejects, changing no instance, with
+   * a CorsConfigurationError for invalid options or a policy with an
+   * `originPredicate` (a function cannot travel), and with a
+   * CorsPolicySyncError when Redis is unreachable.
+   */
+  replaceEverywhere(name: string, options: CorsPolicyOptions): Promise<CorsPolicyVersion> {
+    return this.sync.publish(name, options);
+  }
+
+  /** The version of the policies this instance decides requests under, and where it came from. */
+  get policyVersion(): CorsPolicyVersion {
+    return this.policySet.snapshot.version;
   }
 
   /** Hits, misses and size of the named policy's `originPredicateCache`; undefined without one. */
@@ -56,7 +84,12 @@ export class CorsPolicies {
 
   /** What the start-up log prints and `formatRouteReport()` formats, as it is now. */
   routeReport(): CorsRouteReport {
-    return { routes: this.routes.reportRows(), paths: this.routes.ruleRows(), gateways: this.gateways.reportRows() };
+    return {
+      routes: this.routes.reportRows(),
+      paths: this.routes.ruleRows(),
+      gateways: this.gateways.reportRows(),
+      policyVersion: this.policyVersion,
+    };
   }
 
   /**
@@ -88,7 +121,10 @@ export class CorsPolicies {
    * the running application makes. Throws a CorsExplainInputError, whose
    * message says what is wrong, for input that describes no such request.
    */
-  explain(input: CorsExplainInput): Promise<CorsExplanation> {
-    return this.gateways.explain(input) ?? explainCorsRequest(this.routes, input);
+  async explain(input: CorsExplainInput): Promise<CorsExplanation> {
+    // Both explainers take the policies before their first await: the version read now is the one they decide under.
+    const policyVersion = this.policyVersion;
+    const explanation = await (this.gateways.explain(input) ?? explainCorsRequest(this.routes, input));
+    return { ...explanation, policyVersion };
   }
 }

@@ -5,13 +5,15 @@
  * policies, unknown names and misplaced decorators stop the application
  * before it listens, every problem in one error. `replace()` swaps one named
  * policy, validated exactly as at start-up, and the whole set with it; the
- * route table and the gateways follow.
+ * route table and the gateways follow. A synced snapshot (`sync`) is the
+ * configuration plus the policies it replaces, swapped in the same way.
  */
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { MAX_MAX_AGE, PREFLIGHT_CACHE_CAPS } from '../core/compile-policy.js';
 import { ConfigurationProblems, CorsConfigurationError } from '../core/errors.js';
 import type { CompiledCorsPolicy, CorsPolicyOptions } from '../core/policy.js';
+import { configurationFingerprint, type CorsPolicyVersion, stableJson } from '../core/policy-version.js';
 import { compileNamedPolicies, type NamedPolicy, resolveRoutePolicy } from '../core/resolve-policy.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
@@ -25,6 +27,10 @@ export interface PolicySnapshot {
   readonly handlers: ReadonlyMap<Type, ReadonlyMap<string, CompiledCorsPolicy | undefined>>;
   /** The policy of each path rule, in the order the rules are tried. */
   readonly rules: ReadonlyArray<CompiledCorsPolicy | undefined>;
+  /** Which version these policies are, and where they came from. */
+  readonly version: CorsPolicyVersion;
+  /** The options of the policies replaced since start-up, by name: what a synced snapshot carries. */
+  readonly replaced: Readonly<Record<string, CorsPolicyOptions>>;
 }
 
 @Injectable()
@@ -34,6 +40,10 @@ export class CorsPolicySet {
   readonly sites: readonly HandlerSite[];
   /** The path rules in the order they are tried. */
   readonly rules: readonly OrderedRule[];
+  /** The configuration's named policies, which every synced snapshot starts from. */
+  readonly configured: ReadonlyMap<string, NamedPolicy>;
+  /** The fingerprint of the configuration's named policies. */
+  readonly configuration: string;
   private current: PolicySnapshot;
   private readonly followers: Array<(snapshot: PolicySnapshot) => void> = [];
 
@@ -47,7 +57,10 @@ export class CorsPolicySet {
     this.sites = readHandlerSites(discovery, reflector, scanner, problems);
     this.rules = orderRules(options.paths ?? [], problems);
     problems.throwIfAny();
-    this.current = this.snapshotOf(compileNamedPolicies(options.policies ?? {}));
+    this.configured = compileNamedPolicies(options.policies ?? {});
+    this.configuration = configurationFingerprint(options.policies ?? {});
+    const version = { number: 0, source: 'configuration', configuration: this.configuration } as const;
+    this.current = this.snapshotOf(this.configured, version, {});
     this.warnAboutBrowserCaps();
   }
 
@@ -69,20 +82,59 @@ export class CorsPolicySet {
    * starts with an empty predicate cache.
    */
   replace(name: string, options: CorsPolicyOptions): void {
-    const named = this.current.named;
+    const { named, version, replaced } = this.current;
     if (!named.has(name)) {
       throw new CorsConfigurationError([
         `no policy named '${name}' to replace (known: ${[...named.keys()].join(', ') || 'none'})`,
       ]);
     }
-    const next = this.snapshotOf(compileNamedPolicies({ [name]: options }, named));
-    for (const follower of this.followers) follower(next);
-    this.current = next;
+    const next = this.snapshotOf(
+      compileNamedPolicies({ [name]: options }, named),
+      { number: version.number + 1, source: 'local', configuration: this.configuration },
+      { ...replaced, [name]: options },
+    );
+    this.install(next);
     this.logger.log(`policy '${name}' replaced`);
   }
 
+  /**
+   * The configuration with the policies `replaced` names replaced, as synced
+   * snapshot `version`, validated exactly as at start-up (throws a
+   * CorsConfigurationError with every problem). A policy whose options are
+   * those it has now keeps its compiled form, predicate cache included.
+   */
+  synced(replaced: Readonly<Record<string, CorsPolicyOptions>>, version: number): PolicySnapshot {
+    const problems = new ConfigurationProblems();
+    for (const name of Object.keys(replaced))
+      if (!this.configured.has(name))
+        problems.add(`the snapshot replaces policy '${name}', which this configuration does not have`);
+    problems.throwIfAny();
+    const unchanged = new Map(this.configured);
+    const changed: Record<string, CorsPolicyOptions> = {};
+    for (const [name, options] of Object.entries(replaced)) {
+      const now = this.current.named.get(name);
+      if (now !== undefined && stableJson(now.options) === stableJson(options)) unchanged.set(name, now);
+      else changed[name] = options;
+    }
+    return this.snapshotOf(
+      compileNamedPolicies(changed, unchanged),
+      { number: version, source: 'redis', configuration: this.configuration },
+      replaced,
+    );
+  }
+
+  /** Makes `next` the current policies: the followers first, so that nothing reads them half-followed. */
+  install(next: PolicySnapshot): void {
+    for (const follower of this.followers) follower(next);
+    this.current = next;
+  }
+
   /** The effective policy of each route handler and path rule under `named`; throws with every problem at once. */
-  private snapshotOf(named: ReadonlyMap<string, NamedPolicy>): PolicySnapshot {
+  private snapshotOf(
+    named: ReadonlyMap<string, NamedPolicy>,
+    version: CorsPolicyVersion,
+    replaced: Readonly<Record<string, CorsPolicyOptions>>,
+  ): PolicySnapshot {
     const handlers = new Map<Type, Map<string, CompiledCorsPolicy | undefined>>();
     const problems = new ConfigurationProblems();
     for (const site of this.sites) {
@@ -95,7 +147,7 @@ export class CorsPolicySet {
     }
     const rules = this.rules.map(({ rule }) => problems.attempt(() => resolveRoutePolicy(ruleSite(rule), named)));
     problems.throwIfAny();
-    return { named, handlers, rules };
+    return { named, handlers, rules, version, replaced };
   }
 
   /**
