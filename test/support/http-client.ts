@@ -1,5 +1,5 @@
 /** A small HTTP client over node:http for load and fault tests (no per-request overhead of fetch). */
-import { Agent, type IncomingHttpHeaders, request } from 'node:http';
+import { Agent, type IncomingHttpHeaders, type IncomingMessage, request, type RequestOptions } from 'node:http';
 
 export interface Sent {
   readonly method: string;
@@ -35,19 +35,27 @@ export function keepAliveAgent(maxSockets: number): Agent {
   return new Agent({ keepAlive: true, maxSockets });
 }
 
+function requestTo(port: number, sent: Sent, agent: Agent | undefined): RequestOptions {
+  return { host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: sent.headers, agent };
+}
+
+/** Reads an answer whole, then resolves with it. */
+function collectAnswer(
+  res: IncomingMessage,
+  resolve: (received: Received) => void,
+  fail: (error: NodeJS.ErrnoException) => void,
+): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () =>
+    resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+  );
+  res.on('error', fail);
+}
+
 export function send(port: number, sent: Sent, agent?: Agent): Promise<Received> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: sent.headers, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
-        );
-        res.on('error', reject);
-      },
-    );
+    const req = request(requestTo(port, sent, agent), (res) => collectAnswer(res, resolve, reject));
     req.on('error', reject);
     req.end(sent.body);
   });
@@ -67,17 +75,7 @@ export function sendTracked(port: number, sent: Sent, agent?: Agent): Promise<Re
     let written = false;
     const fail = (error: NodeJS.ErrnoException) =>
       reject(new RequestFailure(error.code, written ? 'answer' : connected ? 'send' : 'connect'));
-    const req = request(
-      { host: '127.0.0.1', port, method: sent.method, path: sent.path, headers: sent.headers, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
-        );
-        res.on('error', fail);
-      },
-    );
+    const req = request(requestTo(port, sent, agent), (res) => collectAnswer(res, resolve, fail));
     req.on('socket', (socket) => {
       // A keep-alive socket handed out again is already connected.
       if (!socket.connecting) connected = true;

@@ -152,7 +152,7 @@ export interface DecidedRequest {
  * trust (`allowedByCors`), and as the answer's head is written. Kept beside
  * Node's request rather than on it: a property added to every request and
  * response (a mark on the request, a `writeHead` of its own on the response)
- * cost an allowed POST on Express 63,489 instructions, while the whole
+ * cost an allowed POST on Express 63,485 instructions, while the whole
  * decision costs 1,771 (`npm run bench:instructions`, 2026-12-07). One table
  * per process, under a global symbol, which every loaded copy of the package
  * shares (a CommonJS and an ES module copy can both be loaded); weak, so an
