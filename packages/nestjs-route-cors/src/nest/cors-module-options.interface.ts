@@ -1,7 +1,8 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
 import type { CorsDecisionKind } from '../core/cors-decision.js';
-import type { CorsPolicyOptions } from '../core/policy.js';
+import type { CorsMode, CorsPolicyOptions } from '../core/policy.js';
 import type { CorsRejection } from '../core/rejections.js';
+import type { RejectionLogOptions } from './rate-limited-log.js';
 
 /** What `onReject` learns about a refused request. */
 export interface CorsRejectionEvent {
@@ -64,6 +65,24 @@ export interface CorsModuleOptions {
    * @default true
    */
   readonly logRoutes?: boolean;
+  /**
+   * `'report-only'`: every policy without a `mode` of its own decides every
+   * request but writes no CORS header and ends nothing (no 204, no 403,
+   * `strict` refuses nothing, no CSRF mark); where the answer the application
+   * sent disagrees with the policy's, a decision event carries both and a
+   * warning says so (rate-limited like refusals). Only in this mode may
+   * another CORS layer (`app.enableCors()`, `cors()`, `@fastify/cors`) stay
+   * beside the module: the way to adopt it in an application that runs.
+   * @default 'enforce'
+   */
+  readonly mode?: CorsMode;
+  /**
+   * The rate limit of refusal (and report-only disagreement) log lines: per
+   * policy and code, the first line, then the next one after `interval`
+   * with a count of those left out.
+   * @default { interval: 10000 }
+   */
+  readonly rejectionLog?: RejectionLogOptions;
 }
 
 export interface CorsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {

@@ -9,7 +9,7 @@
  */
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { MAX_MAX_AGE, PREFLIGHT_CACHE_CAPS } from '../core/compile-policy.js';
+import { compileMode, MAX_MAX_AGE, PREFLIGHT_CACHE_CAPS } from '../core/compile-policy.js';
 import { ConfigurationProblems, CorsConfigurationError } from '../core/errors.js';
 import type { CompiledCorsPolicy, CorsPolicyOptions } from '../core/policy.js';
 import { compileNamedPolicies, type NamedPolicy, resolveRoutePolicy } from '../core/resolve-policy.js';
@@ -25,6 +25,17 @@ export interface PolicySnapshot {
   readonly handlers: ReadonlyMap<Type, ReadonlyMap<string, CompiledCorsPolicy | undefined>>;
   /** The policy of each path rule, in the order the rules are tried. */
   readonly rules: ReadonlyArray<CompiledCorsPolicy | undefined>;
+}
+
+/** The module's own settings beside the policies. */
+function moduleSettingProblems({ mode, rejectionLog }: CorsModuleOptions): string[] {
+  const problems: string[] = [];
+  compileMode(mode, problems, 'CorsModule mode');
+  const interval = rejectionLog?.interval;
+  if (interval !== undefined && !(Number.isInteger(interval) && interval >= 0)) {
+    problems.push(`rejectionLog.interval ${JSON.stringify(interval)} must be a whole number of milliseconds`);
+  }
+  return problems;
 }
 
 @Injectable()
@@ -46,6 +57,7 @@ export class CorsPolicySet {
     const problems = new ConfigurationProblems();
     this.sites = readHandlerSites(discovery, reflector, scanner, problems);
     this.rules = orderRules(options.paths ?? [], problems);
+    problems.add(...moduleSettingProblems(options));
     problems.throwIfAny();
     this.current = this.snapshotOf(compileNamedPolicies(options.policies ?? {}));
     this.warnAboutBrowserCaps();

@@ -133,6 +133,9 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
 
   install(hook: (request: Request, response: Response, next: NextFunction) => void): void {
     this.adapter.use(hook);
+  }
+
+  refuseSecondCorsLayer(): void {
     refuseCorsCalls(this.adapter);
   }
 

@@ -109,7 +109,6 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
     const before: unknown = Reflect.get(this.adapter, 'onRequestHook');
     share(typeof before === 'function' ? (before as RequestHook) : undefined);
     Object.defineProperty(this.adapter, 'setOnRequestHook', { configurable: true, value: share });
-    this.refuseSecondCorsLayer();
   }
 
   /**
@@ -118,7 +117,7 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
    * one registered before the module started fails the instance's start
    * (`ready()`).
    */
-  private refuseSecondCorsLayer(): void {
+  refuseSecondCorsLayer(): void {
     refuseCorsCalls(this.adapter);
     const instance = this.adapter.getInstance<FastifyInstance>();
     const register: unknown = instance.register;
