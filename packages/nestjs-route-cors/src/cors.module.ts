@@ -15,6 +15,7 @@ import { CorsPolicies } from './nest/cors-policies.service.js';
 import { CorsPolicySet } from './nest/cors-policy-set.js';
 import { CorsResponder } from './nest/cors-responder.js';
 import { CorsRouteTable } from './nest/cors-route-table.js';
+import { CorsTelemetry } from './nest/cors-telemetry.js';
 import { supportedReleases } from './nest/supported-releases.js';
 import { ExpressPlatform } from './platforms/express.js';
 import { FastifyPlatform } from './platforms/fastify.js';
@@ -30,6 +31,7 @@ const PROVIDERS: Provider[] = [
   CorsGateways,
   { provide: CORS_GATEWAY_REPORTS, useExisting: CorsGateways },
   PathRuleUpgrades,
+  CorsTelemetry,
 ];
 
 /** The platform file for the application's HTTP adapter, by the name the adapter gives itself. */

@@ -3,7 +3,7 @@
  * preflight, actual request and gateway handshake, with only bounded
  * values (never the origin or the path as sent), on the platform under test.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { channel, subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Controller, Get, type INestApplication, Module, Param, Post } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import { WebSocketGateway } from '@nestjs/websockets';
@@ -126,9 +126,10 @@ describe('decision events', () => {
     ]);
   });
 
-  it('none while no one listens', async () => {
+  it('none while no one listens: @opentelemetry/api and @nestjs/observe installed subscribe nothing without their SDK or module', async () => {
     unsubscribe(DECISION_CHANNEL, record);
     try {
+      expect(channel(DECISION_CHANNEL).hasSubscribers).toBe(false);
       await request(server()).get('/items/1').set('Origin', LISTED).expect(200);
     } finally {
       subscribe(DECISION_CHANNEL, record);

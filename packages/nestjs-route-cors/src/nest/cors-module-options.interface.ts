@@ -83,6 +83,14 @@ export interface CorsModuleOptions {
    * @default { interval: 10000 }
    */
   readonly rejectionLog?: RejectionLogOptions;
+  /**
+   * Hand the decision events to OpenTelemetry (when `@opentelemetry/api` is
+   * installed: `cors.*` attributes on the active span, the `cors.decisions`
+   * and `cors.disagreements` counters) and to `@nestjs/observe` (when the
+   * application imports its module: the `cors_decisions` counter).
+   * @default true
+   */
+  readonly telemetry?: boolean;
 }
 
 export interface CorsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
