@@ -255,4 +255,41 @@ describe('CorsResponder', () => {
       expect(logged.warn).toEqual([]);
     });
   });
+
+  describe('report-only', () => {
+    const reportOnly = new CorsResponder({ mode: 'report-only' });
+    /** A refused request whose answer another layer writes with `writeHead()`, allowing `EVIL`. */
+    const answeredByAnotherLayer = (responder: CorsResponder): { ending: string; response: ServerResponse } => {
+      const { request, response } = answered();
+      const ending = responder.answer(request, decision({ allowed: false, rejection: REFUSED, ending: 'refusal' }));
+      response.writeHead(200, { 'Access-Control-Allow-Origin': EVIL });
+      return { ending, response };
+    };
+
+    it('writes nothing, ends nothing, and warns of the answer that differs, with both', () => {
+      const { ending, response } = answeredByAnotherLayer(reportOnly);
+      expect(ending).toBe('continue');
+      expect(response.getHeader('Vary')).toBeUndefined();
+      expect(logged.warn).toEqual([
+        `report-only: policy 'tenants' refuses actual GET /tenant request=req-1 origin="${EVIL}", the answer sent allows it: sent Allow-Origin ${EVIL}; the policy would send Allow-Origin (none)`,
+      ]);
+    });
+
+    it('warns once per policy and interval, then with the count', () => {
+      const responder = new CorsResponder({ mode: 'report-only' });
+      for (let i = 0; i < 5; i += 1) answeredByAnotherLayer(responder);
+      now += 10_000;
+      answeredByAnotherLayer(responder);
+      expect(logged.warn).toHaveLength(2);
+      expect(logged.warn[1]).toMatch(/\(and 4 more like it in the 10 s before, not logged\)$/);
+    });
+
+    it("enforces a policy whose own mode is 'enforce'", () => {
+      const enforced = compilePolicy('enforced', { origins: ['https://app.example.com'], mode: 'enforce' });
+      const { request } = answered();
+      expect(reportOnly.answer(request, decision({ policy: enforced, allowed: false, ending: 'refusal' }))).toBe(
+        'refusal',
+      );
+    });
+  });
 });
