@@ -172,7 +172,7 @@ describe('OpenAPI document', () => {
     const allowed = new Map(
       [
         ...routePolicies.matchAll(
-          /^(.+): origins (.+)\n {2}methods (.+); headers (.+); exposed (.+); credentials (yes|no); max-age (\d+); strict (yes|no)$/gm,
+          /^(.+) \((?:enforce|report-only)\): origins (.+)\n {2}methods (.+); headers (.+); exposed (.+); credentials (yes|no); max-age (\d+); strict (yes|no)$/gm,
         ),
       ].map(([, policy = '', origins, methods, headers, exposed, credentials, maxAge, strict]) => [
         policy,

@@ -4,10 +4,10 @@
  * table, installs the request hook, and wires the gateways' handshake checks
  * and reports.
  */
-import { type DynamicModule, Module, type OnModuleInit, type Provider } from '@nestjs/common';
+import { type DynamicModule, Inject, Logger, Module, type OnModuleInit, type Provider } from '@nestjs/common';
 import { type AbstractHttpAdapter, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { CorsConfigurationError } from './core/errors.js';
-import { CORS_GATEWAY_REPORTS, CORS_MODULE_OPTIONS } from './nest/cors.constants.js';
+import { CORS_GATEWAY_REPORTS, CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './nest/cors.constants.js';
 import { CorsHook } from './nest/cors-hook.js';
 import type { CorsModuleAsyncOptions, CorsModuleOptions } from './nest/cors-module-options.interface.js';
 import type { CorsHttpPlatform } from './nest/cors-platform.js';
@@ -16,6 +16,7 @@ import { CorsPolicySet } from './nest/cors-policy-set.js';
 import { CorsPolicySyncService } from './nest/cors-policy-sync.service.js';
 import { CorsResponder } from './nest/cors-responder.js';
 import { CorsRouteTable } from './nest/cors-route-table.js';
+import { CorsTelemetry } from './nest/cors-telemetry.js';
 import { supportedReleases } from './nest/supported-releases.js';
 import { ExpressPlatform } from './platforms/express.js';
 import { FastifyPlatform } from './platforms/fastify.js';
@@ -32,6 +33,7 @@ const PROVIDERS: Provider[] = [
   CorsGateways,
   { provide: CORS_GATEWAY_REPORTS, useExisting: CorsGateways },
   PathRuleUpgrades,
+  CorsTelemetry,
 ];
 
 /** The platform file for the application's HTTP adapter, by the name the adapter gives itself. */
@@ -59,7 +61,12 @@ export class CorsModule implements OnModuleInit {
   /** A platform without support gets no hook; start-up stops in onModuleInit, where Nest reports it. */
   private unsupported: CorsConfigurationError | undefined;
 
-  constructor(adapterHost: HttpAdapterHost, routes: CorsRouteTable, responder: CorsResponder) {
+  constructor(
+    adapterHost: HttpAdapterHost,
+    routes: CorsRouteTable,
+    responder: CorsResponder,
+    @Inject(CORS_MODULE_OPTIONS) options: CorsModuleOptions,
+  ) {
     const init$: HttpAdapterHost['init$'] | undefined = adapterHost.init$;
     if (init$ === undefined) {
       throw new CorsConfigurationError([
@@ -81,8 +88,17 @@ export class CorsModule implements OnModuleInit {
         return;
       }
       responder.captureSecurityHeaders(adapterHost.httpAdapter);
+      responder.describeRoutesWith((request) => routes.routeOf(request));
       const hook = new CorsHook(platform, routes.attach(platform), routes, responder);
       platform.install((request, response, next) => hook.handle(request, response, next));
+      if (options.mode === 'report-only') {
+        // The way in for an application that runs with another layer: it answers, the policies are compared with it.
+        new Logger(CORS_LOGGER_CONTEXT).log(
+          'report-only mode: the @Cors() policies decide every request and write nothing; another CORS layer (app.enableCors(), cors(), @fastify/cors) may answer meanwhile, and where its answers differ from the policies a decision event and a warning say so',
+        );
+      } else {
+        platform.refuseSecondCorsLayer();
+      }
     });
   }
 

@@ -18,6 +18,7 @@ export type {
   CorsRejectionEvent,
 } from './nest/cors-module-options.interface.js';
 export type {
+  CorsMode,
   CorsPolicyOptions,
   CrossOriginResourcePolicy,
   NormalisedPolicyOptions,
@@ -28,6 +29,16 @@ export type {
   ToleratedRisk,
 } from './core/policy.js';
 export type { CorsDecisionKind } from './core/cors-decision.js';
+export {
+  DECISION_CHANNEL,
+  type CorsAnswerSummary,
+  type CorsDecisionEvent,
+  type CorsDisagreement,
+  type CorsEventKind,
+  type CorsOriginClass,
+  type CorsOutcome,
+} from './core/decision-events.js';
+export type { RejectionLogOptions } from './nest/rate-limited-log.js';
 export type { CorsRejection } from './core/rejections.js';
 export { formatRouteReport, type CorsRouteReport, type RouteReportRow } from './core/route-report.js';
 export { routeReportJson, type CorsRouteReportJson, type RouteReportJsonRow } from './core/route-report-json.js';

@@ -6,7 +6,7 @@
  * machine (without an endpoint it would post to its hosted collector).
  */
 import { createServer } from 'node:net';
-import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { Controller, Get, type INestApplication, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createObserveModule, defaultTraceIdGenerator, TracerService } from '@nestjs/observe';
 import request from 'supertest';
@@ -36,6 +36,12 @@ class ItemsController {
   @Get()
   list(): { traceId: string | null } {
     return { traceId: this.tracer.currentTraceId() };
+  }
+
+  @Cors({ origins: [ALLOWED], strict: true })
+  @Post()
+  create(): { created: true } {
+    return { created: true };
   }
 }
 
@@ -84,5 +90,23 @@ describe('@nestjs/observe beside @Cors()', () => {
     // On both platforms the CORS hook holds the adapter's request-hook slot and observe's hook runs after it: the
     // preflights CORS ends never reach observe.
     expect(tracedRequests).toEqual([]);
+  });
+
+  it('counts what it does not trace in its cors_decisions counter: preflights and strict refusals, by policy and code', async () => {
+    const counter = app.get(TracerService).counter('cors_decisions');
+    const before = { ...counter.value };
+    expect((await preflight(server(), '/items', EVIL, 'GET', 'content-type')).status).toBe(403);
+    expect((await request(server()).post('/items').set('Origin', EVIL)).status).toBe(403);
+    const added = Object.entries(counter.value)
+      .map(([label, value]) => [JSON.parse(label) as Record<string, string>, value - (before[label] ?? 0)] as const)
+      .filter(([, value]) => value > 0);
+    const refused = { outcome: 'refused', code: 'origin-not-allowed', origin_class: 'unlisted', mode: 'enforce' };
+    expect(added).toEqual(
+      expect.arrayContaining([
+        [expect.objectContaining({ ...refused, kind: 'preflight', policy: 'inline@ItemsController' }), 1],
+        [expect.objectContaining({ ...refused, kind: 'actual', policy: 'inline@ItemsController.create' }), 1],
+      ]),
+    );
+    expect(added).toHaveLength(2);
   });
 });

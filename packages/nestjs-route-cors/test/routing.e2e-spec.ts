@@ -428,7 +428,7 @@ describe('header versioning: one path, the handler chosen by a request header', 
   it('shows the preflight intersection in the route table', () => {
     const table = formatRouteReport(running.app().get(CorsPolicies).routeReport());
     expect(table).toMatch(/^OPTIONS\s+\/reports\s+preflight for GET, any version\s+headerV1&headerV2$/m);
-    expect(table).toMatch(/^headerV1&headerV2: origins https:\/\/a\.example\.com$/m);
+    expect(table).toMatch(/^headerV1&headerV2 \(enforce\): origins https:\/\/a\.example\.com$/m);
     expect(table).toMatch(/^GET\s+\/reports\s+1\s+headerV1$/m);
   });
 

@@ -9,6 +9,8 @@ import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern
 import { OriginPredicateRunner } from './origin-predicate.js';
 import {
   type CompiledCorsPolicy,
+  CORS_MODES,
+  type CorsMode,
   type CorsPolicyOptions,
   CROSS_ORIGIN_RESOURCE_POLICIES,
   type CrossOriginResourcePolicy,
@@ -46,6 +48,7 @@ const KNOWN_SETTINGS: ReadonlySet<string> = new Set([
   'resourcePolicy',
   'timingAllowOrigin',
   'tolerate',
+  'mode',
 ]);
 
 interface OriginRules {
@@ -208,6 +211,15 @@ function compilePredicateCache(
   return { ttl, negativeTtl, max };
 }
 
+/** Also validates the module's own `mode` (`CorsModule`), with the setting named as there. */
+export function compileMode(value: CorsMode | undefined, problems: string[], setting = 'mode'): CorsMode | undefined {
+  if (value !== undefined && !CORS_MODES.includes(value)) {
+    problems.push(`${setting} ${JSON.stringify(value)} must be one of ${CORS_MODES.map((m) => `'${m}'`).join(', ')}`);
+    return undefined;
+  }
+  return value;
+}
+
 function compileTolerate(values: readonly ToleratedRisk[] | undefined, problems: string[]): ToleratedRisk[] {
   if (values === undefined) return [];
   if (!Array.isArray(values)) {
@@ -257,6 +269,7 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
   const resourcePolicy = compileResourcePolicy(options.resourcePolicy, origins.anyOrigin, problems);
   const tolerate = compileTolerate(options.tolerate, problems);
   const tolerated = toleratedCases(origins, credentials, tolerate, problems);
+  const mode = compileMode(options.mode, problems);
   const predicate = options.originPredicate;
   if (predicate !== undefined && typeof predicate !== 'function') {
     problems.push('originPredicate must be a function');
@@ -291,6 +304,7 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     timingAllowOrigin,
     tolerate,
     tolerated,
+    mode,
   };
   const headerValues = {
     anyOrigin: origins.anyOrigin,
@@ -318,6 +332,7 @@ export function compilePolicy(name: string, options: CorsPolicyOptions): Compile
     publicHeaders: origins.anyOrigin
       ? answerHeaders({ ...headerValues, allowMethodsValue: '', allowHeadersValue: undefined, maxAgeValue: '' }, '*')
       : NO_HEADERS,
+    mode,
     declared,
   };
 }

@@ -9,6 +9,7 @@ import { compilePolicy } from './compile-policy.js';
 import { checkOrigin, isListedOrigin } from './origin-matcher.js';
 import {
   type CompiledCorsPolicy,
+  type CorsMode,
   type CorsPolicyOptions,
   CROSS_ORIGIN_RESOURCE_POLICIES,
   type CrossOriginResourcePolicy,
@@ -76,6 +77,12 @@ function strictestResourcePolicy(
   return CROSS_ORIGIN_RESOURCE_POLICIES.find((policy) => values.includes(policy));
 }
 
+/** The candidates' one mode, if they agree on it; otherwise enforced (a candidate without a mode takes the module's). */
+function commonMode(modes: ReadonlyArray<CorsMode | undefined>): CorsMode | undefined {
+  const [first] = modes;
+  return modes.every((mode) => mode === first) ? first : 'enforce';
+}
+
 export function intersectPolicies(policies: readonly CompiledCorsPolicy[]): CompiledCorsPolicy {
   const declared = policies.map((p) => p.declared);
   const origins = commonOrigins(policies);
@@ -96,6 +103,8 @@ export function intersectPolicies(policies: readonly CompiledCorsPolicy[]): Comp
     timingAllowOrigin: declared.every((d) => d.timingAllowOrigin),
     // The common origins are among each member's, which compiled with what it tolerates.
     tolerate: [...new Set(declared.flatMap((d) => d.tolerate))],
+    // Reported only if every candidate only reports: an enforced one must not lose its answer to another's mode.
+    mode: commonMode(declared.map((d) => d.mode)),
   };
   return compilePolicy(policies.map((p) => p.name).join('&'), options);
 }

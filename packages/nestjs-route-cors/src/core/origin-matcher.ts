@@ -57,6 +57,19 @@ export function isListedOrigin(policy: CompiledCorsPolicy, origin: string): bool
   return policy.anyOrigin || policy.exactOrigins.has(origin) || matchesAnyPattern(policy, origin);
 }
 
+/**
+ * Which static part of the policy allows the origin, for decision events:
+ * asked only when someone listens, never by the decision itself.
+ */
+export function staticOriginMatch(
+  policy: CompiledCorsPolicy,
+  origin: string,
+): 'public' | 'listed' | 'pattern' | undefined {
+  if (policy.anyOrigin) return 'public';
+  if (policy.exactOrigins.has(origin)) return 'listed';
+  return isSingleOrigin(origin) && matchesAnyPattern(policy, origin) ? 'pattern' : undefined;
+}
+
 export type OriginVerdict = PredicateVerdict;
 
 const ALLOWED: OriginVerdict = { allowed: true };

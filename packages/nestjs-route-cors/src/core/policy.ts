@@ -105,7 +105,21 @@ export interface CorsPolicyOptions {
    * @default []
    */
   readonly tolerate?: readonly ToleratedRisk[];
+  /**
+   * `'report-only'`: decide every request as `'enforce'` would, but write no
+   * CORS header and end nothing (no 204, no 403, `strict` refuses nothing,
+   * no CSRF mark); where the answer the application sent disagrees with the
+   * policy's, a decision event and a log line say so. Overrides the
+   * module's `mode` for this policy's routes.
+   * @default the module's mode ('enforce' unless CorsModule says otherwise)
+   */
+  readonly mode?: CorsMode;
 }
+
+/** Whether a policy's answers are written (`'enforce'`) or only compared with what the application sent. */
+export type CorsMode = 'enforce' | 'report-only';
+
+export const CORS_MODES: readonly CorsMode[] = ['enforce', 'report-only'];
 
 /** A refused case a policy's `tolerate` may name (src/core/unsafe-origins.ts). */
 export type ToleratedRisk =
@@ -185,6 +199,8 @@ export interface CompiledCorsPolicy {
   readonly timingAllowOrigin: boolean;
   /** A public policy's actual-request headers, the same for every origin; empty otherwise. */
   readonly publicHeaders: ReadonlyArray<readonly [string, string]>;
+  /** The policy's own `mode`; undefined: the module's. */
+  readonly mode: CorsMode | undefined;
   /** The options after normalisation, for reports (`cors:routes`) and merges. */
   readonly declared: NormalisedPolicyOptions;
 }
@@ -205,6 +221,8 @@ export interface NormalisedPolicyOptions {
   readonly tolerate: readonly ToleratedRisk[];
   /** The unsafe entries the policy has, every one tolerated (else it would not compile). */
   readonly tolerated: readonly ToleratedCase[];
+  /** The policy's own `mode`; undefined: the module's. */
+  readonly mode: CorsMode | undefined;
 }
 
 /** What `@Cors()` declares on a controller or a handler. */

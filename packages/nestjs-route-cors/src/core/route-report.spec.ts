@@ -1,5 +1,5 @@
 import { compilePolicy } from './compile-policy.js';
-import { formatGatewayTable, formatRouteReport, formatRouteTable } from './route-report.js';
+import { formatGatewayTable, formatRouteReport, formatRouteTable, reportedPolicy } from './route-report.js';
 
 const frontend = compilePolicy('frontend', {
   origins: ['https://a.test', 'https://b.test'],
@@ -7,6 +7,25 @@ const frontend = compilePolicy('frontend', {
   allowedHeaders: ['Content-Type'],
   maxAge: 60,
   strict: true,
+});
+
+describe("each policy's mode", () => {
+  const shadow = compilePolicy('shadow', { origins: ['https://a.test'], mode: 'report-only' });
+  const modeLine = (policy: Parameters<typeof reportedPolicy>[0], moduleMode?: 'enforce' | 'report-only'): string =>
+    formatRouteTable([{ method: 'GET', path: '/', policy: reportedPolicy(policy, moduleMode) }]).split('\n')[3] ?? '';
+
+  it.each([
+    ['its own, over the module', shadow, 'enforce' as const, 'shadow (report-only): origins https://a.test'],
+    [
+      "the module's, where it has none",
+      frontend,
+      'report-only' as const,
+      'frontend (report-only): origins https://a.test,https://b.test',
+    ],
+    ["'enforce' by default", frontend, undefined, 'frontend (enforce): origins https://a.test,https://b.test'],
+  ])('is %s', (_case, policy, moduleMode, line) => {
+    expect(modeLine(policy, moduleMode)).toBe(line);
+  });
 });
 
 describe('formatRouteTable', () => {
@@ -27,7 +46,7 @@ describe('formatRouteTable', () => {
 
   it('then what each policy allows, once per policy, in two lines', () => {
     expect(policies).toBe(
-      'frontend: origins https://a.test,https://b.test\n  methods POST; headers Content-Type; exposed -; credentials no; max-age 60; strict yes',
+      'frontend (enforce): origins https://a.test,https://b.test\n  methods POST; headers Content-Type; exposed -; credentials no; max-age 60; strict yes',
     );
   });
 
@@ -46,7 +65,7 @@ describe('formatGatewayTable', () => {
         'METHOD  PATH                                   POLICY',
         'WS      /socket.io/ → ChatGateway (socket.io)  frontend',
         '',
-        'frontend: origins https://a.test,https://b.test',
+        'frontend (enforce): origins https://a.test,https://b.test',
         '  headers Content-Type; credentials no',
       ].join('\n'),
     );

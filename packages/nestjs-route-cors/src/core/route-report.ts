@@ -2,7 +2,7 @@
  * The table of routes and their effective policies: logged at start-up and
  * printed by `npm run cors:routes`, so both always agree.
  */
-import type { CompiledCorsPolicy } from './policy.js';
+import type { CompiledCorsPolicy, CorsMode } from './policy.js';
 import { type CorsPolicyVersion, describeVersion } from './policy-version.js';
 import { PUBLIC_SUFFIX_LIST } from './unsafe-origins.js';
 
@@ -30,6 +30,15 @@ export interface CorsRouteReport {
   readonly policyVersion?: CorsPolicyVersion;
 }
 
+/** A policy as reported: with its mode, the module's where it has none of its own. */
+export function reportedPolicy(
+  policy: CompiledCorsPolicy | undefined,
+  moduleMode: CorsMode | undefined,
+): RouteReportRow['policy'] {
+  if (policy === undefined || policy.declared.mode !== undefined) return policy;
+  return { name: policy.name, declared: { ...policy.declared, mode: moduleMode ?? 'enforce' } };
+}
+
 function list(values: readonly string[]): string {
   return values.length === 0 ? '-' : values.join(',');
 }
@@ -51,7 +60,7 @@ function settings({ declared }: ReportedPolicy, handshake: boolean): string {
   ].join('; ');
 }
 
-/** Each policy the rows use, once, in two lines: its origins, then its other settings. */
+/** Each policy the rows use, once, in two lines: its mode and origins, then its other settings. */
 function policyLines(rows: readonly RouteReportRow[], handshake: boolean): string[] {
   const policies = new Map<string, ReportedPolicy>();
   for (const { policy } of rows)
@@ -59,7 +68,7 @@ function policyLines(rows: readonly RouteReportRow[], handshake: boolean): strin
   return [...policies.values()].flatMap((policy) => {
     const origins = policy.declared.origins === '*' ? '*' : list(policy.declared.origins);
     return [
-      `${policy.name}: origins ${origins}${policy.declared.hasOriginPredicate ? ' +predicate' : ''}`,
+      `${policy.name} (${policy.declared.mode ?? 'enforce'}): origins ${origins}${policy.declared.hasOriginPredicate ? ' +predicate' : ''}`,
       `  ${settings(policy, handshake)}`,
     ];
   });

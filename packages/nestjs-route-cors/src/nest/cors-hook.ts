@@ -56,10 +56,11 @@ export class CorsHook<R, S> {
   }
 
   private finish(decision: CorsDecision, facts: NodeCorsRequest<R, S>, response: S, next: Next): void {
-    this.responder.answer(facts, decision);
-    if (decision.ending === 'refusal') {
+    // The decision's ending, or in report-only mode `continue`.
+    const ending = this.responder.answer(facts, decision);
+    if (ending === 'refusal') {
       next(new CorsRejectedException());
-    } else if (decision.ending === 'preflight') {
+    } else if (ending === 'preflight') {
       this.platform.endPreflight(response);
     } else {
       next();

@@ -1,8 +1,9 @@
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency } from '@nestjs/common';
 import type { CorsDecisionKind } from '../core/cors-decision.js';
-import type { CorsPolicyOptions } from '../core/policy.js';
+import type { CorsMode, CorsPolicyOptions } from '../core/policy.js';
 import type { CorsRejection } from '../core/rejections.js';
 import type { CorsPolicySync } from './cors-policy-sync.interface.js';
+import type { RejectionLogOptions } from './rate-limited-log.js';
 
 /** What `onReject` learns about a refused request. */
 export interface CorsRejectionEvent {
@@ -73,6 +74,32 @@ export interface CorsModuleOptions {
    * @default undefined (each instance keeps its own policies)
    */
   readonly sync?: CorsPolicySync;
+  /**
+   * `'report-only'`: every policy without a `mode` of its own decides every
+   * request but writes no CORS header and ends nothing (no 204, no 403,
+   * `strict` refuses nothing, no CSRF mark); where the answer the application
+   * sent disagrees with the policy's, a decision event carries both and a
+   * warning says so (rate-limited like refusals). Only in this mode may
+   * another CORS layer (`app.enableCors()`, `cors()`, `@fastify/cors`) stay
+   * beside the module: the way to adopt it in an application that runs.
+   * @default 'enforce'
+   */
+  readonly mode?: CorsMode;
+  /**
+   * The rate limit of refusal (and report-only disagreement) log lines: per
+   * policy and code, the first line, then the next one after `interval`
+   * with a count of those left out.
+   * @default { interval: 10000 }
+   */
+  readonly rejectionLog?: RejectionLogOptions;
+  /**
+   * Hand the decision events to OpenTelemetry (when `@opentelemetry/api` is
+   * installed: `cors.*` attributes on the active span, the `cors.decisions`
+   * and `cors.disagreements` counters) and to `@nestjs/observe` (when the
+   * application imports its module: the `cors_decisions` counter).
+   * @default true
+   */
+  readonly telemetry?: boolean;
 }
 
 export interface CorsModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {

@@ -109,6 +109,8 @@ export interface CorsHttpPlatform<R, S> {
   readonly name: string;
   /** Installs `hook` ahead of the body parser, Nest middleware, guards and handlers, for every request. */
   install(hook: CorsHookFunction<R, S>): void;
+  /** Makes another CORS layer on the platform fail, naming it (`refuseCorsCalls`): in every mode but report-only. */
+  refuseSecondCorsLayer(): void;
   /** The request's CORS facts, and where the answer's headers go. */
   requestFacts(request: R, response: S): NodeCorsRequest<R, S>;
   /** Ends an allowed preflight: 204 with an explicit empty body (some Safari versions wait for one otherwise). */

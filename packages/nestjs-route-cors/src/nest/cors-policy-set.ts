@@ -10,7 +10,7 @@
  */
 import { Inject, Injectable, Logger, type Type } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { MAX_MAX_AGE, PREFLIGHT_CACHE_CAPS } from '../core/compile-policy.js';
+import { compileMode, MAX_MAX_AGE, PREFLIGHT_CACHE_CAPS } from '../core/compile-policy.js';
 import { ConfigurationProblems, CorsConfigurationError } from '../core/errors.js';
 import type { CompiledCorsPolicy, CorsPolicyOptions } from '../core/policy.js';
 import { configurationFingerprint, type CorsPolicyVersion, stableJson } from '../core/policy-version.js';
@@ -31,6 +31,17 @@ export interface PolicySnapshot {
   readonly version: CorsPolicyVersion;
   /** The options of the policies replaced since start-up, by name: what a synced snapshot carries. */
   readonly replaced: Readonly<Record<string, CorsPolicyOptions>>;
+}
+
+/** The module's own settings beside the policies. */
+function moduleSettingProblems({ mode, rejectionLog }: CorsModuleOptions): string[] {
+  const problems: string[] = [];
+  compileMode(mode, problems, 'CorsModule mode');
+  const interval = rejectionLog?.interval;
+  if (interval !== undefined && !(Number.isInteger(interval) && interval >= 0)) {
+    problems.push(`rejectionLog.interval ${JSON.stringify(interval)} must be a whole number of milliseconds`);
+  }
+  return problems;
 }
 
 @Injectable()
@@ -56,6 +67,7 @@ export class CorsPolicySet {
     const problems = new ConfigurationProblems();
     this.sites = readHandlerSites(discovery, reflector, scanner, problems);
     this.rules = orderRules(options.paths ?? [], problems);
+    problems.add(...moduleSettingProblems(options));
     problems.throwIfAny();
     this.configured = compileNamedPolicies(options.policies ?? {});
     this.configuration = configurationFingerprint(options.policies ?? {});

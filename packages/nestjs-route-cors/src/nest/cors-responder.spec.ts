@@ -219,30 +219,78 @@ describe('CorsResponder', () => {
       ]);
     });
 
-    it('are at most 10 per policy and failure in 10 s', () => {
+    it('are one per policy and failure in 10 s', () => {
       failures(new CorsResponder({}), 30);
-      expect(logged.warn).toHaveLength(10);
+      expect(logged.warn).toHaveLength(1);
     });
 
-    it('say how many were left out once the next window opens', () => {
+    it('say how many were left out with the first line after the interval', () => {
       const responder = new CorsResponder({});
       failures(responder, 25);
       now += 10_000;
       failures(responder, 1);
-      expect(logged.warn).toHaveLength(12);
-      expect(logged.warn[10]).toBe('15 more warnings like the next were left out in the last 10 s');
+      expect(logged.warn).toHaveLength(2);
+      expect(logged.warn[1]).toBe(
+        `refused actual GET /tenant request=req-1 origin="${EVIL}": ${describeRejection(PREDICATE_FAILED, TENANTS)} (and 24 more like it in the 10 s before, not logged)`,
+      );
+    });
+
+    it('follow the rejectionLog interval', () => {
+      const responder = new CorsResponder({ rejectionLog: { interval: 1_000 } });
+      failures(responder, 3);
+      now += 1_000;
+      failures(responder, 3);
+      expect(logged.warn).toHaveLength(2);
+      expect(logged.warn[1]).toMatch(/\(and 2 more like it in the 1 s before, not logged\)$/);
     });
 
     it('count each kind of failure on its own', () => {
       const responder = new CorsResponder({});
       failures(responder, 10);
       failures(responder, 10, { code: 'origin-predicate-timeout', origin: EVIL, timeoutMs: 300 });
-      expect(logged.warn).toHaveLength(20);
+      expect(logged.warn).toHaveLength(2);
     });
 
     it('are not written for an ordinary refusal (debug only)', () => {
       failures(new CorsResponder({}), 3, REFUSED);
       expect(logged.warn).toEqual([]);
+    });
+  });
+
+  describe('report-only', () => {
+    const reportOnly = new CorsResponder({ mode: 'report-only' });
+    /** A refused request whose answer another layer writes with `writeHead()`, allowing `EVIL`. */
+    const answeredByAnotherLayer = (responder: CorsResponder): { ending: string; response: ServerResponse } => {
+      const { request, response } = answered();
+      const ending = responder.answer(request, decision({ allowed: false, rejection: REFUSED, ending: 'refusal' }));
+      response.writeHead(200, { 'Access-Control-Allow-Origin': EVIL });
+      return { ending, response };
+    };
+
+    it('writes nothing, ends nothing, and warns of the answer that differs, with both', () => {
+      const { ending, response } = answeredByAnotherLayer(reportOnly);
+      expect(ending).toBe('continue');
+      expect(response.getHeader('Vary')).toBeUndefined();
+      expect(logged.warn).toEqual([
+        `report-only: policy 'tenants' refuses actual GET /tenant request=req-1 origin="${EVIL}", the answer sent allows it: sent Allow-Origin ${EVIL}; the policy would send Allow-Origin (none)`,
+      ]);
+    });
+
+    it('warns once per policy and interval, then with the count', () => {
+      const responder = new CorsResponder({ mode: 'report-only' });
+      for (let i = 0; i < 5; i += 1) answeredByAnotherLayer(responder);
+      now += 10_000;
+      answeredByAnotherLayer(responder);
+      expect(logged.warn).toHaveLength(2);
+      expect(logged.warn[1]).toMatch(/\(and 4 more like it in the 10 s before, not logged\)$/);
+    });
+
+    it("enforces a policy whose own mode is 'enforce'", () => {
+      const enforced = compilePolicy('enforced', { origins: ['https://app.example.com'], mode: 'enforce' });
+      const { request } = answered();
+      expect(reportOnly.answer(request, decision({ policy: enforced, allowed: false, ending: 'refusal' }))).toBe(
+        'refusal',
+      );
     });
   });
 });

@@ -1,11 +1,25 @@
+import { channel } from 'node:diagnostics_channel';
 import { type HttpServer, Inject, Injectable, Logger } from '@nestjs/common';
-import { appendVary, type CorsDecision } from '../core/cors-decision.js';
+import { appendVary, type CorsDecision, type CorsEnding } from '../core/cors-decision.js';
+import {
+  type CorsAnswerSummary,
+  type CorsDecisionEvent,
+  type CorsDisagreement,
+  type CorsEventKind,
+  DECISION_CHANNEL,
+  disagreementOf,
+  originClassOf,
+  outcomeOf,
+} from '../core/decision-events.js';
+import type { CorsMode } from '../core/policy.js';
 import { type CorsRejection, describeRejection, rejectionReasonHeaderValue } from '../core/rejections.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 import { ApplicationSecurityHeaders } from './cors-platform.js';
 import { type CorsHeaderTarget, writeHeader } from './node-headers.js';
 import { keepDecision, type NodeCorsRequest } from './node-request.js';
+import { DEFAULT_REJECTION_LOG_INTERVAL_MS, RateLimitedLog } from './rate-limited-log.js';
+import { whenHeadWritten } from './report-only.js';
 
 /** A request whose answer the responder writes: any platform's, or a gateway handshake. */
 type AnsweredRequest = NodeCorsRequest<unknown, unknown>;
@@ -15,9 +29,29 @@ function headerText(value: number | string | string[] | undefined): string | und
   return Array.isArray(value) ? value.join(', ') : String(value);
 }
 
-/** A failing tenant database fails every request: at most this many warnings per policy and failure per window. */
-const WARNINGS_PER_WINDOW = 10;
-const WARNING_WINDOW_MS = 10_000;
+/** Where decisions are published; `hasSubscribers` keeps publishing free while no one listens. */
+const decisionChannel = channel(DECISION_CHANNEL);
+
+/** What a report-only handshake is let through with: nothing written, nothing refused. */
+const UNENFORCED: CorsDecision = Object.freeze({
+  kind: 'not-cors',
+  allowed: true,
+  rejection: undefined,
+  policy: undefined,
+  headers: [],
+  vary: [],
+  resourcePolicy: undefined,
+  csrfExempt: false,
+  ending: 'continue',
+});
+
+function summary({ allowOrigin, allowCredentials, allowMethods, allowHeaders }: CorsAnswerSummary): string {
+  const parts = [`Allow-Origin ${allowOrigin ?? '(none)'}`];
+  if (allowCredentials !== undefined) parts.push(`Allow-Credentials ${allowCredentials}`);
+  if (allowMethods !== undefined) parts.push(`Allow-Methods ${allowMethods}`);
+  if (allowHeaders !== undefined) parts.push(`Allow-Headers ${allowHeaders}`);
+  return parts.join(', ');
+}
 
 /**
  * Writes decisions on responses and reports refusals: the one way a decision
@@ -27,11 +61,23 @@ const WARNING_WINDOW_MS = 10_000;
 @Injectable()
 export class CorsResponder {
   private readonly logger = new Logger(CORS_LOGGER_CONTEXT);
-  private readonly warnings = new Map<string, { windowStart: number; logged: number; suppressed: number }>();
+  /** The refusal and disagreement lines, per policy and code. */
+  private readonly lines: RateLimitedLog;
+  /** The module's mode, which a policy without its own follows. */
+  private readonly mode: CorsMode;
+  private routeOf: (request: AnsweredRequest) => string | undefined = () => undefined;
 
   private securityHeaders: ApplicationSecurityHeaders | undefined;
 
-  constructor(@Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions) {}
+  constructor(@Inject(CORS_MODULE_OPTIONS) private readonly options: CorsModuleOptions) {
+    this.lines = new RateLimitedLog(options.rejectionLog?.interval ?? DEFAULT_REJECTION_LOG_INTERVAL_MS);
+    this.mode = options.mode ?? 'enforce';
+  }
+
+  /** How the decision events of HTTP requests name their route (the route table's lookup); read only for a listener. */
+  describeRoutesWith(routeOf: (request: AnsweredRequest) => string | undefined): void {
+    this.routeOf = routeOf;
+  }
 
   /** The application's HTTP adapter: the security headers Nest will set on it are set on the answers ended here too. */
   captureSecurityHeaders(adapter: HttpServer): void {
@@ -44,9 +90,16 @@ export class CorsResponder {
    * application's own hooks, their security headers with the policy's
    * `Cross-Origin-Resource-Policy` over them; on one that goes on, its
    * decision kept for the CSRF check and for when its head is written.
-   * Reports a refusal.
+   * Reports a refusal. Returns how the answer ends here: the decision's, or
+   * in report-only mode `continue`, with nothing written and the answer
+   * compared when its head is.
    */
-  answer(request: AnsweredRequest, decision: CorsDecision): void {
+  answer(request: AnsweredRequest, decision: CorsDecision): CorsEnding {
+    const mode = decision.policy?.mode ?? this.mode;
+    if (mode === 'report-only') {
+      this.compareWhenWritten(request, decision);
+      return 'continue';
+    }
     this.write(request.response, decision);
     if (decision.ending === 'continue') {
       keepDecision(request, decision);
@@ -58,19 +111,83 @@ export class CorsResponder {
     if (decision.rejection) {
       this.report(request, decision, decision.rejection);
     }
+    if (decisionChannel.hasSubscribers) this.publish(request, decision, mode);
+    return decision.ending;
   }
 
   /**
    * Writes a gateway handshake's decision where it is sent: a polling
    * answer, or the 403 of a refused upgrade (which copies its headers); an
    * allowed upgrade gets nothing written on the answer that is never sent.
-   * Reports a refusal.
+   * Reports a refusal. Returns the decision the handshake gets: this one,
+   * or in report-only mode one that writes and refuses nothing.
    */
-  answerHandshake(request: AnsweredRequest, decision: CorsDecision, sent: boolean): void {
+  answerHandshake(request: AnsweredRequest, decision: CorsDecision, sent: boolean, route?: string): CorsDecision {
+    const mode = decision.policy?.mode ?? this.mode;
+    if (decisionChannel.hasSubscribers) this.publish(request, decision, mode, 'handshake', route);
+    if (mode === 'report-only') return UNENFORCED;
     if (sent || !decision.allowed) this.write(request.response, decision);
     if (decision.rejection) {
       this.report(request, decision, decision.rejection);
     }
+    return decision;
+  }
+
+  /** One decision event on `nestjs-route-cors:decision`; only called while someone listens. */
+  private publish(
+    request: AnsweredRequest,
+    decision: CorsDecision,
+    mode: CorsMode,
+    kind: CorsEventKind = decision.kind === 'preflight' ? 'preflight' : 'actual',
+    route = this.routeOf(request),
+    disagreement?: CorsDisagreement,
+  ): void {
+    const event: CorsDecisionEvent = {
+      kind,
+      outcome: outcomeOf(decision),
+      mode,
+      policy: decision.policy?.name ?? '(none)',
+      code: decision.rejection?.code,
+      route,
+      originClass: originClassOf(request, decision),
+      ...(disagreement === undefined ? {} : { disagreement }),
+    };
+    decisionChannel.publish(event);
+  }
+
+  /**
+   * Report-only: once the answer's head is written (by whichever layer
+   * answers), its CORS headers against the decision's; one decision event,
+   * with the disagreement if they differ, and a log line for it. A request
+   * that is not CORS has nothing to compare: its event goes out now.
+   */
+  private compareWhenWritten(request: AnsweredRequest, decision: CorsDecision): void {
+    if (decision.kind === 'not-cors') {
+      if (decisionChannel.hasSubscribers) this.publish(request, decision, 'report-only');
+      return;
+    }
+    whenHeadWritten(request.serverResponse, (sent) => {
+      const disagreement = disagreementOf(request, decision, sent);
+      if (disagreement !== undefined) this.logDisagreement(request, decision, disagreement);
+      if (decisionChannel.hasSubscribers)
+        this.publish(request, decision, 'report-only', undefined, undefined, disagreement);
+    });
+  }
+
+  private logDisagreement(request: AnsweredRequest, decision: CorsDecision, { policy, sent }: CorsDisagreement): void {
+    const name = decision.policy?.name ?? '(none)';
+    const verdict = (allowed: boolean): string => (allowed ? 'allows' : 'refuses');
+    const line =
+      `report-only: policy '${name}' ${verdict(policy.allowed)} ${this.requestLine(request, decision)}, ` +
+      `the answer sent ${verdict(sent.allowed)} it: sent ${summary(sent)}; the policy would send ${summary(policy)}`;
+    const admitted = this.lines.admit(`${name} disagreement`, line);
+    if (admitted !== undefined) this.logger.warn(admitted);
+  }
+
+  /** `preflight PUT /items request=… origin="…"`: a preflight named by the method it asks about, the one the page's code uses. */
+  private requestLine(request: AnsweredRequest, { kind }: CorsDecision): string {
+    const method = kind === 'preflight' ? (request.requestMethod ?? request.method) : request.method;
+    return `${kind} ${method} ${request.path} request=${request.requestId ?? '-'} origin=${JSON.stringify(request.origin ?? null)}`;
   }
 
   private write(res: CorsHeaderTarget, decision: CorsDecision): void {
@@ -80,27 +197,6 @@ export class CorsResponder {
     const vary = appendVary(headerText(res.getHeader('Vary')), decision.vary);
     if (vary !== undefined) {
       writeHeader(res, 'Vary', vary);
-    }
-  }
-
-  /** Logs a warning unless `kind` has had its share of this window; says how many were left out. */
-  private warn(kind: string, line: string): void {
-    const now = Date.now();
-    let window = this.warnings.get(kind);
-    if (window === undefined || now - window.windowStart >= WARNING_WINDOW_MS) {
-      const suppressed = window?.suppressed ?? 0;
-      window = { windowStart: now, logged: 0, suppressed: 0 };
-      this.warnings.set(kind, window);
-      if (suppressed > 0)
-        this.logger.warn(
-          `${suppressed} more warnings like the next were left out in the last ${WARNING_WINDOW_MS / 1000} s`,
-        );
-    }
-    if (window.logged < WARNINGS_PER_WINDOW) {
-      window.logged += 1;
-      this.logger.warn(line);
-    } else {
-      window.suppressed += 1;
     }
   }
 
@@ -129,12 +225,13 @@ export class CorsResponder {
       res.setHeader(REJECTION_REASON_HEADER, rejectionReasonHeaderValue(event.reason));
     }
     if (logged) {
-      const requestId = exchange.requestId ?? '-';
-      // A preflight is named by the method it asks about, the one the page's code uses (its own method is always OPTIONS).
-      const method = kind === 'preflight' ? (exchange.requestMethod ?? event.method) : event.method;
-      const line = `refused ${kind} ${method} ${event.path} request=${requestId} origin=${JSON.stringify(event.origin ?? null)}: ${event.reason}`;
-      if (warned) this.warn(`${event.policy} ${rejection.code}`, line);
-      else this.logger.debug(line);
+      // One line per policy and code per interval: a refused origin hammering an endpoint does not flood the log.
+      const line = this.lines.admit(
+        `${event.policy} ${rejection.code}`,
+        `refused ${this.requestLine(exchange, decision)}: ${event.reason}`,
+      );
+      if (line !== undefined && warned) this.logger.warn(line);
+      else if (line !== undefined) this.logger.debug(line);
     }
     if (hook === undefined) {
       return;

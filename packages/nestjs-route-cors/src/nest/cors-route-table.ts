@@ -16,12 +16,13 @@ import { intersectPolicies } from '../core/intersect-policies.js';
 import { type IndexedRoute, RoutePathIndex } from '../core/path-index.js';
 import { compareSpecificity, type PathShape, pathShape } from '../core/path-specificity.js';
 import type { CompiledCorsPolicy } from '../core/policy.js';
-import { formatRouteTable, type RouteReportRow } from '../core/route-report.js';
+import { formatRouteTable, reportedPolicy, type RouteReportRow } from '../core/route-report.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from './cors.constants.js';
 import type { CorsModuleOptions } from './cors-module-options.interface.js';
 import type { AddedBeforeNest, CorsHttpPlatform, CorsRouter, RouterRegistration } from './cors-platform.js';
 import { CorsPolicySet, type PolicySnapshot } from './cors-policy-set.js';
 import { loadRouteSorter, type NestRoute, NestRouteReader } from './nest-routes.js';
+import type { NodeCorsRequest } from './node-request.js';
 import { ruleRoute, unorderableRules } from './path-rules.js';
 
 /** The platform's request object: route selection only hands it to the platform's own version filters. */
@@ -194,6 +195,12 @@ export class CorsRouteTable implements OnModuleInit {
     }
   }
 
+  /** The declared path of the route a request's path leads to, for decision events; undefined where none has a policy. */
+  routeOf(request: NodeCorsRequest<unknown, unknown>): string | undefined {
+    const path = this.router.routingPath(request.request, request.url);
+    return path === undefined ? undefined : this.state.index.lookup(path)?.path;
+  }
+
   /** The router of the application's platform; throws before CorsModule attached one (no HTTP adapter). */
   get router(): CorsRouter<PlatformRequest> {
     if (this.platformRouter === undefined) {
@@ -239,7 +246,9 @@ export class CorsRouteTable implements OnModuleInit {
       version: `preflight for ${route.method}, any version`,
       policy,
     }));
-    return [...routes.filter((route) => route.pathRule !== true && route.adapterRoute !== true), ...preflights];
+    return [...routes.filter((route) => route.pathRule !== true && route.adapterRoute !== true), ...preflights].map(
+      (row) => ({ ...row, policy: reportedPolicy(row.policy, this.options.mode) }),
+    );
   }
 
   /** The rows of the path rules, in the order they are tried: the most specific first. */
@@ -248,7 +257,7 @@ export class CorsRouteTable implements OnModuleInit {
       method: 'ANY',
       path: rule.path,
       handler: 'path rule',
-      policy: this.state.policies.rules[position],
+      policy: reportedPolicy(this.state.policies.rules[position], this.options.mode),
     }));
   }
 

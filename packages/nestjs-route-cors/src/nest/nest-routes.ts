@@ -30,7 +30,8 @@ export interface RouteSorter {
 /** What Nest 12 added to ApplicationConfig; Nest 11's has no route resolution strategy. */
 type StrategyConfig = Partial<Pick<ApplicationConfig, 'getRouteResolutionStrategy'>>;
 
-function isModuleNotFound(error: unknown): boolean {
+/** Whether loading an optional module failed only because it is not installed. */
+export function isModuleNotFound(error: unknown): boolean {
   const code: unknown = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }

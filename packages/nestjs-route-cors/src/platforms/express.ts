@@ -190,6 +190,9 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
     } else {
       this.adapter.use(hook);
     }
+  }
+
+  refuseSecondCorsLayer(): void {
     refuseCorsCalls(this.adapter);
   }
 

@@ -101,7 +101,6 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
    */
   install(hook: RequestHook<FastifyRequest, FastifyReply>): void {
     installInRequestHookSlot(this.adapter, hook);
-    this.refuseSecondCorsLayer();
   }
 
   /**
@@ -110,7 +109,7 @@ export class FastifyPlatform implements CorsHttpPlatform<FastifyRequest, Fastify
    * one registered before the module started fails the instance's start
    * (`ready()`).
    */
-  private refuseSecondCorsLayer(): void {
+  refuseSecondCorsLayer(): void {
     refuseCorsCalls(this.adapter);
     const instance = this.adapter.getInstance<FastifyInstance>();
     const register: unknown = instance.register;

@@ -5,7 +5,7 @@ import { type CorsDecision, decideCors } from '../core/cors-decision.js';
 import { ConfigurationProblems, CorsConfigurationError } from '../core/errors.js';
 import type { CompiledCorsPolicy, CorsDeclaration } from '../core/policy.js';
 import { type NamedPolicy, resolveRoutePolicy } from '../core/resolve-policy.js';
-import { formatGatewayTable, type RouteReportRow } from '../core/route-report.js';
+import { formatGatewayTable, reportedPolicy, type RouteReportRow } from '../core/route-report.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS } from '../nest/cors.constants.js';
 import type { CorsExplainInput, CorsExplanation } from '../nest/cors-explainer.js';
 import type { CorsModuleOptions } from '../nest/cors-module-options.interface.js';
@@ -109,7 +109,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
     return this.servers.map((server) => ({
       method: 'WS',
       path: `${server.port === 0 ? '' : `:${server.port}`}${server.path} → ${server.gateways.join(', ')} (${server.transport})`,
-      policy: server.policy,
+      policy: reportedPolicy(server.policy, this.options.mode),
     }));
   }
 
@@ -195,7 +195,7 @@ export class CorsGateways implements OnModuleInit, CorsGatewayReports {
   ): Promise<CorsDecision> {
     const facts = new NodeCorsRequest(request, request, response, HANDSHAKE_READER);
     const decision = await decideCors(this.policyOf(site), facts);
-    this.responder.answerHandshake(facts, decision, sent);
-    return decision;
+    const route = this.protectedServers.find((server) => server.site === site)?.path;
+    return this.responder.answerHandshake(facts, decision, sent, route);
   }
 }

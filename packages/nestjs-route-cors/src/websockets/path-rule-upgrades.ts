@@ -95,9 +95,8 @@ export class PathRuleUpgrades implements OnModuleInit {
     );
     if (decided === undefined) return undefined;
     return Promise.resolve(decided).then((decision) => {
-      this.responder.answerHandshake(facts, decision, false);
       if (decision.rejection?.code === 'method-not-allowed' && decision.policy) this.warnMethod(decision.policy.name);
-      return decision;
+      return this.responder.answerHandshake(facts, decision, false, routed && index.lookup(routed)?.path);
     });
   }
 
