@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { HttpServer, VersioningOptions } from '@nestjs/common';
+import { AbstractHttpAdapter } from '@nestjs/core';
 import { NO_OTHER_READINGS, type OtherPathReadings } from '../core/cors-decision.js';
 import { CorsConfigurationError } from '../core/errors.js';
 import type { RouterPathOptions } from '../core/path-index.js';
@@ -133,8 +134,10 @@ export interface RequestHookSlot<R, S> {
   setOnRequestHook(hook: RequestHook<R, S>): void;
 }
 
+/** Whether the adapter runs a hook put in the slot: Nest's base adapter declares the slot and ignores what it is given. */
 export function hasRequestHookSlot<R, S>(adapter: object): adapter is RequestHookSlot<R, S> {
-  return typeof Reflect.get(adapter, 'setOnRequestHook') === 'function';
+  const slot: unknown = Reflect.get(adapter, 'setOnRequestHook');
+  return typeof slot === 'function' && slot !== Reflect.get(AbstractHttpAdapter.prototype, 'setOnRequestHook');
 }
 
 /** `first`, then, unless it ended the request or failed, `then`, run as an adapter runs its slot's hook. */

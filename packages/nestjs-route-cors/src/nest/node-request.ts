@@ -147,6 +147,8 @@ export interface DecidedRequest {
   readonly decision: CorsDecision | undefined;
 }
 
+const DECIDED_REQUESTS = Symbol.for('nestjs-route-cors.decided-requests');
+
 /**
  * The requests the hook let go on whose decision matters after it: for CSRF
  * trust (`allowedByCors`), and as the answer's head is written. Kept beside
@@ -163,7 +165,6 @@ export function decidedRequests(): WeakMap<IncomingMessage, DecidedRequest> {
   return (registry[DECIDED_REQUESTS] ??= new WeakMap());
 }
 
-const DECIDED_REQUESTS = Symbol.for('nestjs-route-cors.decided-requests');
 const decided = decidedRequests();
 
 /**

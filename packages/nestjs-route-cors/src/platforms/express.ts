@@ -6,7 +6,6 @@
  */
 import { type HttpServer, type VersioningOptions, VERSION_NEUTRAL } from '@nestjs/common';
 import { PATH_METADATA } from '@nestjs/common/constants.js';
-import { AbstractHttpAdapter } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import parseurl from 'parseurl';
 import type { RouterPathOptions } from '../core/path-index.js';
@@ -73,12 +72,6 @@ function routeMethods(methods: Readonly<Record<string, boolean>>): string[] {
   return names.includes('_all') || names.length >= ALL_METHODS_THRESHOLD
     ? ['ALL']
     : names.map((name) => name.toUpperCase());
-}
-
-/** Nest's base adapter declares the slot and ignores what it is given: an adapter that keeps it has no slot. */
-function slotIsNestDefault(adapter: object): boolean {
-  const base: unknown = Reflect.get(AbstractHttpAdapter.prototype, 'setOnRequestHook');
-  return base !== undefined && Reflect.get(adapter, 'setOnRequestHook') === base;
 }
 
 const EXPRESS_READER: PlatformRequestReader<Request, Response> = {
@@ -185,7 +178,7 @@ export class ExpressPlatform implements CorsHttpPlatform<Request, Response> {
    */
   install(hook: RequestHook<Request, Response>): void {
     checkHeadsAsWritten(this.adapter.getInstance() as object);
-    if (hasRequestHookSlot<Request, Response>(this.adapter) && !slotIsNestDefault(this.adapter)) {
+    if (hasRequestHookSlot<Request, Response>(this.adapter)) {
       installInRequestHookSlot(this.adapter, hook);
     } else {
       this.adapter.use(hook);
