@@ -17,6 +17,7 @@ export type {
   CorsPathRule,
   CorsRejectionEvent,
 } from './nest/cors-module-options.interface.js';
+export { CORS_MODES } from './core/policy.js';
 export type {
   CorsMode,
   CorsPolicyOptions,

@@ -43,13 +43,22 @@ class ItemsController {
   }
 }
 
+/** No policy: its cross-origin requests get no CORS header, and are reported as refused (`no-policy`). */
+@Controller('status')
+class StatusController {
+  @Get()
+  status(): string {
+    return 'up';
+  }
+}
+
 @Cors({ origins: [LISTED] })
 @WebSocketGateway({ path: '/live' })
 class LiveGateway {}
 
 @Module({
   imports: [CorsModule.forRoot({ logRoutes: false })],
-  controllers: [ItemsController],
+  controllers: [ItemsController, StatusController],
   providers: [LiveGateway],
 })
 class EventsModule {}
@@ -116,6 +125,26 @@ describe('decision events', () => {
     expect(events).toEqual([
       expect.objectContaining({ kind: 'actual', outcome: 'allowed', originClass: 'public', route: '/items' }),
       expect.objectContaining({ kind: 'actual', outcome: 'not-cors', originClass: 'none' }),
+    ]);
+  });
+
+  it('one per cross-origin request on a path no policy covers, refused by default with nothing written', async () => {
+    const res = await request(server()).get('/status').set('Origin', LISTED).expect(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    expect(res.headers.vary).toBeUndefined();
+    await request(server()).get('/status').expect(200);
+    await preflight(server(), '/status', LISTED, 'GET');
+    expect(events).toEqual([
+      {
+        kind: 'actual',
+        outcome: 'refused',
+        mode: 'enforce',
+        policy: '(none)',
+        code: 'no-policy',
+        route: '/status',
+        originClass: 'unlisted',
+      },
+      expect.objectContaining({ kind: 'preflight', outcome: 'refused', code: 'no-policy' }),
     ]);
   });
 

@@ -5,12 +5,17 @@
  * it. Report-only reports exactly the refusals enforce then makes, and the
  * disagreements it reports are the refusals the old layer did not make.
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Controller, Delete, Get, type INestApplication, Module, Post, Put } from '@nestjs/common';
-import { Cors, type CorsDecisionEvent, CorsModule, type CorsModuleOptions, DECISION_CHANNEL } from 'nestjs-route-cors';
-import request from 'supertest';
-import type { App } from 'supertest/types.js';
-import { createFixtureApp, initialised } from '../../../test/support/fixture-app.js';
+import { Cors, CorsModule, type CorsModuleOptions } from 'nestjs-route-cors';
+import { createFixtureApp } from '../../../test/support/fixture-app.js';
+import {
+  disagreementsOf,
+  type RecordedRequest,
+  type ReplayedRequest,
+  refusalsOf,
+  refusedRequestsOf,
+  replayRecorded,
+} from '../../../test/support/recorded-traffic.js';
 
 const FRONTEND = 'https://app.example.com';
 const PARTNER = 'https://partner.example.net';
@@ -51,16 +56,8 @@ class ItemsController {
   }
 }
 
-/** A request as recorded: its method, path, origin, and for a preflight what it asks for. */
-interface Recorded {
-  readonly method: string;
-  readonly path: string;
-  readonly origin?: string;
-  readonly asks?: { readonly method: string; readonly headers?: string };
-}
-
 /** A day of traffic: the front end, a partner, a forgotten mobile web view, an attacker, a health check. */
-const TRAFFIC: readonly Recorded[] = [
+const TRAFFIC: readonly RecordedRequest[] = [
   { method: 'GET', path: '/account', origin: FRONTEND },
   { method: 'OPTIONS', path: '/account', origin: FRONTEND, asks: { method: 'GET', headers: 'authorization' } },
   { method: 'GET', path: '/account', origin: FORGOTTEN },
@@ -80,19 +77,8 @@ const POLICIES: CorsModuleOptions['policies'] = {
   strict: { origins: [FRONTEND], methods: ['POST'], strict: true },
 };
 
-function replay(server: App, { method, path, origin, asks }: Recorded): request.Test {
-  let test = request(server)[method.toLowerCase() as 'get' | 'post' | 'options'](path);
-  if (origin !== undefined) test = test.set('Origin', origin);
-  if (asks !== undefined) test = test.set('Access-Control-Request-Method', asks.method);
-  if (asks?.headers !== undefined) test = test.set('Access-Control-Request-Headers', asks.headers);
-  return test;
-}
-
-/** Each recorded request with the decision events it caused, replayed one after the other. */
-async function decisionsOf(
-  options: CorsModuleOptions,
-  otherLayer: boolean,
-): Promise<Array<{ readonly request: string; readonly events: CorsDecisionEvent[]; readonly status: number }>> {
+/** The recorded traffic through the shop, with its decision events. */
+async function decisionsOf(options: CorsModuleOptions, otherLayer: boolean): Promise<ReplayedRequest[]> {
   @Module({
     imports: [CorsModule.forRoot({ logRoutes: false, policies: POLICIES, ...options })],
     controllers: [AccountController, ItemsController],
@@ -101,36 +87,12 @@ async function decisionsOf(
   const app: INestApplication = await createFixtureApp(ShopModule);
   // What main.ts had: every origin reflected, the usual methods, every requested header.
   if (otherLayer) app.enableCors({ origin: true, methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'POST', 'DELETE'] });
-  await initialised(app);
-  const seen: CorsDecisionEvent[] = [];
-  const record = (message: unknown): void => void seen.push(message as CorsDecisionEvent);
-  subscribe(DECISION_CHANNEL, record);
-  try {
-    const results = [];
-    for (const recorded of TRAFFIC) {
-      seen.length = 0;
-      const { status } = await replay(app.getHttpServer() as App, recorded);
-      results.push({ request: JSON.stringify(recorded), events: [...seen], status });
-    }
-    return results;
-  } finally {
-    unsubscribe(DECISION_CHANNEL, record);
-    await app.close();
-  }
-}
-
-/** The refusals, by request: its kind, policy and code. */
-function refusals(decisions: Awaited<ReturnType<typeof decisionsOf>>): string[] {
-  return decisions.flatMap(({ request: recorded, events }) =>
-    events
-      .filter((event) => event.outcome === 'refused')
-      .map((event) => `${recorded} ${event.kind} ${event.policy} ${event.code ?? ''}`),
-  );
+  return replayRecorded(app, TRAFFIC);
 }
 
 describe('from enableCors() to enforce, on recorded traffic', () => {
-  let reported: Awaited<ReturnType<typeof decisionsOf>>;
-  let enforced: Awaited<ReturnType<typeof decisionsOf>>;
+  let reported: ReplayedRequest[];
+  let enforced: ReplayedRequest[];
   beforeAll(async () => {
     reported = await decisionsOf({ mode: 'report-only' }, true);
     enforced = await decisionsOf({}, false);
@@ -142,15 +104,13 @@ describe('from enableCors() to enforce, on recorded traffic', () => {
   });
 
   it('report-only reports exactly the refusals enforce makes', () => {
-    expect(refusals(reported)).toEqual(refusals(enforced));
-    expect(refusals(enforced)).toHaveLength(6);
+    expect(refusalsOf(reported)).toEqual(refusalsOf(enforced));
+    expect(refusalsOf(enforced)).toHaveLength(6);
   });
 
   it('and each of them as a disagreement: the old layer allowed what enforce refuses', () => {
-    const disagreements = reported.filter(({ events }) => events[0]?.disagreement !== undefined);
-    expect(disagreements.map(({ request: recorded }) => recorded)).toEqual(
-      reported.filter(({ events }) => events[0]?.outcome === 'refused').map(({ request: recorded }) => recorded),
-    );
+    expect(disagreementsOf(reported)).toEqual(refusedRequestsOf(reported));
+    expect(disagreementsOf(reported)).toHaveLength(6);
   });
 
   it('while the old layer still answered: no request failed in report-only that enforce refuses with 403', () => {

@@ -9,10 +9,13 @@ import { createServer } from 'node:net';
 import { Controller, Get, type INestApplication, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createObserveModule, defaultTraceIdGenerator, TracerService } from '@nestjs/observe';
+import { WsAdapter } from '@nestjs/platform-ws';
+import { WebSocketGateway } from '@nestjs/websockets';
 import request from 'supertest';
 import type { App } from 'supertest/types.js';
 import { Cors, CorsModule } from 'nestjs-route-cors';
-import { httpAdapter, initialised, preflight } from '../../../test/support/fixture-app.js';
+import { httpAdapter, listening, preflight } from '../../../test/support/fixture-app.js';
+import { upgrade } from '../../../test/support/handshakes.js';
 
 const ALLOWED = 'https://app.example.com';
 const EVIL = 'https://evil.example';
@@ -45,6 +48,10 @@ class ItemsController {
   }
 }
 
+@Cors({ origins: [ALLOWED] })
+@WebSocketGateway({ path: '/live' })
+class LiveGateway {}
+
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -56,6 +63,7 @@ async function closedPort(): Promise<number> {
 
 describe('@nestjs/observe beside @Cors()', () => {
   let app: INestApplication;
+  let port: number;
   const server = (): App => app.getHttpServer() as App;
 
   beforeAll(async () => {
@@ -66,11 +74,12 @@ describe('@nestjs/observe beside @Cors()', () => {
         ObserveModule.forRoot({ appKey: 'test', appSecret: 'test', serviceId: 'cors-test', endpoint }),
       ],
       controllers: [ItemsController],
+      providers: [LiveGateway],
     })
     class ObservedAppModule {}
-    app = await initialised(
-      await NestFactory.create(ObservedAppModule, httpAdapter(), { logger: false, instrument: ObserveInstrument }),
-    );
+    app = await NestFactory.create(ObservedAppModule, httpAdapter(), { logger: false, instrument: ObserveInstrument });
+    app.useWebSocketAdapter(new WsAdapter(app));
+    port = await listening(app);
   });
   afterAll(() => app?.close());
 
@@ -108,5 +117,39 @@ describe('@nestjs/observe beside @Cors()', () => {
       ]),
     );
     expect(added).toHaveLength(2);
+  });
+
+  it('counts refused gateway handshakes too, which never reach an HTTP handler it could trace', async () => {
+    const counter = app.get(TracerService).counter('cors_decisions');
+    const before = { ...counter.value };
+    tracedRequests.length = 0;
+    expect((await upgrade(port, '/live', { Origin: EVIL })).status).toBe(403);
+    expect((await upgrade(port, '/live', { Origin: ALLOWED })).status).toBe(101);
+    const added = Object.entries(counter.value)
+      .map(([label, value]) => [JSON.parse(label) as Record<string, string>, value - (before[label] ?? 0)] as const)
+      .filter(([, value]) => value > 0);
+    expect(added).toEqual(
+      expect.arrayContaining([
+        [
+          expect.objectContaining({
+            kind: 'handshake',
+            outcome: 'refused',
+            code: 'origin-not-allowed',
+            policy: 'inline@LiveGateway + LiveGateway.handshake',
+          }),
+          1,
+        ],
+        [
+          expect.objectContaining({
+            kind: 'handshake',
+            outcome: 'allowed',
+            policy: 'inline@LiveGateway + LiveGateway.handshake',
+          }),
+          1,
+        ],
+      ]),
+    );
+    expect(added).toHaveLength(2);
+    expect(tracedRequests).toEqual([]);
   });
 });

@@ -11,6 +11,8 @@ import {
   CorsModule,
   type CorsModuleOptions,
   Cors,
+  CorsPolicies,
+  formatExplanation,
   DECISION_CHANNEL,
   allowedByCors,
 } from 'nestjs-route-cors';
@@ -44,6 +46,15 @@ class OrdersController {
   }
 }
 
+/** A route no policy covers: what the other layer answered for, and the migration would leave without CORS. */
+@Controller('status')
+class StatusController {
+  @Get()
+  status(): string {
+    return 'up';
+  }
+}
+
 const events: CorsDecisionEvent[] = [];
 const record = (message: unknown): void => void events.push(message as CorsDecisionEvent);
 beforeAll(() => subscribe(DECISION_CHANNEL, record));
@@ -56,11 +67,28 @@ async function start(
   options: CorsModuleOptions,
   otherLayer?: (app: INestApplication) => void,
 ): Promise<INestApplication> {
-  @Module({ imports: [CorsModule.forRoot({ logRoutes: false, ...options })], controllers: [OrdersController] })
+  @Module({
+    imports: [CorsModule.forRoot({ logRoutes: false, ...options })],
+    controllers: [OrdersController, StatusController],
+  })
   class ReportOnlyModule {}
   const app = await createFixtureApp(ReportOnlyModule);
   otherLayer?.(app);
   return initialised(app);
+}
+
+/** The one event of a request the policy refuses and the answer sent allowed for `origin`. */
+function refusedWhatWasSent(origin: string, fields: Partial<CorsDecisionEvent>): unknown[] {
+  return [
+    expect.objectContaining({
+      outcome: 'refused',
+      ...fields,
+      disagreement: {
+        policy: expect.objectContaining({ allowed: false, allowOrigin: undefined }) as unknown,
+        sent: expect.objectContaining({ allowed: true, allowOrigin: origin }) as unknown,
+      },
+    }),
+  ];
 }
 
 function closing(apps: INestApplication[]): void {
@@ -112,6 +140,31 @@ describe('report-only mode without another CORS layer', () => {
     expect(res.body).toEqual({ trustedForCsrf: false });
   });
 
+  it("explain() says which mode the route's answers are in, and cors:explain's text says what report-only means", async () => {
+    const policies = apps[0].get(CorsPolicies);
+    const reported = await policies.explain({
+      origin: EVIL,
+      method: 'PUT',
+      path: '/orders',
+      headers: [],
+      credentials: false,
+    });
+    expect(reported.mode).toBe('report-only');
+    expect(reported.allowed).toBe(false);
+    expect(formatExplanation(reported)).toMatch(
+      /^Mode: report-only\. The application decides as below but writes none/m,
+    );
+    const enforced = await policies.explain({
+      origin: ALLOWED,
+      method: 'GET',
+      path: '/orders/enforced',
+      headers: [],
+      credentials: false,
+    });
+    expect(enforced.mode).toBe('enforce');
+    expect(formatExplanation(enforced)).not.toMatch(/^Mode:/m);
+  });
+
   it("enforces a policy whose own mode is 'enforce'", async () => {
     const res = await request(server).get('/orders/enforced').set('Origin', ALLOWED);
     expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
@@ -140,17 +193,15 @@ describe('report-only beside app.enableCors()', () => {
   it('reports an origin the other layer allows and the policy refuses, with both answers', async () => {
     const res = await request(server).get('/orders').set('Origin', EVIL);
     expect(res.headers['access-control-allow-origin']).toBe(EVIL);
-    expect(events).toEqual([
-      expect.objectContaining({
-        outcome: 'refused',
-        code: 'origin-not-allowed',
-        originClass: 'unlisted',
-        disagreement: {
-          policy: expect.objectContaining({ allowed: false, allowOrigin: undefined }),
-          sent: expect.objectContaining({ allowed: true, allowOrigin: EVIL }),
-        },
-      }),
-    ]);
+    expect(events).toEqual(refusedWhatWasSent(EVIL, { code: 'origin-not-allowed', originClass: 'unlisted' }));
+  });
+
+  it('reports a route no policy covers, which the other layer answered and enforce will leave without CORS', async () => {
+    const res = await request(server).get('/status').set('Origin', ALLOWED);
+    expect(res.headers['access-control-allow-origin']).toBe(ALLOWED);
+    expect(events).toEqual(refusedWhatWasSent(ALLOWED, { kind: 'actual', policy: '(none)', code: 'no-policy' }));
+    await request(server).get('/status').expect(200);
+    expect(events).toHaveLength(1);
   });
 
   it('reports a preflight the other layer answers for a header the policy does not allow', async () => {
@@ -172,17 +223,22 @@ describe("report-only from forRootAsync, beside the platform's own CORS package"
   const apps: INestApplication[] = [];
   closing(apps);
   const logged: string[] = [];
+  const warned: string[] = [];
   let server: App;
   beforeAll(async () => {
     @Module({
-      imports: [CorsModule.forRootAsync({ useFactory: () => ({ logRoutes: false, mode: 'report-only' }) })],
-      controllers: [OrdersController],
+      imports: [
+        CorsModule.forRootAsync({
+          useFactory: () => ({ logRoutes: false, mode: 'report-only', rejectionLog: { interval: 0 } }),
+        }),
+      ],
+      controllers: [OrdersController, StatusController],
     })
     class AsyncReportOnlyModule {}
     const app = await createFixtureApp(AsyncReportOnlyModule, {
       logger: {
         log: (message: unknown) => void logged.push(String(message)),
-        warn: () => undefined,
+        warn: (message: unknown) => void warned.push(String(message)),
         error: () => undefined,
       },
     });
@@ -202,6 +258,20 @@ describe("report-only from forRootAsync, beside the platform's own CORS package"
     expect(res.headers['access-control-allow-origin']).toBe(EVIL);
     expect(events).toEqual([
       expect.objectContaining({ outcome: 'refused', disagreement: expect.objectContaining({}) as unknown }),
+    ]);
+  });
+
+  it('warns of each disagreement, naming the route no policy covers', async () => {
+    warned.length = 0;
+    await request(server).get('/orders').set('Origin', EVIL);
+    await request(server).get('/status').set('Origin', EVIL);
+    expect(warned).toEqual([
+      expect.stringMatching(
+        /^report-only: policy 'inline@OrdersController' refuses actual GET \/orders .*origin="https:\/\/evil\.example", the answer sent allows it: sent Allow-Origin https:\/\/evil\.example/,
+      ),
+      expect.stringMatching(
+        /^report-only: no @Cors\(\) policy covers actual GET \/status .*\(enforce sends it no CORS header\), the answer sent allows it/,
+      ),
     ]);
   });
 });

@@ -344,6 +344,16 @@ function withoutCors<R>(request: CorsRequest<R>, rejection: CorsRejection, stric
 }
 
 /**
+ * What a request on a path no policy covers gets: no CORS header, by default.
+ * Not written (the hook lets such requests go untouched); decided only to be
+ * reported, in report-only mode or to a listener of the decision events.
+ */
+export function decideUncovered<R>(request: CorsRequest<R>): CorsDecision {
+  const method = request.requestMethod !== undefined && isPreflight(request) ? request.requestMethod : request.method;
+  return withoutCors(request, { code: 'no-policy', method, path: request.path }, false);
+}
+
+/**
  * The CORS answer to a request, or undefined when the request is not this
  * module's: no route with a policy at its path, or the handler that serves
  * it has none (its answer carries no CORS header). A preflight is answered

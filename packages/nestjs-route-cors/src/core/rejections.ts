@@ -15,6 +15,8 @@ export type CorsRejection =
   | { readonly code: 'header-not-allowed'; readonly header: string }
   /** A preflight for a method that no handler serves at the path. */
   | { readonly code: 'method-not-served'; readonly method: string; readonly path: string }
+  /** A request on a path no `@Cors()` policy or path rule covers: denied by default, reported only (report-only, events). */
+  | { readonly code: 'no-policy'; readonly method: string; readonly path: string }
   /** A preflight for a method whose handler has no CORS policy (or opted out). */
   | { readonly code: 'handler-without-policy'; readonly method: string; readonly path: string }
   /**
@@ -62,6 +64,9 @@ export function rejectionReasonHeaderValue(reason: string): string {
 export function describeRejection(rejection: CorsRejection, policy: CompiledCorsPolicy | undefined): string {
   if (rejection.code === 'method-not-served') {
     return `no handler serves method ${quoted(rejection.method)} at ${rejection.path}`;
+  }
+  if (rejection.code === 'no-policy') {
+    return `no CORS policy covers ${quoted(rejection.method)} ${rejection.path}, so it gets no CORS header`;
   }
   if (rejection.code === 'handler-without-policy') {
     return `the ${quoted(rejection.method)} handler at ${rejection.path} has no CORS policy`;

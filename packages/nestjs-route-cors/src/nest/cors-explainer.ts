@@ -7,7 +7,7 @@
 import { type CorsDecision, type CorsRequest, decideRequest, NO_OTHER_READINGS } from '../core/cors-decision.js';
 import { normaliseOrigin, OriginSyntaxError } from '../core/origin-syntax.js';
 import { routeForRequest } from '../core/path-index.js';
-import type { CompiledCorsPolicy } from '../core/policy.js';
+import type { CompiledCorsPolicy, CorsMode } from '../core/policy.js';
 import { describeRejection } from '../core/rejections.js';
 import { localNetworkAccessNeeded } from '../core/address-space.js';
 import { type CorsPolicyVersion, describeVersion } from '../core/policy-version.js';
@@ -71,6 +71,13 @@ export interface CorsExplanation {
    * permission before the request, and refuses it without, before any CORS.
    */
   readonly localNetworkAccess?: string;
+  /**
+   * How the application treats the answers shown: the route's policy's own
+   * `mode`, else the module's (`CorsPolicies.explain()` sets it). In
+   * `'report-only'` it decides them as shown but writes none of it and
+   * refuses nothing; whatever other CORS layer there is answers.
+   */
+  readonly mode?: CorsMode;
   /** The version of the policies the explanation was decided under (`CorsPolicies.explain()` sets it). */
   readonly policyVersion?: CorsPolicyVersion;
 }
@@ -264,6 +271,7 @@ export async function explainCorsRequest(routes: CorsRouteTable, input: CorsExpl
     csrfExempt,
     verdict,
     ...(localNetworkAccess === undefined ? {} : { localNetworkAccess }),
+    ...(policy?.mode === undefined ? {} : { mode: policy.mode }),
   };
 }
 
@@ -286,6 +294,12 @@ export function formatExplanation(explanation: CorsExplanation): string {
     `Route: ${route.method} ${route.path} → ${route.handler}, policy ${route.policy ? `'${route.policy}'` : '(none)'}`,
     '',
   ];
+  if (explanation.mode === 'report-only')
+    lines.push(
+      'Mode: report-only. The application decides as below but writes none of it and refuses nothing: another CORS',
+      'layer, if there is one, answers, and each answer that differs from this one is reported.',
+      '',
+    );
   lines.push(
     `Preflight (OPTIONS ${route.path}): ${preflight.needed ? `sent, because ${preflight.why}` : `none, ${preflight.why}`}`,
   );

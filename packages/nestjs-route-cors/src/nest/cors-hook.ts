@@ -44,6 +44,8 @@ export class CorsHook<R, S> {
     const others = index.hasPathRules ? otherReadings(this.router, facts.url, routed) : NO_OTHER_READINGS;
     const decided = decideRequest(index, routed, facts, chosen, others);
     if (decided === undefined) {
+      // No policy covers the path: untouched, and reported only where someone reads it.
+      if (facts.origin !== undefined && this.responder.reportsUncovered) this.responder.reportUncovered(facts);
       return next();
     }
     // The sync/async split is written out: a shared helper taking the continuation as a

@@ -125,6 +125,6 @@ export class CorsPolicies {
     // Both explainers take the policies before their first await: the version read now is the one they decide under.
     const policyVersion = this.policyVersion;
     const explanation = await (this.gateways.explain(input) ?? explainCorsRequest(this.routes, input));
-    return { ...explanation, policyVersion };
+    return { ...explanation, mode: explanation.mode ?? this.options.mode ?? 'enforce', policyVersion };
   }
 }

@@ -1,6 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { type HttpServer, Inject, Injectable, Logger } from '@nestjs/common';
-import { appendVary, type CorsDecision, type CorsEnding } from '../core/cors-decision.js';
+import { appendVary, type CorsDecision, type CorsEnding, decideUncovered } from '../core/cors-decision.js';
 import {
   type CorsAnswerSummary,
   type CorsDecisionEvent,
@@ -17,9 +17,8 @@ import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } fro
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 import { ApplicationSecurityHeaders } from './cors-platform.js';
 import { type CorsHeaderTarget, writeHeader } from './node-headers.js';
-import { keepDecision, type NodeCorsRequest } from './node-request.js';
+import { keepDecision, type NodeCorsRequest, whenHeadWritten } from './node-request.js';
 import { DEFAULT_REJECTION_LOG_INTERVAL_MS, RateLimitedLog } from './rate-limited-log.js';
-import { whenHeadWritten } from './report-only.js';
 
 /** A request whose answer the responder writes: any platform's, or a gateway handshake. */
 type AnsweredRequest = NodeCorsRequest<unknown, unknown>;
@@ -115,6 +114,25 @@ export class CorsResponder {
     return decision.ending;
   }
 
+  /** Whether a request on a path no policy covers is reported: in report-only mode, or while someone listens for events. */
+  get reportsUncovered(): boolean {
+    return this.mode === 'report-only' || decisionChannel.hasSubscribers;
+  }
+
+  /**
+   * A request with `Origin` on a path no policy covers gets no CORS header
+   * (deny by default), and nothing is written on it. A cross-origin one is
+   * reported as refused (`no-policy`): one decision event, and in
+   * report-only mode compared with what the answer sent, where a route left
+   * out of the policies shows as a disagreement before enforce breaks it.
+   */
+  reportUncovered(request: AnsweredRequest): void {
+    const decision = decideUncovered(request);
+    if (decision.kind === 'not-cors') return;
+    if (this.mode === 'report-only') this.compareWhenWritten(request, decision);
+    else if (decisionChannel.hasSubscribers) this.publish(request, decision, this.mode);
+  }
+
   /**
    * Writes a gateway handshake's decision where it is sent: a polling
    * answer, or the 403 of a refused upgrade (which copies its headers); an
@@ -166,7 +184,7 @@ export class CorsResponder {
       if (decisionChannel.hasSubscribers) this.publish(request, decision, 'report-only');
       return;
     }
-    whenHeadWritten(request.serverResponse, (sent) => {
+    whenHeadWritten(request, (sent) => {
       const disagreement = disagreementOf(request, decision, sent);
       if (disagreement !== undefined) this.logDisagreement(request, decision, disagreement);
       if (decisionChannel.hasSubscribers)
@@ -177,9 +195,12 @@ export class CorsResponder {
   private logDisagreement(request: AnsweredRequest, decision: CorsDecision, { policy, sent }: CorsDisagreement): void {
     const name = decision.policy?.name ?? '(none)';
     const verdict = (allowed: boolean): string => (allowed ? 'allows' : 'refuses');
+    const sentLine = `the answer sent ${verdict(sent.allowed)} it: sent ${summary(sent)}`;
     const line =
-      `report-only: policy '${name}' ${verdict(policy.allowed)} ${this.requestLine(request, decision)}, ` +
-      `the answer sent ${verdict(sent.allowed)} it: sent ${summary(sent)}; the policy would send ${summary(policy)}`;
+      decision.rejection?.code === 'no-policy'
+        ? `report-only: no @Cors() policy covers ${this.requestLine(request, decision)} (enforce sends it no CORS header), ${sentLine}`
+        : `report-only: policy '${name}' ${verdict(policy.allowed)} ${this.requestLine(request, decision)}, ` +
+          `${sentLine}; the policy would send ${summary(policy)}`;
     const admitted = this.lines.admit(`${name} disagreement`, line);
     if (admitted !== undefined) this.logger.warn(admitted);
   }

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CorsDecision, CorsRequest } from '../core/cors-decision.js';
 import { type CorsHeaderTarget, writeHeader } from './node-headers.js';
+import { readWrittenHead, type WrittenHeadReader } from './report-only.js';
 
 /**
  * What only the platform knows about one of its requests, as stateless
@@ -55,6 +56,8 @@ export class NodeCorsRequest<R, S> implements CorsRequest<R> {
   readonly url: string;
   /** Its decision, once kept for after the hook (`keepDecision`). */
   decision: CorsDecision | undefined = undefined;
+  /** In report-only mode, what reads the answer's head as it is written (`whenHeadWritten`). */
+  headReader: WrittenHeadReader | undefined = undefined;
 
   constructor(
     readonly raw: IncomingMessage,
@@ -145,6 +148,7 @@ export interface DecidedRequest {
   readonly url: string;
   readonly routesAfterHook: boolean;
   readonly decision: CorsDecision | undefined;
+  readonly headReader: WrittenHeadReader | undefined;
 }
 
 const DECIDED_REQUESTS = Symbol.for('nestjs-route-cors.decided-requests');
@@ -192,13 +196,30 @@ function applyAsHeadIsWritten(
   }
 }
 
-/** `writeHead` that applies its request's decision first, if the hook kept one; then `original`. */
+/**
+ * `writeHead` that applies its request's decision first, if the hook kept
+ * one, or in report-only mode hands the head to its reader, once; then
+ * `original`.
+ */
 export function writeHeadAsDecided(original: ServerResponse['writeHead']): ServerResponse['writeHead'] {
   return function (this: ServerResponse, ...args: Parameters<ServerResponse['writeHead']>): ServerResponse {
     const request = decided.get(this.req);
-    if (request?.decision !== undefined) applyAsHeadIsWritten(this, request, request.decision, args);
+    if (request?.decision !== undefined) {
+      applyAsHeadIsWritten(this, request, request.decision, args);
+    } else if (request?.headReader !== undefined) {
+      // A head is written once, but an answer may call `writeHead()` again (and fail there): read it once.
+      decided.delete(this.req);
+      readWrittenHead(this, args, request.headReader);
+    }
     return Reflect.apply<ServerResponse, Parameters<ServerResponse['writeHead']>, ServerResponse>(original, this, args);
   } as ServerResponse['writeHead'];
+}
+
+/** Where the platform's responses do not check as their head is written (`checksHeadAsWritten`), this one does. */
+function checkAsHeadIsWritten(request: NodeCorsRequest<unknown, unknown>): void {
+  if (request.checksHeadAsWritten) return;
+  const response = request.serverResponse;
+  response.writeHead = writeHeadAsDecided(Reflect.get(response, 'writeHead'));
 }
 
 /**
@@ -207,7 +228,7 @@ export function writeHeadAsDecided(original: ServerResponse['writeHead']): Serve
  * is written; or, where the router routes after the hook (a middleware may
  * still change the method or path), the headers to take off then. Where the
  * platform's responses do not already check (`checksHeadAsWritten`), the
- * response gets a `writeHead` of its own.
+ * response gets a `writeHead` of its own (`checkAsHeadIsWritten`).
  */
 export function keepDecision(request: NodeCorsRequest<unknown, unknown>, decision: CorsDecision): void {
   const checkedAtHead =
@@ -215,10 +236,14 @@ export function keepDecision(request: NodeCorsRequest<unknown, unknown>, decisio
   if (!checkedAtHead && !decision.csrfExempt) return;
   request.decision = decision;
   decided.set(request.raw, request);
-  if (checkedAtHead && !request.checksHeadAsWritten) {
-    const response = request.serverResponse;
-    response.writeHead = writeHeadAsDecided(Reflect.get(response, 'writeHead'));
-  }
+  if (checkedAtHead) checkAsHeadIsWritten(request);
+}
+
+/** Report-only: calls `reader` with the answer's headers when its head is written, once; nothing is applied to it. */
+export function whenHeadWritten(request: NodeCorsRequest<unknown, unknown>, reader: WrittenHeadReader): void {
+  request.headReader = reader;
+  decided.set(request.raw, request);
+  checkAsHeadIsWritten(request);
 }
 
 /** Ends an allowed preflight on Node's response: 204 with an explicit empty body (some Safari versions wait for one otherwise). */

@@ -2,24 +2,15 @@
  * Report-only mode on the wire: nothing of the decision is written, and when
  * the answer's head is written (by whatever layer answers: another CORS
  * layer's 204, a handler, an error filter), the CORS headers it carries are
- * compared with the policy's. Read at `writeHead`, where both platforms and
- * every other layer end up: headers set on the response, and those passed
- * to `writeHead()` itself (Fastify passes its reply's there).
+ * read, to be compared with the policy's. Read where a kept decision is
+ * applied (`writeHeadAsDecided`), which both platforms and every other layer
+ * end up calling: headers set on the response, and those passed to
+ * `writeHead()` itself (Fastify passes its reply's there).
  */
-import { ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 
 /** What happens with the written head's headers, read by canonical name. */
 export type WrittenHeadReader = (read: (name: string) => string | undefined) => void;
-
-const WATCHED = Symbol('nestjs-route-cors.report-only');
-
-interface Watch {
-  /** Undefined once called: a head is written once, but an answer may call `writeHead()` again (and fail there). */
-  onHead: WrittenHeadReader | undefined;
-  readonly writeHead: ServerResponse['writeHead'];
-}
-
-type WatchedResponse = ServerResponse & { [WATCHED]?: Watch };
 
 /** A header's value as sent: a string, a number (`Content-Length`), or a list. */
 function text(value: unknown): string | undefined {
@@ -48,25 +39,15 @@ function passedHeaders(args: readonly unknown[]): (name: string) => unknown {
   return () => undefined;
 }
 
-function watchedWriteHead(this: WatchedResponse, ...args: Parameters<ServerResponse['writeHead']>): ServerResponse {
-  const watched = this[WATCHED];
-  if (watched === undefined)
-    return Reflect.apply(Reflect.get(ServerResponse.prototype, 'writeHead'), this, args) as ServerResponse;
-  const { onHead } = watched;
-  watched.onHead = undefined;
-  if (onHead !== undefined) {
-    const passed = passedHeaders(args);
-    onHead((name) => {
-      const lower = name.toLowerCase();
-      return text(passed(lower) ?? this.getHeader(lower));
-    });
-  }
-  return Reflect.apply(watched.writeHead, this, args);
-}
-
-/** Calls `onHead` with the answer's headers when its head is written, once. */
-export function whenHeadWritten(response: ServerResponse, onHead: WrittenHeadReader): void {
-  const watchedResponse: WatchedResponse = response;
-  watchedResponse[WATCHED] = { onHead, writeHead: Reflect.get(response, 'writeHead') };
-  watchedResponse.writeHead = watchedWriteHead as ServerResponse['writeHead'];
+/** Hands `reader` the head about to be written: `writeHead()`'s arguments over the response's own headers. */
+export function readWrittenHead(
+  response: ServerResponse,
+  args: Parameters<ServerResponse['writeHead']>,
+  reader: WrittenHeadReader,
+): void {
+  const passed = passedHeaders(args);
+  reader((name) => {
+    const lower = name.toLowerCase();
+    return text(passed(lower) ?? response.getHeader(lower));
+  });
 }

@@ -52,5 +52,6 @@ export async function explainGatewayHandshake(
     // Handshakes reach the gateway's server, never Nest's CSRF check.
     csrfExempt: false,
     verdict,
+    ...(policy.mode === undefined ? {} : { mode: policy.mode }),
   };
 }
