@@ -8,6 +8,7 @@ import type { CorsModuleOptions } from 'nestjs-route-cors';
 export function corsPolicies(config: AppConfig): CorsModuleOptions {
   return {
     exposeRejectionReason: !config.production,
+    mode: config.cors.mode,
     policies: {
       frontend: {
         origins: config.cors.allowedOrigins,

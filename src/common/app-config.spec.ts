@@ -11,6 +11,11 @@ describe('loadConfig', () => {
     expect(config.host).toBeUndefined();
     expect(config.cors.allowedOrigins).toEqual(DEFAULT_DEV_ORIGINS);
     expect(config.cors.allowCredentials).toBe(false);
+    expect(config.cors.mode).toBe('enforce');
+  });
+
+  it('reads CORS_MODE=report-only', () => {
+    expect(loadConfig({ CORS_MODE: 'report-only' }).cors.mode).toBe('report-only');
   });
 
   it('reads and normalises the allowlist from CORS_ALLOWED_ORIGINS', () => {
@@ -38,6 +43,8 @@ describe('loadConfig', () => {
     ],
     [{ CORS_ALLOWED_ORIGINS: 'not a url' }, /CORS_ALLOWED_ORIGINS entry "not a url"/],
     [{ CORS_ALLOW_CREDENTIALS: 'yes' }, /CORS_ALLOW_CREDENTIALS "yes" must be true or false/],
+    [{ CORS_MODE: 'shadow' }, /CORS_MODE "shadow" must be one of enforce, report-only/],
+    [{ CORS_MODE: 'Report-Only' }, /CORS_MODE "Report-Only" must be one of enforce, report-only/],
     [{ PORT: 'eighty' }, /PORT "eighty"/],
     [{ PORT: '70000' }, /PORT "70000"/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL "loud" must be one of/],

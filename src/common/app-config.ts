@@ -4,7 +4,7 @@
  * the validation in environment.ts; nothing else reads `process.env`.
  */
 import type { LogLevel } from '@nestjs/common';
-import { CorsConfigurationError } from 'nestjs-route-cors';
+import { CorsConfigurationError, type CorsMode } from 'nestjs-route-cors';
 
 export const APP_CONFIG = 'APP:CONFIG';
 
@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly cors: {
     readonly allowedOrigins: readonly string[];
     readonly allowCredentials: boolean;
+    /** `report-only` decides and reports every request and writes nothing: another CORS layer still answers. */
+    readonly mode: CorsMode;
   };
 }
 

@@ -22,7 +22,14 @@ import {
 import express from 'express';
 import type { DynamicModule, LogLevel } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { isOriginPattern, normaliseOrigin, OriginSyntaxError, parseOriginPattern } from 'nestjs-route-cors';
+import {
+  CORS_MODES,
+  type CorsMode,
+  isOriginPattern,
+  normaliseOrigin,
+  OriginSyntaxError,
+  parseOriginPattern,
+} from 'nestjs-route-cors';
 import {
   type AppConfig,
   ConfigError,
@@ -99,6 +106,11 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsIn(BOOLEAN_WORDS, { message: 'must be true or false' })
   CORS_ALLOW_CREDENTIALS?: string;
+
+  /** `report-only`: decide and report, write nothing (the first step of a migration from another CORS layer). */
+  @IsOptional()
+  @IsIn(CORS_MODES, { message: `must be one of ${CORS_MODES.join(', ')}` })
+  CORS_MODE?: CorsMode;
 
   /** Serve Swagger UI at /docs and the OpenAPI document at /docs-json. Default: outside production only. */
   @IsOptional()
@@ -196,7 +208,11 @@ export function readEnvironment(raw: Readonly<Record<string, unknown>>): {
     httpAdapter: environment.HTTP_ADAPTER ?? 'express',
     trustProxy: trustProxyOf(environment.TRUST_PROXY),
     apiDocs: environment.API_DOCS === undefined ? !production : environment.API_DOCS === 'true',
-    cors: { allowedOrigins: origins, allowCredentials: environment.CORS_ALLOW_CREDENTIALS === 'true' },
+    cors: {
+      allowedOrigins: origins,
+      allowCredentials: environment.CORS_ALLOW_CREDENTIALS === 'true',
+      mode: environment.CORS_MODE ?? 'enforce',
+    },
   };
   return { environment, config };
 }
