@@ -48,6 +48,13 @@ const EXPRESS_TARGETS: readonly Target[] = [
   },
   { id: 'enable-cors', name: 'app.enableCors()', ...nest('enable-cors'), allowlist: TWO_ORIGINS, cors: true },
   {
+    id: 'report-only',
+    name: '@Cors() report-only beside enableCors()',
+    ...nest('report-only'),
+    allowlist: TWO_ORIGINS,
+    cors: true,
+  },
+  {
     id: 'plain',
     name: 'node:http by hand',
     script: 'plain-target.js',
@@ -86,7 +93,8 @@ const EXPRESS_TARGETS: readonly Target[] = [
  * The slot the package's hook sits in, holding one that does nothing: what the
  * slot costs before any CORS work, the share of ours over the floor that is not
  * CORS. On Express the first `app.use()`; on Fastify
- * `FastifyAdapter.setOnRequestHook()`. Each runs on its platform only.
+ * `FastifyAdapter.setOnRequestHook()`. Each runs on its platform only. And the
+ * slot holding the least CORS can cost there: every answer's headers constant.
  */
 const SLOT_TARGETS: readonly Target[] = [
   {
@@ -95,6 +103,21 @@ const SLOT_TARGETS: readonly Target[] = [
     ...nest('empty-middleware'),
     allowlist: TWO_ORIGINS,
     cors: false,
+  },
+  {
+    id: 'constant-cors-hook',
+    name: 'floor + constant CORS answers in the slot',
+    ...nest('constant-cors-hook'),
+    allowlist: TWO_ORIGINS,
+    cors: true,
+  },
+  {
+    id: 'fastify-constant-cors-hook',
+    name: 'floor + constant CORS answers in the slot, Fastify',
+    ...nest('constant-cors-hook'),
+    platform: 'fastify',
+    allowlist: TWO_ORIGINS,
+    cors: true,
   },
   {
     id: 'fastify-empty-hook',

@@ -3,7 +3,8 @@
  *   node dist-bench/bench/targets/nest-target.js <variant>
  * variants: cors-module (this service), cors-predicate (its allowlist asked of
  * a cached originPredicate), no-cors (the floor), enable-cors
- * (Nest's built-in expressjs/cors, or @fastify/cors), empty-interceptor (the floor plus a global
+ * (Nest's built-in expressjs/cors, or @fastify/cors), report-only (this
+ * service in report-only mode beside that enableCors()), empty-interceptor (the floor plus a global
  * interceptor that does nothing: the cost of Nest's interceptor machinery),
  * empty-request-hook (Fastify only: the floor plus a request hook that only
  * calls `done()`, in the adapter slot nestjs-route-cors uses), adapter-route
@@ -14,7 +15,7 @@
  * HTTP_ADAPTER, as in the service. Prints
  * `ready <port> <start-up ms>` once listening.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import 'reflect-metadata';
 import { type CallHandler, type ExecutionContext, Injectable, Module, type NestInterceptor } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, type IEntryNestModule } from '@nestjs/core';
@@ -34,6 +35,15 @@ import { patternToRegExp } from '../policies.js';
 import { cutHookAfter, SPLIT_STAGES, type SplitStage } from './split.js';
 
 const FILTER = { provide: APP_FILTER, useClass: HttpErrorFilter };
+
+/** Node's request and response, or Fastify's wrappers of them: what an adapter's request-hook slot is handed. */
+type SlotRequest = IncomingMessage | { readonly raw: IncomingMessage; readonly method: string };
+/** Both adapters' request-hook slot (Nest 11 and 12), which the package's hook takes. */
+interface SlotAdapter {
+  setOnRequestHook(
+    hook: (request: SlotRequest, response: ServerResponse | { readonly raw: ServerResponse }, done: () => void) => void,
+  ): void;
+}
 
 /** The same API and error filter without any CORS layer. */
 @Module({ imports: [GreetModule], controllers: [HealthController], providers: [FILTER] })
@@ -92,11 +102,14 @@ const modules: Record<string, IEntryNestModule> = {
   'cors-predicate': predicateModule(),
   'no-cors': NoCorsModule,
   'enable-cors': NoCorsModule,
+  // Migration step 1: the service's policies in report-only mode beside the enableCors() it replaces.
+  'report-only': AppModule.forConfig({ ...productionConfig, cors: { ...productionConfig.cors, mode: 'report-only' } }),
   'empty-interceptor': EmptyInterceptorModule,
   'empty-request-hook': NoCorsModule,
   'adapter-route': adapterRouteModule(false),
   'cors-path-rule': adapterRouteModule(true),
   'empty-middleware': NoCorsModule,
+  'constant-cors-hook': NoCorsModule,
   ...Object.fromEntries(SPLIT_STAGES.map((stage) => [`split-${stage}`, AppModule.forConfig(productionConfig)])),
 };
 const rootModule = modules[variant];
@@ -104,7 +117,7 @@ if (!rootModule) throw new Error(`unknown variant "${variant}" (known: ${Object.
 const splitStage = SPLIT_STAGES.find((stage) => variant === `split-${stage}`);
 if (splitStage !== undefined) await cutHookAfter(splitStage satisfies SplitStage);
 const app = await createApp(rootModule, { logLevels: ['error'], httpAdapter: config.httpAdapter });
-if (variant === 'enable-cors') {
+if (variant === 'enable-cors' || variant === 'report-only') {
   // What a Nest user writes today for the same policy (expressjs/cors or @fastify/cors underneath).
   app.enableCors({
     origin: config.cors.allowedOrigins.map((origin) => (isOriginPattern(origin) ? patternToRegExp(origin) : origin)),
@@ -120,6 +133,32 @@ if (variant === 'empty-request-hook') {
     throw new Error('the empty-request-hook variant runs on Fastify only (HTTP_ADAPTER=fastify)');
   // The slot the package installs its hook in on Fastify, holding a hook that does nothing: the slot's own cost.
   adapter.setOnRequestHook((_request, _reply, done) => done());
+}
+if (variant === 'constant-cors-hook') {
+  // The least any CORS layer in the package's slot can cost: the same answers as the service's, every header a
+  // constant, no route, no lookup, written with Node's setHeader(). What is left above it is the platform's.
+  const allowed = config.cors.allowedOrigins[0];
+  (app.getHttpAdapter() as unknown as SlotAdapter).setOnRequestHook((request, response, done) => {
+    const raw = 'raw' in response ? response.raw : response;
+    const { headers } = 'raw' in request ? request.raw : request;
+    if (headers.origin === allowed && request.method === 'OPTIONS' && headers['access-control-request-method']) {
+      raw.setHeader('Access-Control-Allow-Origin', allowed);
+      raw.setHeader('Access-Control-Allow-Methods', 'POST');
+      raw.setHeader('Access-Control-Allow-Headers', 'Content-Type');
+      raw.setHeader('Access-Control-Max-Age', '60');
+      raw.setHeader('Vary', 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers');
+      raw.statusCode = 204;
+      raw.setHeader('Content-Length', '0');
+      raw.end();
+      return;
+    }
+    if (headers.origin === allowed) {
+      raw.setHeader('Access-Control-Allow-Origin', allowed);
+      raw.setHeader('Access-Control-Expose-Headers', 'X-Request-Id');
+    }
+    raw.setHeader('Vary', 'Origin');
+    done();
+  });
 }
 if (variant === 'empty-middleware') {
   if (app.getHttpAdapter() instanceof FastifyAdapter)
