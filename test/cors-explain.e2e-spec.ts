@@ -182,6 +182,15 @@ describe('the commands', () => {
     30_000,
   );
 
+  it('cors:explain under CORS_MODE=report-only says that nothing it shows is written, and only then', async () => {
+    const args = ['--origin', 'https://evil.com', '--method', 'POST', '--path', '/greet', '--header', 'content-type'];
+    const reportOnly = await node('cors-explain.js', args, { CORS_MODE: 'report-only' });
+    expect(reportOnly.code).toBe(1); // refused, as without report-only: the exit code is the policy's verdict
+    expect(reportOnly.stdout).toMatch(/^Mode: report-only\. The application decides as below but writes none of it/m);
+    expect(reportOnly.stdout).toMatch(/^refused: origin "https:\/\/evil\.com" is not in policy 'frontend'/m);
+    expect((await node('cors-explain.js', args)).stdout).not.toMatch(/^Mode:/m);
+  }, 30_000);
+
   it('answer through npm without building again when nothing changed since the last build', async () => {
     // Jest's global set-up has built dist/ from the current sources.
     const builtAt = () => statSync(join(ROOT, 'dist', 'main.js')).mtimeMs;
