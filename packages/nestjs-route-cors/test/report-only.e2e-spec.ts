@@ -135,9 +135,17 @@ describe('report-only mode without another CORS layer', () => {
     ]);
   });
 
-  it('sets no CSRF mark on an allowed request', async () => {
+  it('sets no CSRF mark on an allowed request, and explain() says so', async () => {
     const res = await request(server).get('/orders').set('Origin', ALLOWED);
     expect(res.body).toEqual({ trustedForCsrf: false });
+    const explained = await apps[0].get(CorsPolicies).explain({
+      origin: ALLOWED,
+      method: 'GET',
+      path: '/orders',
+      headers: [],
+      credentials: false,
+    });
+    expect(explained).toMatchObject({ allowed: true, mode: 'report-only', csrfExempt: false });
   });
 
   it("explain() says which mode the route's answers are in, and cors:explain's text says what report-only means", async () => {
@@ -267,12 +275,58 @@ describe("report-only from forRootAsync, beside the platform's own CORS package"
     await request(server).get('/status').set('Origin', EVIL);
     expect(warned).toEqual([
       expect.stringMatching(
-        /^report-only: policy 'inline@OrdersController' refuses actual GET \/orders .*origin="https:\/\/evil\.example", the answer sent allows it: sent Allow-Origin https:\/\/evil\.example/,
+        /^report-only: policy 'inline@OrdersController' refuses actual GET \/orders .*origin="https:\/\/evil\.example", the answer sent allows it: sent Allow-Origin "https:\/\/evil\.example"; the policy would send Allow-Origin \(none\)/,
       ),
       expect.stringMatching(
-        /^report-only: no @Cors\(\) policy covers actual GET \/status .*\(enforce sends it no CORS header\), the answer sent allows it/,
+        /^report-only: actual request=\S+ origin="https:\/\/evil\.example": no @Cors\(\) policy covers "GET" \/status, so it gets no CORS header; the answer sent allows it: sent Allow-Origin "https:\/\/evil\.example"$/,
       ),
     ]);
+  });
+});
+
+describe('report-only warnings beside enableCors(), one interval', () => {
+  const apps: INestApplication[] = [];
+  closing(apps);
+  const warned: string[] = [];
+  let server: App;
+  beforeAll(async () => {
+    @Module({
+      imports: [CorsModule.forRoot({ logRoutes: false, mode: 'report-only', rejectionLog: { interval: 60_000 } })],
+      controllers: [OrdersController, StatusController],
+    })
+    class OneIntervalModule {}
+    const app = await createFixtureApp(OneIntervalModule, {
+      logger: {
+        log: () => undefined,
+        warn: (message: unknown) => void warned.push(String(message)),
+        error: () => undefined,
+      },
+    });
+    app.enableCors({ origin: true });
+    apps.push(await initialised(app));
+    server = app.getHttpServer() as App;
+  });
+
+  it('a path nothing serves cannot hide a route no policy covers: each has its own warning, the long path cut short', async () => {
+    await request(server)
+      .get(`/${'a'.repeat(8_000)}`)
+      .set('Origin', EVIL);
+    await request(server)
+      .get(`/${'b'.repeat(8_000)}`)
+      .set('Origin', EVIL);
+    await request(server).get('/status').set('Origin', EVIL);
+    expect(warned).toHaveLength(2);
+    expect(warned[0]).toMatch(
+      /covers "GET" \/a{199}\.\.\. \(8001 characters\), so it gets no CORS header \(no Nest route/,
+    );
+    expect(warned[0]?.length).toBeLessThan(600);
+    expect(warned[1]).toMatch(/no @Cors\(\) policy covers "GET" \/status, so it gets no CORS header; the answer sent/);
+  });
+
+  it('quotes what the other layer reflected, so that an origin cannot write more of the sentence', async () => {
+    const forged = 'https://scanner.example, the policy would send Allow-Origin https://scanner.example';
+    await request(server).get('/orders').set('Origin', forged);
+    expect(warned.at(-1)).toContain(`sent Allow-Origin ${JSON.stringify(forged)}; the policy would send`);
   });
 });
 

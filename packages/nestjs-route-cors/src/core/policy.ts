@@ -119,7 +119,8 @@ export interface CorsPolicyOptions {
 /** Whether a policy's answers are written (`'enforce'`) or only compared with what the application sent. */
 export type CorsMode = 'enforce' | 'report-only';
 
-export const CORS_MODES: readonly CorsMode[] = ['enforce', 'report-only'];
+/** Every mode, frozen: the module validates against it, so no caller may add one. */
+export const CORS_MODES: readonly CorsMode[] = Object.freeze(['enforce', 'report-only'] as const);
 
 /** A refused case a policy's `tolerate` may name (src/core/unsafe-origins.ts). */
 export type ToleratedRisk =

@@ -15,7 +15,11 @@ export type CorsRejection =
   | { readonly code: 'header-not-allowed'; readonly header: string }
   /** A preflight for a method that no handler serves at the path. */
   | { readonly code: 'method-not-served'; readonly method: string; readonly path: string }
-  /** A request on a path no `@Cors()` policy or path rule covers: denied by default, reported only (report-only, events). */
+  /**
+   * A request on a path no `@Cors()` policy or path rule covers (or whose
+   * handler opted out with `@Cors(false)`): denied by default, and only
+   * reported (report-only warnings, decision events).
+   */
   | { readonly code: 'no-policy'; readonly method: string; readonly path: string }
   /** A preflight for a method whose handler has no CORS policy (or opted out). */
   | { readonly code: 'handler-without-policy'; readonly method: string; readonly path: string }
@@ -60,13 +64,23 @@ export function rejectionReasonHeaderValue(reason: string): string {
   return escaped.length > MAX_REASON_HEADER_LENGTH ? `${escaped.slice(0, MAX_REASON_HEADER_LENGTH - 3)}...` : escaped;
 }
 
+/** The longest path a sentence or log line prints: a hostile 16 KB request target is not copied into each. */
+const MAX_PRINTED_PATH_LENGTH = 200;
+
+/** A request's path for a sentence or a log line, cut short past `MAX_PRINTED_PATH_LENGTH`, with its length. */
+export function printedPath(path: string): string {
+  return path.length > MAX_PRINTED_PATH_LENGTH
+    ? `${path.slice(0, MAX_PRINTED_PATH_LENGTH)}... (${path.length} characters)`
+    : path;
+}
+
 /** One plain sentence saying which rule refused the request. */
 export function describeRejection(rejection: CorsRejection, policy: CompiledCorsPolicy | undefined): string {
   if (rejection.code === 'method-not-served') {
     return `no handler serves method ${quoted(rejection.method)} at ${rejection.path}`;
   }
   if (rejection.code === 'no-policy') {
-    return `no CORS policy covers ${quoted(rejection.method)} ${rejection.path}, so it gets no CORS header`;
+    return `no @Cors() policy covers ${quoted(rejection.method)} ${printedPath(rejection.path)}, so it gets no CORS header`;
   }
   if (rejection.code === 'handler-without-policy') {
     return `the ${quoted(rejection.method)} handler at ${rejection.path} has no CORS policy`;

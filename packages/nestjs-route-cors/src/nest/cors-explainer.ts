@@ -296,8 +296,9 @@ export function formatExplanation(explanation: CorsExplanation): string {
   ];
   if (explanation.mode === 'report-only')
     lines.push(
-      'Mode: report-only. The application decides as below but writes none of it and refuses nothing: another CORS',
-      'layer, if there is one, answers, and each answer that differs from this one is reported.',
+      'Mode: report-only. The application decides as below but writes none of it, refuses nothing and exempts',
+      'nothing from CSRF protection: another CORS layer, if there is one, answers, and each answer that differs from',
+      'this one is reported.',
       '',
     );
   lines.push(

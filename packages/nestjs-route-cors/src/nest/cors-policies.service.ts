@@ -125,6 +125,9 @@ export class CorsPolicies {
     // Both explainers take the policies before their first await: the version read now is the one they decide under.
     const policyVersion = this.policyVersion;
     const explanation = await (this.gateways.explain(input) ?? explainCorsRequest(this.routes, input));
-    return { ...explanation, mode: explanation.mode ?? this.options.mode ?? 'enforce', policyVersion };
+    const mode = explanation.mode ?? this.options.mode ?? 'enforce';
+    // Report-only keeps no decision for `allowedByCors`: nothing is exempt, whatever the policy would allow.
+    const csrfExempt = mode === 'enforce' && explanation.csrfExempt;
+    return { ...explanation, mode, csrfExempt, policyVersion };
   }
 }

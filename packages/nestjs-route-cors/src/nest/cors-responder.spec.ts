@@ -1,8 +1,10 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { Logger, type LoggerService } from '@nestjs/common';
 import { compilePolicy } from '../core/compile-policy.js';
 import type { CorsDecision } from '../core/cors-decision.js';
+import { DECISION_CHANNEL } from '../core/decision-events.js';
 import { type CorsRejection, describeRejection } from '../core/rejections.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 import { CorsResponder } from './cors-responder.js';
@@ -120,6 +122,21 @@ describe('CorsResponder', () => {
       if (before !== undefined) response.setHeader('Vary', before);
       new CorsResponder({}).answer(request, decision({ vary }));
       expect(response.getHeader('Vary')).toBe(after);
+    });
+  });
+
+  describe('a path no policy covers', () => {
+    it('is reported only in report-only mode or while someone listens for decision events', () => {
+      expect(new CorsResponder({}).reportsUncovered).toBe(false);
+      expect(new CorsResponder({ mode: 'report-only' }).reportsUncovered).toBe(true);
+      const listener = (): void => undefined;
+      subscribe(DECISION_CHANNEL, listener);
+      try {
+        expect(new CorsResponder({}).reportsUncovered).toBe(true);
+      } finally {
+        unsubscribe(DECISION_CHANNEL, listener);
+      }
+      expect(new CorsResponder({}).reportsUncovered).toBe(false);
     });
   });
 
@@ -272,7 +289,7 @@ describe('CorsResponder', () => {
       expect(ending).toBe('continue');
       expect(response.getHeader('Vary')).toBeUndefined();
       expect(logged.warn).toEqual([
-        `report-only: policy 'tenants' refuses actual GET /tenant request=req-1 origin="${EVIL}", the answer sent allows it: sent Allow-Origin ${EVIL}; the policy would send Allow-Origin (none)`,
+        `report-only: policy 'tenants' refuses actual GET /tenant request=req-1 origin="${EVIL}", the answer sent allows it: sent Allow-Origin "${EVIL}"; the policy would send Allow-Origin (none)`,
       ]);
     });
 

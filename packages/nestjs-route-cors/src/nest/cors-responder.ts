@@ -12,7 +12,7 @@ import {
   outcomeOf,
 } from '../core/decision-events.js';
 import type { CorsMode } from '../core/policy.js';
-import { type CorsRejection, describeRejection, rejectionReasonHeaderValue } from '../core/rejections.js';
+import { type CorsRejection, describeRejection, printedPath, rejectionReasonHeaderValue } from '../core/rejections.js';
 import { CORS_LOGGER_CONTEXT, CORS_MODULE_OPTIONS, REJECTION_REASON_HEADER } from './cors.constants.js';
 import type { CorsModuleOptions, CorsRejectionEvent } from './cors-module-options.interface.js';
 import { ApplicationSecurityHeaders } from './cors-platform.js';
@@ -44,11 +44,17 @@ const UNENFORCED: CorsDecision = Object.freeze({
   ending: 'continue',
 });
 
+/**
+ * An answer's CORS headers for a log line, each value quoted: the other
+ * layer's may reflect what the request sent, which must not read as more
+ * of the sentence.
+ */
 function summary({ allowOrigin, allowCredentials, allowMethods, allowHeaders }: CorsAnswerSummary): string {
-  const parts = [`Allow-Origin ${allowOrigin ?? '(none)'}`];
-  if (allowCredentials !== undefined) parts.push(`Allow-Credentials ${allowCredentials}`);
-  if (allowMethods !== undefined) parts.push(`Allow-Methods ${allowMethods}`);
-  if (allowHeaders !== undefined) parts.push(`Allow-Headers ${allowHeaders}`);
+  const quoted = (value: string | undefined): string => (value === undefined ? '(none)' : JSON.stringify(value));
+  const parts = [`Allow-Origin ${quoted(allowOrigin)}`];
+  if (allowCredentials !== undefined) parts.push(`Allow-Credentials ${quoted(allowCredentials)}`);
+  if (allowMethods !== undefined) parts.push(`Allow-Methods ${quoted(allowMethods)}`);
+  if (allowHeaders !== undefined) parts.push(`Allow-Headers ${quoted(allowHeaders)}`);
   return parts.join(', ');
 }
 
@@ -192,23 +198,42 @@ export class CorsResponder {
     });
   }
 
+  /**
+   * One warning per policy (per route where no policy covers the path, so
+   * that requests for paths nothing serves cannot hide a route left out)
+   * every `rejectionLog.interval`.
+   */
   private logDisagreement(request: AnsweredRequest, decision: CorsDecision, { policy, sent }: CorsDisagreement): void {
-    const name = decision.policy?.name ?? '(none)';
+    const { rejection } = decision;
+    const uncovered = rejection?.code === 'no-policy';
+    const route = uncovered ? this.routeOf(request) : undefined;
+    const key = uncovered ? `no-policy ${route ?? '(no route)'}` : `${decision.policy?.name ?? '(none)'} disagreement`;
     const verdict = (allowed: boolean): string => (allowed ? 'allows' : 'refuses');
-    const sentLine = `the answer sent ${verdict(sent.allowed)} it: sent ${summary(sent)}`;
-    const line =
-      decision.rejection?.code === 'no-policy'
-        ? `report-only: no @Cors() policy covers ${this.requestLine(request, decision)} (enforce sends it no CORS header), ${sentLine}`
-        : `report-only: policy '${name}' ${verdict(policy.allowed)} ${this.requestLine(request, decision)}, ` +
-          `${sentLine}; the policy would send ${summary(policy)}`;
-    const admitted = this.lines.admit(`${name} disagreement`, line);
+    const admitted = this.lines.admit(key, () => {
+      const sentLine = `the answer sent ${verdict(sent.allowed)} it: sent ${summary(sent)}`;
+      if (uncovered) {
+        const where = route === undefined ? ' (no Nest route at that path)' : '';
+        const reason = `${describeRejection(rejection, undefined)}${where}`;
+        return `report-only: ${decision.kind} ${this.requester(request)}: ${reason}; ${sentLine}`;
+      }
+      const deciding = decision.policy === undefined ? 'no policy' : `policy '${decision.policy.name}'`;
+      return (
+        `report-only: ${deciding} ${verdict(policy.allowed)} ${this.requestLine(request, decision)}, ` +
+        `${sentLine}; the policy would send ${summary(policy)}`
+      );
+    });
     if (admitted !== undefined) this.logger.warn(admitted);
   }
 
   /** `preflight PUT /items request=… origin="…"`: a preflight named by the method it asks about, the one the page's code uses. */
   private requestLine(request: AnsweredRequest, { kind }: CorsDecision): string {
     const method = kind === 'preflight' ? (request.requestMethod ?? request.method) : request.method;
-    return `${kind} ${method} ${request.path} request=${request.requestId ?? '-'} origin=${JSON.stringify(request.origin ?? null)}`;
+    return `${kind} ${method} ${printedPath(request.path)} ${this.requester(request)}`;
+  }
+
+  /** `request=… origin="…"`: the request's id and its origin, quoted. */
+  private requester(request: AnsweredRequest): string {
+    return `request=${request.requestId ?? '-'} origin=${JSON.stringify(request.origin ?? null)}`;
   }
 
   private write(res: CorsHeaderTarget, decision: CorsDecision): void {
@@ -249,7 +274,7 @@ export class CorsResponder {
       // One line per policy and code per interval: a refused origin hammering an endpoint does not flood the log.
       const line = this.lines.admit(
         `${event.policy} ${rejection.code}`,
-        `refused ${this.requestLine(exchange, decision)}: ${event.reason}`,
+        () => `refused ${this.requestLine(exchange, decision)}: ${event.reason}`,
       );
       if (line !== undefined && warned) this.logger.warn(line);
       else if (line !== undefined) this.logger.debug(line);

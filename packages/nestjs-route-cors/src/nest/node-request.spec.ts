@@ -11,6 +11,7 @@ import {
   pathOf,
   type PlatformRequestReader,
   stillAsDecided,
+  whenHeadWritten,
   writeHeadAsDecided,
 } from './node-request.js';
 
@@ -262,5 +263,60 @@ describe('keepDecision', () => {
     const { raw, request, decision } = allowedRequest({ routesAfterHook: false, checksHeadAsWritten: false });
     keepDecision(request, { ...decision, csrfExempt: false });
     expect(decidedRequests().get(raw)).toBeUndefined();
+  });
+});
+
+describe('whenHeadWritten (report-only)', () => {
+  const NODE_WRITE_HEAD = Reflect.get(ServerResponse.prototype, 'writeHead');
+
+  function watchedRequest(checksHeadAsWritten: boolean) {
+    const raw = incoming('GET', '/items', { origin: 'https://other.test' });
+    const response = new ServerResponse(raw);
+    const reader: PlatformRequestReader<IncomingMessage, ServerResponse> = {
+      protocol: () => 'https',
+      hostname: () => 'api.test',
+      requestId: () => undefined,
+      headerTarget: (reply) => reply,
+      serverResponse: (reply) => reply,
+      routesAfterHook: checksHeadAsWritten,
+      checksHeadAsWritten,
+    };
+    const request = new NodeCorsRequest(raw, raw, response, reader);
+    const heads: Array<string | undefined> = [];
+    whenHeadWritten(request, (read) => heads.push(read('Access-Control-Allow-Origin')));
+    return { raw, response, heads };
+  }
+
+  it("reads the head once, with writeHead()'s own headers over the response's, and changes nothing in it", () => {
+    const { raw, response, heads } = watchedRequest(true);
+    response.setHeader('Access-Control-Allow-Origin', 'https://set.test');
+    const writeHead = writeHeadAsDecided(NODE_WRITE_HEAD);
+    writeHead.call(response, 200, { 'access-control-allow-origin': 'https://passed.test' });
+    expect(() => writeHead.call(response, 500)).toThrow();
+    expect(heads).toEqual(['https://passed.test']);
+    expect(response.getHeader('Access-Control-Allow-Origin')).toBe('https://passed.test');
+    expect(decidedRequests().get(raw)).toBeUndefined();
+  });
+
+  it('reads a flat [name, value, ...] list passed to writeHead(), and headers set on the response alone', () => {
+    const listed = watchedRequest(true);
+    writeHeadAsDecided(NODE_WRITE_HEAD).call(listed.response, 204, [
+      'Access-Control-Allow-Origin',
+      'https://list.test',
+    ]);
+    expect(listed.heads).toEqual(['https://list.test']);
+    const set = watchedRequest(true);
+    set.response.setHeader('Access-Control-Allow-Origin', 'https://set.test');
+    writeHeadAsDecided(NODE_WRITE_HEAD).call(set.response, 200);
+    expect(set.heads).toEqual(['https://set.test']);
+  });
+
+  it('adds no property to a response whose platform checks as the head is written; wraps its own writeHead elsewhere', () => {
+    const shared = watchedRequest(true);
+    expect(Object.hasOwn(shared.response, 'writeHead')).toBe(false);
+    const own = watchedRequest(false);
+    expect(Object.hasOwn(own.response, 'writeHead')).toBe(true);
+    own.response.writeHead(200);
+    expect(own.heads).toEqual([undefined]);
   });
 });

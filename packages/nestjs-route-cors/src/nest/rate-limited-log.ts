@@ -29,10 +29,11 @@ export class RateLimitedLog {
   constructor(private readonly interval: number) {}
 
   /**
-   * `line`, or undefined while the key's interval lasts (the line is
-   * counted); the first line after the interval says how many were left out.
+   * The line `write` builds, or undefined while the key's interval lasts (the
+   * line is counted, and never built: a flood costs no strings); the first
+   * line after the interval says how many were left out.
    */
-  admit(key: string, line: string): string | undefined {
+  admit(key: string, write: () => string): string | undefined {
     const now = Date.now();
     const previous = this.windows.get(key);
     if (previous !== undefined && now - previous.start < this.interval) {
@@ -40,8 +41,8 @@ export class RateLimitedLog {
       return undefined;
     }
     this.windows.set(key, { start: now, counted: 0 });
-    if (previous === undefined || previous.counted === 0) return line;
+    if (previous === undefined || previous.counted === 0) return write();
     const seconds = Math.round((now - previous.start) / 100) / 10;
-    return `${line} (and ${previous.counted} more like it in the ${seconds} s before, not logged)`;
+    return `${write()} (and ${previous.counted} more like it in the ${seconds} s before, not logged)`;
   }
 }

@@ -91,7 +91,13 @@ const EXPRESS_READER: PlatformRequestReader<Request, Response> = {
   checksHeadAsWritten: true,
 };
 
-const CHECKED = Symbol.for('nestjs-route-cors.express-head-checked');
+/**
+ * Marks the prototype as checked, per process. Versioned with what the check
+ * does: a copy of the package whose check did less (before report-only read
+ * the head there) must not stand for this one; both checks then run, and
+ * applying a decision twice writes the same headers.
+ */
+const CHECKED = Symbol.for('nestjs-route-cors.express-head-checked/2');
 
 /**
  * Gives Express's responses, once per process, a `writeHead` that applies
