@@ -190,6 +190,22 @@ describe('stillAsDecided', () => {
   });
 });
 
+/** A platform on Node's own request and response, routing after the hook or not, checking as heads are written or not. */
+function nodeReader(options: {
+  readonly routesAfterHook: boolean;
+  readonly checksHeadAsWritten: boolean;
+}): PlatformRequestReader<IncomingMessage, ServerResponse> {
+  return {
+    protocol: () => 'https',
+    hostname: () => 'api.test',
+    requestId: () => undefined,
+    headerTarget: (reply) => reply,
+    serverResponse: (reply) => reply,
+    routesAfterHook: options.routesAfterHook,
+    checksHeadAsWritten: options.checksHeadAsWritten,
+  };
+}
+
 describe('keepDecision', () => {
   const NODE_WRITE_HEAD = Reflect.get(ServerResponse.prototype, 'writeHead');
   const FRONTEND = { origins: ['https://app.test'], methods: ['POST'] };
@@ -202,16 +218,7 @@ describe('keepDecision', () => {
   }) {
     const raw = incoming('POST', '/items', { origin: 'https://app.test' });
     const response = new ServerResponse(raw);
-    const reader: PlatformRequestReader<IncomingMessage, ServerResponse> = {
-      protocol: () => 'https',
-      hostname: () => 'api.test',
-      requestId: () => undefined,
-      headerTarget: (reply) => reply,
-      serverResponse: (reply) => reply,
-      routesAfterHook: options.routesAfterHook,
-      checksHeadAsWritten: options.checksHeadAsWritten,
-    };
-    const request = new NodeCorsRequest(raw, raw, response, reader);
+    const request = new NodeCorsRequest(raw, raw, response, nodeReader(options));
     const policy = compilePolicy('frontend', {
       ...FRONTEND,
       ...(options.resourcePolicy === true ? { resourcePolicy: 'same-site' as const } : {}),
@@ -272,16 +279,7 @@ describe('whenHeadWritten (report-only)', () => {
   function watchedRequest(checksHeadAsWritten: boolean) {
     const raw = incoming('GET', '/items', { origin: 'https://other.test' });
     const response = new ServerResponse(raw);
-    const reader: PlatformRequestReader<IncomingMessage, ServerResponse> = {
-      protocol: () => 'https',
-      hostname: () => 'api.test',
-      requestId: () => undefined,
-      headerTarget: (reply) => reply,
-      serverResponse: (reply) => reply,
-      routesAfterHook: checksHeadAsWritten,
-      checksHeadAsWritten,
-    };
-    const request = new NodeCorsRequest(raw, raw, response, reader);
+    const request = new NodeCorsRequest(raw, raw, response, nodeReader({ routesAfterHook: true, checksHeadAsWritten }));
     const heads: Array<string | undefined> = [];
     whenHeadWritten(request, (read) => heads.push(read('Access-Control-Allow-Origin')));
     return { raw, response, heads };
