@@ -52,6 +52,16 @@ class ItemsController {
 @WebSocketGateway({ path: '/live' })
 class LiveGateway {}
 
+/** An Observe counter's values, by its labels as JSON. */
+type CounterValues = Readonly<Record<string, number>>;
+
+/** What a counter counted since `before`: each label set that grew, with how much. */
+function countsAdded(now: CounterValues, before: CounterValues): Array<readonly [Record<string, string>, number]> {
+  return Object.entries(now)
+    .map(([label, value]) => [JSON.parse(label) as Record<string, string>, value - (before[label] ?? 0)] as const)
+    .filter(([, value]) => value > 0);
+}
+
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -103,12 +113,10 @@ describe('@nestjs/observe beside @Cors()', () => {
 
   it('counts what it does not trace in its cors_decisions counter: preflights and strict refusals, by policy and code', async () => {
     const counter = app.get(TracerService).counter('cors_decisions');
-    const before = { ...counter.value };
+    const before: CounterValues = { ...counter.value };
     expect((await preflight(server(), '/items', EVIL, 'GET', 'content-type')).status).toBe(403);
     expect((await request(server()).post('/items').set('Origin', EVIL)).status).toBe(403);
-    const added = Object.entries(counter.value)
-      .map(([label, value]) => [JSON.parse(label) as Record<string, string>, value - (before[label] ?? 0)] as const)
-      .filter(([, value]) => value > 0);
+    const added = countsAdded(counter.value, before);
     const refused = { outcome: 'refused', code: 'origin-not-allowed', origin_class: 'unlisted', mode: 'enforce' };
     expect(added).toEqual(
       expect.arrayContaining([
@@ -121,13 +129,11 @@ describe('@nestjs/observe beside @Cors()', () => {
 
   it('counts refused gateway handshakes too, which never reach an HTTP handler it could trace', async () => {
     const counter = app.get(TracerService).counter('cors_decisions');
-    const before = { ...counter.value };
+    const before: CounterValues = { ...counter.value };
     tracedRequests.length = 0;
     expect((await upgrade(port, '/live', { Origin: EVIL })).status).toBe(403);
     expect((await upgrade(port, '/live', { Origin: ALLOWED })).status).toBe(101);
-    const added = Object.entries(counter.value)
-      .map(([label, value]) => [JSON.parse(label) as Record<string, string>, value - (before[label] ?? 0)] as const)
-      .filter(([, value]) => value > 0);
+    const added = countsAdded(counter.value, before);
     expect(added).toEqual(
       expect.arrayContaining([
         [
